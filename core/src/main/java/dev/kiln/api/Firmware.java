@@ -1,0 +1,7 @@
+package dev.kiln.api;
+
+/** The firmware a build machine (and the resulting template) boots with. */
+public enum Firmware {
+  BIOS,
+  UEFI
+}

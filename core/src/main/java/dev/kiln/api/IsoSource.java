@@ -1,0 +1,10 @@
+package dev.kiln.api;
+
+import java.util.Objects;
+
+/** Install from the distribution's installer ISO with a rendered answer file. */
+public record IsoSource(RemoteFile iso) implements Source {
+  public IsoSource {
+    Objects.requireNonNull(iso, "iso");
+  }
+}

@@ -1,0 +1,27 @@
+package dev.kiln.api;
+
+import java.util.Objects;
+
+/**
+ * One artifact to produce: a disk format for a hypervisor, optionally compressed. The format
+ * must be one the hypervisor accepts ({@link TargetHypervisor#formats()}); OVA is never
+ * compressed further.
+ */
+public record OutputSpec(TargetHypervisor hypervisor, DiskFormat format, Compression compression) {
+  public OutputSpec {
+    Objects.requireNonNull(hypervisor, "hypervisor");
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(compression, "compression");
+    if (!hypervisor.formats().contains(format)) {
+      throw new IllegalArgumentException(hypervisor + " does not take " + format);
+    }
+    if (format == DiskFormat.OVA && compression != Compression.NONE) {
+      throw new IllegalArgumentException("an OVA is not compressed further");
+    }
+  }
+
+  /** The artifact's file name for a template named {@code base}, e.g. {@code x.vhd.bz2}. */
+  public String fileName(String base) {
+    return base + "." + format.extension() + compression.extension().map(e -> "." + e).orElse("");
+  }
+}

@@ -1,0 +1,172 @@
+package dev.kiln.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What template to build: the OS, where it comes from, the build machine, the installer's
+ * answers, provisioning, generalisation, the artifacts to write and where to publish them.
+ * Immutable; load one from YAML with {@link Recipes} or assemble it with {@link #builder}.
+ */
+public final class Recipe {
+  private final String name;
+  private final OsSelection os;
+  private final Source source;
+  private final MachineSettings machine;
+  private final Answers answers;
+  private final List<ProvisionStep> provisioning;
+  private final GuestIntegration guestIntegration;
+  private final GeneralizeOptions generalize;
+  private final List<OutputSpec> outputs;
+  private final List<PublishTarget> publish;
+
+  private Recipe(Builder b) {
+    this.name = b.name;
+    this.os = b.os;
+    this.source = b.source;
+    this.machine = b.machine;
+    this.answers = b.answers;
+    this.provisioning = List.copyOf(b.provisioning);
+    this.guestIntegration = b.guestIntegration;
+    this.generalize = b.generalize;
+    this.outputs = List.copyOf(b.outputs);
+    this.publish = List.copyOf(b.publish);
+  }
+
+  /** Starts a recipe for {@code os} built from {@code source}. */
+  public static Builder builder(OsSelection os, Source source) {
+    return new Builder(os, source);
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder(os, source).name(name).machine(machine).answers(answers)
+        .guestIntegration(guestIntegration).generalize(generalize);
+    provisioning.forEach(b::addProvisionStep);
+    outputs.forEach(b::addOutput);
+    publish.forEach(b::addPublishTarget);
+    return b;
+  }
+
+  /** The template's base name, used for artifact files and CloudStack template names. */
+  public String name() {
+    return name;
+  }
+
+  public OsSelection os() {
+    return os;
+  }
+
+  public Source source() {
+    return source;
+  }
+
+  public MachineSettings machine() {
+    return machine;
+  }
+
+  public Answers answers() {
+    return answers;
+  }
+
+  public List<ProvisionStep> provisioning() {
+    return provisioning;
+  }
+
+  public GuestIntegration guestIntegration() {
+    return guestIntegration;
+  }
+
+  public GeneralizeOptions generalize() {
+    return generalize;
+  }
+
+  /** The artifacts to write; never empty. */
+  public List<OutputSpec> outputs() {
+    return outputs;
+  }
+
+  public List<PublishTarget> publish() {
+    return publish;
+  }
+
+  @Override
+  public String toString() {
+    return "Recipe{name=" + name + ", os=" + os + ", source=" + source + ", machine=" + machine
+        + ", answers=" + answers + ", provisioning=" + provisioning + ", guestIntegration="
+        + guestIntegration + ", generalize=" + generalize + ", outputs=" + outputs
+        + ", publish=" + publish + "}";
+  }
+
+  /** Builder for {@link Recipe}. */
+  public static final class Builder {
+    private String name;
+    private final OsSelection os;
+    private final Source source;
+    private MachineSettings machine = MachineSettings.DEFAULTS;
+    private Answers answers = Answers.DEFAULTS;
+    private final List<ProvisionStep> provisioning = new ArrayList<>();
+    private GuestIntegration guestIntegration = GuestIntegration.CLOUD_INIT;
+    private GeneralizeOptions generalize = GeneralizeOptions.DEFAULTS;
+    private final List<OutputSpec> outputs = new ArrayList<>();
+    private final List<PublishTarget> publish = new ArrayList<>();
+
+    private Builder(OsSelection os, Source source) {
+      this.os = Objects.requireNonNull(os, "os");
+      this.source = Objects.requireNonNull(source, "source");
+      this.name = os.id() + "-" + os.version();
+    }
+
+    public Builder name(String name) {
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+        throw new IllegalArgumentException(
+            "name must be 1-128 of letters, digits, '.', '_' or '-', starting alphanumeric");
+      }
+      this.name = name;
+      return this;
+    }
+
+    public Builder machine(MachineSettings machine) {
+      this.machine = Objects.requireNonNull(machine);
+      return this;
+    }
+
+    public Builder answers(Answers answers) {
+      this.answers = Objects.requireNonNull(answers);
+      return this;
+    }
+
+    public Builder addProvisionStep(ProvisionStep step) {
+      provisioning.add(Objects.requireNonNull(step));
+      return this;
+    }
+
+    public Builder guestIntegration(GuestIntegration guestIntegration) {
+      this.guestIntegration = Objects.requireNonNull(guestIntegration);
+      return this;
+    }
+
+    public Builder generalize(GeneralizeOptions generalize) {
+      this.generalize = Objects.requireNonNull(generalize);
+      return this;
+    }
+
+    public Builder addOutput(OutputSpec output) {
+      outputs.add(Objects.requireNonNull(output));
+      return this;
+    }
+
+    public Builder addPublishTarget(PublishTarget target) {
+      publish.add(Objects.requireNonNull(target));
+      return this;
+    }
+
+    /** Builds the recipe; without outputs it defaults to one qcow2 for KVM. */
+    public Recipe build() {
+      if (outputs.isEmpty()) {
+        outputs.add(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE));
+      }
+      return new Recipe(this);
+    }
+  }
+}

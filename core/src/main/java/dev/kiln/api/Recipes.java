@@ -1,0 +1,39 @@
+package dev.kiln.api;
+
+import dev.kiln.core.recipe.RecipeParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Loads recipes from YAML. Every problem in a file is reported at once, located precisely. */
+public final class Recipes {
+  private Recipes() {}
+
+  /**
+   * Reads and validates a recipe file. Relative paths in it resolve against its folder.
+   *
+   * @throws InvalidRecipeException with every problem found
+   * @throws IOException when the file cannot be read
+   */
+  public static Recipe load(Path file) throws IOException, InvalidRecipeException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    Path base = file.toAbsolutePath().getParent();
+    return RecipeParser.parse(text, file.toString(), base);
+  }
+
+  /**
+   * Parses recipe YAML held in memory; {@code fileName} only labels problems and relative
+   * paths resolve against {@code baseDir}.
+   */
+  public static Recipe parse(String yaml, String fileName, Path baseDir)
+      throws InvalidRecipeException {
+    return RecipeParser.parse(yaml, fileName, baseDir);
+  }
+
+  /** The top-level keys a recipe may contain, in documentation order. */
+  public static List<String> topLevelKeys() {
+    return RecipeParser.TOP_LEVEL_KEYS;
+  }
+}

@@ -1,0 +1,512 @@
+package dev.kiln.core.recipe;
+
+import dev.kiln.api.Accelerator;
+import dev.kiln.api.Answers;
+import dev.kiln.api.Checksum;
+import dev.kiln.api.CloudImageSource;
+import dev.kiln.api.Compression;
+import dev.kiln.api.DebootstrapSource;
+import dev.kiln.api.DiskFormat;
+import dev.kiln.api.Firmware;
+import dev.kiln.api.GeneralizeOptions;
+import dev.kiln.api.GeneralizeOptions.RootPasswordPolicy;
+import dev.kiln.api.GuestIntegration;
+import dev.kiln.api.InvalidRecipeException;
+import dev.kiln.api.IsoSource;
+import dev.kiln.api.MachineSettings;
+import dev.kiln.api.OsSelection;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.Partitioning;
+import dev.kiln.api.ProvisionStep;
+import dev.kiln.api.PublishTarget;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.RemoteFile;
+import dev.kiln.api.Secret;
+import dev.kiln.api.Source;
+import dev.kiln.api.TargetHypervisor;
+import dev.kiln.api.UserAccount;
+import dev.kiln.core.recipe.YamlNode.Scalar;
+import dev.kiln.core.recipe.YamlNode.ScalarType;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Turns recipe YAML into a {@link Recipe}, validating as it reads: every problem in the file is
+ * collected (with line, column and field) and thrown together in one
+ * {@link InvalidRecipeException}. The recipe format is documented in {@code docs/recipes.md}.
+ */
+public final class RecipeParser {
+  /** Top-level keys in documentation order. */
+  public static final List<String> TOP_LEVEL_KEYS = List.of("name", "os", "source", "machine",
+      "answers", "provision", "integration", "generalize", "outputs", "publish");
+
+  private static final long MAX_DISK = 64L << 40;
+  private static final Duration MAX_STEP = Duration.ofHours(12);
+  private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
+  private static final String PACKAGE_RULE = "[A-Za-z0-9][A-Za-z0-9.+:_~-]*";
+  private static final String USER_RULE = "[a-z_][a-z0-9_-]{0,31}";
+
+  private final Problems problems;
+  private final Path baseDir;
+
+  private RecipeParser(String fileName, Path baseDir) {
+    this.problems = new Problems(fileName);
+    this.baseDir = baseDir;
+  }
+
+  /** Parses and validates; see {@link dev.kiln.api.Recipes#parse}. */
+  public static Recipe parse(String yaml, String fileName, Path baseDir)
+      throws InvalidRecipeException {
+    return new RecipeParser(fileName, baseDir).parse(yaml);
+  }
+
+  private Recipe parse(String yaml) throws InvalidRecipeException {
+    YamlNode root = new YamlTreeReader(problems).read(yaml);
+    Recipe recipe = null;
+    if (root != null) {
+      MapReader top = MapReader.of(root, "", problems);
+      if (top != null) {
+        recipe = readRecipe(top);
+        top.finish();
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRecipeException(problems.sorted());
+    }
+    return recipe;
+  }
+
+  private Recipe readRecipe(MapReader top) {
+    Optional<String> name = top.string("name", NAME_RULE,
+        "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    OsSelection os = top.map("os").map(this::readOs).orElse(null);
+    if (!top.has("os")) {
+      top.problem("os", "missing required field (e.g. os: {id: debian, version: \"12\"})");
+    }
+    Source source = top.map("source").map(this::readSource).orElse(null);
+    if (!top.has("source")) {
+      top.problem("source", "missing required field: one of iso, cloudImage, debootstrap");
+    }
+    MachineSettings machine = top.map("machine").map(this::readMachine)
+        .orElse(MachineSettings.DEFAULTS);
+    Answers answers = top.map("answers").map(this::readAnswers).orElse(Answers.DEFAULTS);
+    List<ProvisionStep> steps = top.list("provision", MapReader.mapItems(this::readStep));
+    GuestIntegration integration =
+        top.enumValue("integration", GuestIntegration.class, GuestIntegration.CLOUD_INIT);
+    GeneralizeOptions generalize = top.map("generalize").map(this::readGeneralize)
+        .orElse(GeneralizeOptions.DEFAULTS);
+    List<OutputSpec> outputs = top.list("outputs", MapReader.mapItems(this::readOutput));
+    if (top.has("outputs") && outputs.isEmpty() && problems.isEmpty()) {
+      top.problem("outputs", "needs at least one output");
+    }
+    List<PublishTarget> publish = top.list("publish", MapReader.mapItems(this::readPublish));
+
+    if (os == null || source == null || !problems.isEmpty()) {
+      return null;
+    }
+    Recipe.Builder b = Recipe.builder(os, source).machine(machine).answers(answers)
+        .guestIntegration(integration).generalize(generalize);
+    name.ifPresent(b::name);
+    steps.forEach(b::addProvisionStep);
+    outputs.forEach(b::addOutput);
+    publish.forEach(b::addPublishTarget);
+    return b.build();
+  }
+
+  private OsSelection readOs(MapReader m) {
+    String id = m.requiredString("id");
+    String version = m.requiredString("version");
+    m.finish();
+    if (id != null && !id.matches("[a-z][a-z0-9-]*")) {
+      m.problem("id", "must be a catalog id in lower case, e.g. debian, ubuntu, almalinux");
+      return null;
+    }
+    return id == null || version == null ? null : new OsSelection(id, version);
+  }
+
+  // ---- source -----------------------------------------------------------------------------
+
+  private Source readSource(MapReader m) {
+    List<String> kinds = m.exactlyOneOf("iso", "cloudImage", "debootstrap");
+    Source source = null;
+    if (kinds.size() == 1) {
+      String kind = kinds.get(0);
+      MapReader inner = m.map(kind).orElse(null);
+      if (inner != null) {
+        source = switch (kind) {
+          case "iso" -> {
+            RemoteFile iso = readRemoteFile(inner);
+            yield iso == null ? null : new IsoSource(iso);
+          }
+          case "cloudImage" -> {
+            RemoteFile image = readRemoteFile(inner);
+            yield image == null ? null : new CloudImageSource(image);
+          }
+          default -> readDebootstrap(inner);
+        };
+        inner.finish();
+      }
+    } else {
+      // still look inside each so their own problems are reported too
+      for (String kind : kinds) {
+        m.map(kind).ifPresent(inner -> {
+          if (!kind.equals("debootstrap")) {
+            readRemoteFile(inner);
+          } else {
+            readDebootstrap(inner);
+          }
+          inner.finish();
+        });
+      }
+    }
+    m.finish();
+    return source;
+  }
+
+  private RemoteFile readRemoteFile(MapReader m) {
+    List<URI> urls = m.list("urls", (v, path, p) -> readUri(v, path, Set.of("http", "https",
+        "file")));
+    Optional<Path> path = m.string("path").map(baseDir::resolve);
+    if (m.has("url")) {
+      m.problem("url", "use 'urls' (a list of mirrors), e.g. urls: [https://…]");
+    }
+    m.atMostOneOf("urls", "path");
+    if (!m.has("urls") && !m.has("path") && !m.has("url")) {
+      problems.add(m.line(), m.column(), m.path(), "needs 'urls' (mirrors) or 'path' (a local file)");
+    }
+    Optional<Checksum> checksum = m.string("checksum").flatMap(text -> {
+      try {
+        return Optional.of(Checksum.parse(text));
+      } catch (IllegalArgumentException e) {
+        m.problem("checksum", e.getMessage());
+        return Optional.empty();
+      }
+    });
+    Optional<URI> checksumFile = m.string("checksumFile")
+        .map(text -> toUri(m, "checksumFile", text, Set.of("http", "https", "file")));
+    m.atMostOneOf("checksum", "checksumFile");
+    if (!m.has("checksum") && !m.has("checksumFile") && m.has("urls")) {
+      problems.add(m.line(), m.column(), m.path(),
+          "a download needs 'checksum' or 'checksumFile' so Kiln can verify it");
+    }
+    try {
+      return new RemoteFile(urls, path, checksum, checksumFile);
+    } catch (IllegalArgumentException e) {
+      return null; // already reported above
+    }
+  }
+
+  private DebootstrapSource readDebootstrap(MapReader m) {
+    String suite = m.string("suite", "[a-z][a-z0-9-]*", "must be a suite name such as bookworm")
+        .orElse("bookworm");
+    URI mirror = m.string("mirror").map(t -> toUri(m, "mirror", t, Set.of("http", "https")))
+        .orElse(URI.create("http://deb.debian.org/debian"));
+    List<String> packages = packageList(m, "packages");
+    return mirror == null ? null : new DebootstrapSource(suite, mirror, packages);
+  }
+
+  private URI readUri(YamlNode value, String path, Set<String> schemes) {
+    String text = MapReader.readString(value, path, problems);
+    if (text == null) {
+      return null;
+    }
+    String problem = uriProblem(text, schemes);
+    if (problem != null) {
+      problems.add(value.line(), value.column(), path, problem);
+      return null;
+    }
+    return URI.create(text);
+  }
+
+  private URI toUri(MapReader m, String key, String text, Set<String> schemes) {
+    String problem = uriProblem(text, schemes);
+    if (problem != null) {
+      m.problem(key, problem);
+      return null;
+    }
+    return URI.create(text);
+  }
+
+  private static String uriProblem(String text, Set<String> schemes) {
+    try {
+      URI uri = new URI(text);
+      if (uri.getScheme() == null || !schemes.contains(uri.getScheme())) {
+        return "expected a URL with scheme " + String.join(" or ", new java.util.TreeSet<>(schemes))
+            + ", was '" + text + "'";
+      }
+      return null;
+    } catch (URISyntaxException e) {
+      return "not a valid URL: " + e.getMessage();
+    }
+  }
+
+  // ---- machine ----------------------------------------------------------------------------
+
+  private MachineSettings readMachine(MapReader m) {
+    MachineSettings.Builder b = MachineSettings.builder();
+    b.cpus((int) m.integer("cpus", 1, 256, 2));
+    OptionalLong memory = m.size("memory", 256L << 20, 4L << 40);
+    memory.ifPresent(bytes -> b.memoryMiB(bytes >> 20));
+    OptionalLong disk = m.size("diskSize", 1L << 30, MAX_DISK);
+    if (disk.isPresent()) {
+      if (disk.getAsLong() % 512 != 0) {
+        m.problem("diskSize", "must be a multiple of 512 bytes");
+      } else {
+        b.diskSizeBytes(disk.getAsLong());
+      }
+    }
+    Firmware firmware = m.enumValue("firmware", Firmware.class, Firmware.BIOS);
+    b.firmware(firmware);
+    boolean secureBoot = m.bool("secureBoot", false);
+    if (secureBoot && firmware != Firmware.UEFI) {
+      m.problem("secureBoot", "secure boot needs 'firmware: uefi'");
+    } else {
+      b.secureBoot(secureBoot);
+    }
+    b.accelerator(m.enumValue("accelerator", Accelerator.class, Accelerator.AUTO));
+    m.string("connect").ifPresent(text -> {
+      String problem = text.matches("[a-z0-9+]+://.*") ? null
+          : "expected a libvirt URI such as qemu:///system or qemu+ssh://host/system";
+      if (problem != null) {
+        m.problem("connect", problem + ", was '" + text + "'");
+      } else {
+        b.libvirtUri(URI.create(text));
+      }
+    });
+    m.finish();
+    return b.build();
+  }
+
+  // ---- answers ----------------------------------------------------------------------------
+
+  private Answers readAnswers(MapReader m) {
+    Answers.Builder b = Answers.builder();
+    List<UserAccount> users = m.list("users", MapReader.mapItems(this::readUser));
+    Set<String> seen = new LinkedHashSet<>();
+    for (UserAccount u : users) {
+      if (!seen.add(u.name())) {
+        m.problem("users", "user '" + u.name() + "' is listed twice");
+      }
+      b.addUser(u);
+    }
+    readSecret(m, "rootPassword").ifPresent(b::rootPassword);
+    m.string("locale", "[A-Za-z]{1,8}(_[A-Za-z]{2})?(\\.[A-Za-z0-9-]+)?(@[a-z]+)?",
+        "must be a POSIX locale such as en_US.UTF-8").ifPresent(b::locale);
+    m.string("keyboard", "[a-z]{2,8}([-_][a-z0-9]+)*", "must be a layout such as us or de")
+        .ifPresent(b::keyboard);
+    m.string("timezone", "[A-Za-z]+(/[A-Za-z0-9_+-]+)*",
+        "must be an IANA time zone such as UTC or Europe/Berlin").ifPresent(b::timezone);
+    b.addPackages(packageList(m, "packages"));
+    b.partitioning(m.enumValue("partitioning", Partitioning.class, Partitioning.SINGLE_ROOT));
+    m.finish();
+    return b.build();
+  }
+
+  private UserAccount readUser(MapReader m) {
+    String name = m.requiredString("name");
+    if (name != null && !name.matches(USER_RULE)) {
+      m.problem("name", "must be a login name: lower-case letters, digits, '_' or '-', at most 32");
+      name = null;
+    }
+    List<String> keys = m.list("sshKeys", (v, path, p) -> {
+      String key = MapReader.readString(v, path, p);
+      if (key != null && !key.matches("(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\\d+|sk-\\S+) "
+          + "[A-Za-z0-9+/=]+( [^\\r\\n]*)?")) {
+        p.add(v.line(), v.column(), path, "not an SSH public key (expected 'ssh-ed25519 AAAA… "
+            + "comment' on one line)");
+        return null;
+      }
+      return key;
+    });
+    Optional<Secret> password = readSecret(m, "password");
+    boolean sudo = m.bool("sudo", false);
+    List<String> groups = m.list("groups", (v, path, p) -> {
+      String g = MapReader.readString(v, path, p);
+      if (g != null && !g.matches(USER_RULE)) {
+        p.add(v.line(), v.column(), path, "not a group name: '" + g + "'");
+        return null;
+      }
+      return g;
+    });
+    return name == null ? null : new UserAccount(name, keys, password, sudo, groups);
+  }
+
+  /** A secret: inline text, {@code {env: NAME}} or {@code {file: path}}. */
+  private Optional<Secret> readSecret(MapReader m, String key) {
+    if (!m.has(key)) {
+      return Optional.empty();
+    }
+    Optional<MapReader> asMap = Optional.empty();
+    Optional<String> asText = Optional.empty();
+    YamlNode probe = m.rawValue(key);
+    if (probe instanceof Scalar s && s.type() == ScalarType.STRING) {
+      asText = m.string(key);
+    } else if (probe instanceof YamlNode.MapNode) {
+      asMap = m.map(key);
+    } else {
+      m.problem(key, "expected text or {env: VARIABLE} or {file: path}, found "
+          + probe.kind());
+      return Optional.empty();
+    }
+    if (asText.isPresent()) {
+      return Optional.of(Secret.of(asText.get()));
+    }
+    MapReader s = asMap.get();
+    List<String> kind = s.exactlyOneOf("env", "file");
+    Optional<Secret> out = Optional.empty();
+    if (kind.size() == 1 && kind.get(0).equals("env")) {
+      out = s.string("env", "[A-Za-z_][A-Za-z0-9_]*", "must be an environment variable name")
+          .map(Secret::fromEnvironment);
+    } else if (kind.size() == 1) {
+      out = s.string("file").map(f -> Secret.fromFile(baseDir.resolve(f)));
+    }
+    s.finish();
+    return out;
+  }
+
+  private List<String> packageList(MapReader m, String key) {
+    return m.list(key, (v, path, p) -> {
+      String name = MapReader.readString(v, path, p);
+      if (name != null && !name.matches(PACKAGE_RULE)) {
+        p.add(v.line(), v.column(), path, "not a package name: '" + name + "'");
+        return null;
+      }
+      return name;
+    });
+  }
+
+  // ---- provisioning -----------------------------------------------------------------------
+
+  private ProvisionStep readStep(MapReader m) {
+    List<String> kind = m.exactlyOneOf("shell", "script", "upload", "reboot", "packages");
+    Duration timeout = m.duration("timeout", Duration.ofMinutes(30), MAX_STEP);
+    if (kind.size() != 1) {
+      return null;
+    }
+    switch (kind.get(0)) {
+      case "shell":
+        return m.string("shell")
+            .map(text -> new ProvisionStep.Shell(Optional.of(text), Optional.empty(), timeout))
+            .orElse(null);
+      case "script":
+        return m.string("script").map(f -> new ProvisionStep.Shell(Optional.empty(),
+            Optional.of(baseDir.resolve(f)), timeout)).orElse(null);
+      case "upload": {
+        MapReader u = m.map("upload").orElse(null);
+        if (u == null) {
+          return null;
+        }
+        String source = u.requiredString("source");
+        String destination = u.requiredString("destination");
+        if (destination != null && !destination.startsWith("/")) {
+          u.problem("destination", "must be an absolute path in the guest");
+          destination = null;
+        }
+        u.finish();
+        return source == null || destination == null ? null
+            : new ProvisionStep.Upload(baseDir.resolve(source), destination);
+      }
+      case "reboot":
+        if (!m.bool("reboot", true)) {
+          m.problem("reboot", "write 'reboot: true' or leave the step out");
+        }
+        return new ProvisionStep.Reboot(timeout);
+      default: {
+        MapReader p = m.map("packages").orElse(null);
+        if (p == null) {
+          return null;
+        }
+        List<String> install = packageList(p, "install");
+        boolean upgrade = p.bool("upgrade", false);
+        p.finish();
+        return new ProvisionStep.Packages(install, upgrade);
+      }
+    }
+  }
+
+  // ---- generalize, outputs, publish --------------------------------------------------------
+
+  private GeneralizeOptions readGeneralize(MapReader m) {
+    boolean enabled = m.bool("enabled", true);
+    List<String> skip = m.list("skip", (v, path, p) -> {
+      String op = MapReader.readString(v, path, p);
+      if (op != null && !GeneralizeOptions.OPERATIONS.contains(op)) {
+        p.add(v.line(), v.column(), path, "unknown operation '" + op + "'"
+            + DidYouMean.suggest(op, GeneralizeOptions.OPERATIONS)
+                .map(s -> " (did you mean '" + s + "'?)")
+                .orElse("; known: " + String.join(", ", GeneralizeOptions.OPERATIONS)));
+        return null;
+      }
+      return op;
+    });
+    RootPasswordPolicy root =
+        m.enumValue("rootPassword", RootPasswordPolicy.class, RootPasswordPolicy.LOCK);
+    boolean trim = m.bool("trimFreeSpace", true);
+    m.finish();
+    return new GeneralizeOptions(enabled, new LinkedHashSet<>(skip), root, trim);
+  }
+
+  private OutputSpec readOutput(MapReader m) {
+    TargetHypervisor hv = m.enumValue("hypervisor", TargetHypervisor.class, null);
+    if (!m.has("hypervisor")) {
+      m.problem("hypervisor", "missing required field: kvm, xenserver, vmware, hyperv or ovm");
+    }
+    DiskFormat format = m.enumValue("format", DiskFormat.class, null);
+    Compression compression = m.enumValue("compression", Compression.class, Compression.NONE);
+    if (hv == null) {
+      return null;
+    }
+    if (format == null && !m.has("format")) {
+      format = hv.formats().contains(DiskFormat.QCOW2) ? DiskFormat.QCOW2
+          : hv.formats().iterator().next();
+      if (hv == TargetHypervisor.HYPERV) {
+        format = DiskFormat.VHDX;
+      }
+    }
+    if (format == null) {
+      return null;
+    }
+    if (!hv.formats().contains(format)) {
+      List<String> allowed = new ArrayList<>();
+      hv.formats().forEach(f -> allowed.add(MapReader.spell(f)));
+      java.util.Collections.sort(allowed);
+      m.problem("format", MapReader.spell(hv) + " does not take " + MapReader.spell(format)
+          + "; use " + String.join(" or ", allowed));
+      return null;
+    }
+    if (format == DiskFormat.OVA && compression != Compression.NONE) {
+      m.problem("compression", "an OVA is already packaged; use compression: none");
+      return null;
+    }
+    return new OutputSpec(hv, format, compression);
+  }
+
+  private PublishTarget readPublish(MapReader m) {
+    String profile = m.string("profile").orElse("default");
+    List<String> zones = m.stringList("zones");
+    String osType = m.requiredString("osType");
+    PublishTarget.Mode mode = m.enumValue("mode", PublishTarget.Mode.class, PublishTarget.Mode.URL);
+    Optional<URI> serveFrom = m.string("serveFrom")
+        .map(t -> toUri(m, "serveFrom", t, Set.of("http")));
+    if (mode == PublishTarget.Mode.URL && !m.has("serveFrom")) {
+      m.problem("serveFrom", "URL registration needs the address Kiln serves artifacts from, "
+          + "e.g. serveFrom: http://10.0.0.5:8080 (or use mode: upload)");
+    }
+    Optional<String> offering = m.string("smokeOffering");
+    long keep = m.integer("keep", 1, 1000, 0);
+    if (osType == null || (mode == PublishTarget.Mode.URL && serveFrom.isEmpty())) {
+      return null;
+    }
+    return new PublishTarget(profile, zones, osType, mode, serveFrom, offering,
+        keep == 0 ? OptionalInt.empty() : OptionalInt.of((int) keep));
+  }
+}

@@ -1,0 +1,20 @@
+package dev.kiln.spi;
+
+import dev.kiln.api.MachineException;
+import dev.kiln.api.event.EventHandlers;
+
+/** Creates build machines on one virtualisation host (e.g. a libvirt connection). */
+public interface Hypervisor extends AutoCloseable {
+  /** A short name, e.g. {@code kvm}. */
+  String name();
+
+  /**
+   * Defines a machine from {@code spec}; it is not started yet. The caller owns the machine and
+   * must close it.
+   */
+  Machine create(MachineSpec spec, EventHandlers events) throws MachineException;
+
+  /** Releases the connection; machines created through it must be closed first. */
+  @Override
+  void close() throws MachineException;
+}

@@ -1,0 +1,43 @@
+package dev.kiln.spi;
+
+import dev.kiln.api.MachineException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A build machine. {@link #close()} is idempotent and removes everything the machine owns
+ * (the running guest, its definition, its temporary files), whatever state it is in.
+ */
+public interface Machine extends AutoCloseable {
+  /** The machine's unique name on its host. */
+  String name();
+
+  /** Powers the machine on. */
+  void start() throws MachineException;
+
+  MachineState state() throws MachineException;
+
+  /**
+   * Waits until the guest powers itself off.
+   *
+   * @return true when it did, false when {@code timeout} passed first
+   */
+  boolean awaitPowerOff(Duration timeout) throws MachineException, InterruptedException;
+
+  /** Asks the guest to shut down (ACPI), and forces it off after {@code timeout}. */
+  void shutdown(Duration timeout) throws MachineException, InterruptedException;
+
+  /** Forces the machine off at once. */
+  void destroy() throws MachineException;
+
+  /** Where the host reaches the guest's port {@code guestPort}, if forwarded. */
+  Optional<InetSocketAddress> forwardedPort(int guestPort);
+
+  /** The last {@code lines} lines of the serial console. */
+  List<String> consoleTail(int lines);
+
+  @Override
+  void close() throws MachineException;
+}

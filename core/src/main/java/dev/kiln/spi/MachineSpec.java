@@ -1,0 +1,199 @@
+package dev.kiln.spi;
+
+import dev.kiln.api.Accelerator;
+import dev.kiln.api.Firmware;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Everything needed to define a build machine. Immutable; made with {@link #builder}. */
+public final class MachineSpec {
+  /** A disk image attached as a virtio disk. */
+  public record Disk(Path file, String format, boolean readOnly) {
+    public Disk {
+      Objects.requireNonNull(file, "file");
+      Objects.requireNonNull(format, "format");
+    }
+  }
+
+  /** Direct kernel boot: the kernel and initrd from the installer media and its arguments. */
+  public record KernelBoot(Path kernel, Path initrd, String commandLine) {
+    public KernelBoot {
+      Objects.requireNonNull(kernel, "kernel");
+      Objects.requireNonNull(initrd, "initrd");
+      Objects.requireNonNull(commandLine, "commandLine");
+    }
+  }
+
+  private final String name;
+  private final int cpus;
+  private final long memoryMiB;
+  private final Firmware firmware;
+  private final boolean secureBoot;
+  private final Accelerator accelerator;
+  private final List<Disk> disks;
+  private final List<Path> cdroms;
+  private final Optional<KernelBoot> kernelBoot;
+  private final List<Integer> forwardedGuestPorts;
+  private final Optional<Path> consoleLog;
+  private final Map<String, String> labels;
+
+  private MachineSpec(Builder b) {
+    this.name = b.name;
+    this.cpus = b.cpus;
+    this.memoryMiB = b.memoryMiB;
+    this.firmware = b.firmware;
+    this.secureBoot = b.secureBoot;
+    this.accelerator = b.accelerator;
+    this.disks = List.copyOf(b.disks);
+    this.cdroms = List.copyOf(b.cdroms);
+    this.kernelBoot = b.kernelBoot;
+    this.forwardedGuestPorts = List.copyOf(b.forwardedGuestPorts);
+    this.consoleLog = b.consoleLog;
+    this.labels = Map.copyOf(b.labels);
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int cpus() {
+    return cpus;
+  }
+
+  public long memoryMiB() {
+    return memoryMiB;
+  }
+
+  public Firmware firmware() {
+    return firmware;
+  }
+
+  public boolean secureBoot() {
+    return secureBoot;
+  }
+
+  public Accelerator accelerator() {
+    return accelerator;
+  }
+
+  public List<Disk> disks() {
+    return disks;
+  }
+
+  /** ISO images attached as SATA CD-ROMs, in order (installer first, then seeds). */
+  public List<Path> cdroms() {
+    return cdroms;
+  }
+
+  public Optional<KernelBoot> kernelBoot() {
+    return kernelBoot;
+  }
+
+  /** Guest TCP ports forwarded to free ports on the host's 127.0.0.1. */
+  public List<Integer> forwardedGuestPorts() {
+    return forwardedGuestPorts;
+  }
+
+  /** Where the serial console is written, besides the console events. */
+  public Optional<Path> consoleLog() {
+    return consoleLog;
+  }
+
+  /** Kiln metadata stored with the machine (build id, creation time), used by cleanup. */
+  public Map<String, String> labels() {
+    return labels;
+  }
+
+  /** Builder for {@link MachineSpec}. */
+  public static final class Builder {
+    private final String name;
+    private int cpus = 2;
+    private long memoryMiB = 2048;
+    private Firmware firmware = Firmware.BIOS;
+    private boolean secureBoot;
+    private Accelerator accelerator = Accelerator.AUTO;
+    private final List<Disk> disks = new ArrayList<>();
+    private final List<Path> cdroms = new ArrayList<>();
+    private Optional<KernelBoot> kernelBoot = Optional.empty();
+    private final List<Integer> forwardedGuestPorts = new ArrayList<>();
+    private Optional<Path> consoleLog = Optional.empty();
+    private final Map<String, String> labels = new LinkedHashMap<>();
+
+    private Builder(String name) {
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        throw new IllegalArgumentException("machine name must be 1-64 of [A-Za-z0-9._-]");
+      }
+      this.name = name;
+    }
+
+    public Builder cpus(int cpus) {
+      this.cpus = cpus;
+      return this;
+    }
+
+    public Builder memoryMiB(long memoryMiB) {
+      this.memoryMiB = memoryMiB;
+      return this;
+    }
+
+    public Builder firmware(Firmware firmware, boolean secureBoot) {
+      this.firmware = Objects.requireNonNull(firmware);
+      this.secureBoot = secureBoot;
+      return this;
+    }
+
+    public Builder accelerator(Accelerator accelerator) {
+      this.accelerator = Objects.requireNonNull(accelerator);
+      return this;
+    }
+
+    public Builder addDisk(Disk disk) {
+      disks.add(Objects.requireNonNull(disk));
+      return this;
+    }
+
+    public Builder addCdrom(Path iso) {
+      cdroms.add(Objects.requireNonNull(iso));
+      return this;
+    }
+
+    public Builder kernelBoot(KernelBoot boot) {
+      this.kernelBoot = Optional.of(boot);
+      return this;
+    }
+
+    public Builder forwardGuestPort(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      forwardedGuestPorts.add(port);
+      return this;
+    }
+
+    public Builder consoleLog(Path file) {
+      this.consoleLog = Optional.of(file);
+      return this;
+    }
+
+    public Builder label(String key, String value) {
+      labels.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
+      return this;
+    }
+
+    public MachineSpec build() {
+      if (disks.isEmpty() && cdroms.isEmpty() && kernelBoot.isEmpty()) {
+        throw new IllegalStateException("a machine needs a disk, a CD-ROM or a kernel to boot");
+      }
+      return new MachineSpec(this);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.kiln.spi;
+
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.PublishException;
+import dev.kiln.api.PublishTarget;
+import dev.kiln.api.event.EventHandlers;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Hands a build's artifacts to a cloud and returns what was created there. */
+public interface Publisher {
+  /** A written artifact with its checksums (algorithm name to lower-case hex). */
+  record Artifact(Path file, OutputSpec spec, long size, Map<String, String> checksums) {
+    public Artifact {
+      Objects.requireNonNull(file, "file");
+      Objects.requireNonNull(spec, "spec");
+      checksums = Map.copyOf(checksums);
+    }
+  }
+
+  /** A template created by publishing, in one zone. */
+  record PublishedTemplate(String id, String name, String zone, String hypervisor) {}
+
+  /** Publishes every artifact to {@code target}; idempotent across re-runs of one build. */
+  List<PublishedTemplate> publish(String buildId, List<Artifact> artifacts, PublishTarget target,
+      EventHandlers events) throws PublishException, InterruptedException;
+}

@@ -1,0 +1,199 @@
+package dev.kiln.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class RecipesTest {
+  private static final Path BASE = Path.of("/recipes");
+
+  private static Recipe parse(String yaml) throws InvalidRecipeException {
+    return Recipes.parse(yaml, "r.yaml", BASE);
+  }
+
+  private static List<String> problems(String yaml) {
+    try {
+      parse(yaml);
+    } catch (InvalidRecipeException e) {
+      return e.problems().stream().map(RecipeProblem::toString).collect(Collectors.toList());
+    }
+    throw new AssertionError("recipe was accepted:\n" + yaml);
+  }
+
+  private static final String MINIMAL = "os: {id: debian, version: '12'}\n"
+      + "source: {debootstrap: {suite: bookworm}}\n";
+
+  @Test
+  void minimalRecipeGetsDocumentedDefaults() throws Exception {
+    Recipe r = parse(MINIMAL);
+    assertThat(r.name()).isEqualTo("debian-12");
+    assertThat(r.source()).isEqualTo(new DebootstrapSource("bookworm",
+        java.net.URI.create("http://deb.debian.org/debian"), List.of()));
+    assertThat(r.machine().cpus()).isEqualTo(2);
+    assertThat(r.machine().accelerator()).isEqualTo(Accelerator.AUTO);
+    assertThat(r.outputs()).containsExactly(
+        new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE));
+    assertThat(r.generalize()).isEqualTo(GeneralizeOptions.DEFAULTS);
+  }
+
+  @Test
+  void sizesAcceptUnitsAndPlainBytes() throws Exception {
+    Recipe r = parse(MINIMAL + "machine: {memory: 3GiB, diskSize: 21474836480}\n");
+    assertThat(r.machine().memoryMiB()).isEqualTo(3072);
+    assertThat(r.machine().diskSizeBytes()).isEqualTo(20L << 30);
+    assertThat(parse(MINIMAL + "machine: {memory: 512M, diskSize: 2G}\n").machine()
+        .memoryMiB()).isEqualTo(512);
+  }
+
+  @Test
+  void isoSourceKeepsMirrorsInOrderAndChecksum() throws Exception {
+    String hex = "a".repeat(64);
+    Recipe r = parse("os: {id: ubuntu, version: '24.04'}\n"
+        + "source:\n  iso:\n    urls: [https://a/x.iso, https://b/x.iso]\n"
+        + "    checksum: sha256:" + hex + "\n");
+    RemoteFile iso = ((IsoSource) r.source()).iso();
+    assertThat(iso.urls()).extracting(Object::toString)
+        .containsExactly("https://a/x.iso", "https://b/x.iso");
+    assertThat(iso.checksum()).contains(new Checksum(Checksum.Algorithm.SHA256, hex));
+  }
+
+  @Test
+  void localPathsResolveAgainstTheRecipeFolder() throws Exception {
+    Recipe r = parse("os: {id: ubuntu, version: '24.04'}\nsource: {iso: {path: isos/u.iso}}\n"
+        + "provision:\n  - script: s/x.sh\n");
+    assertThat(((IsoSource) r.source()).iso().path()).contains(BASE.resolve("isos/u.iso"));
+    assertThat(((ProvisionStep.Shell) r.provisioning().get(0)).script())
+        .contains(BASE.resolve("s/x.sh"));
+  }
+
+  @Test
+  void badYamlIsReportedWithItsLine() {
+    assertThat(problems("os: {id: debian\nsource: [\n")).singleElement().asString()
+        .startsWith("r.yaml:").contains("invalid YAML");
+  }
+
+  @Test
+  void unknownKeySuggestsTheClosestKnownOne() {
+    assertThat(problems(MINIMAL + "machine:\n  memroy: 2GiB\n")).containsExactly(
+        "r.yaml:4:3: machine.memroy: unknown key (did you mean 'memory'?)");
+  }
+
+  @Test
+  void unknownTopLevelKeyListsKnownKeysWhenNothingIsClose() {
+    assertThat(problems(MINIMAL + "zzzzzzzz: 1\n")).singleElement().asString()
+        .contains("zzzzzzzz: unknown key; known keys: name, os, source");
+  }
+
+  @Test
+  void negativeDiskSizeIsOutOfRange() {
+    assertThat(problems(MINIMAL + "machine:\n  diskSize: -10GiB\n")).containsExactly(
+        "r.yaml:4:13: machine.diskSize: must be positive, was -10GiB");
+  }
+
+  @Test
+  void missingSourceIsNamed() {
+    assertThat(problems("os: {id: debian, version: '12'}\n")).singleElement().asString()
+        .contains("source: missing required field: one of iso, cloudImage, debootstrap");
+  }
+
+  @Test
+  void twoSourcesAreMutuallyExclusive() {
+    assertThat(problems("os: {id: debian, version: '12'}\nsource:\n  debootstrap: {}\n"
+        + "  iso: {path: /x.iso}\n")).containsExactly("r.yaml:4:8: source.iso: 'debootstrap' "
+            + "and 'iso' are mutually exclusive; keep only one of iso, cloudImage, debootstrap");
+  }
+
+  @Test
+  void wrongTypesAreNamed() {
+    assertThat(problems(MINIMAL + "machine: {cpus: two, secureBoot: 1}\n")).containsExactly(
+        "r.yaml:3:17: machine.cpus: expected a whole number, found text",
+        "r.yaml:3:34: machine.secureBoot: expected true or false, found a whole number");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceInFileOrder() {
+    List<String> all = problems("os: {id: Debian}\n"
+        + "source: {iso: {urls: [ftp://x/y.iso]}}\n"
+        + "machine: {cpus: 0, firmware: bois, accelerator: kvm, secureBoot: true}\n"
+        + "answers:\n  users:\n    - {name: Root, sshKeys: [not-a-key]}\n"
+        + "outputs:\n  - {hypervisor: vmware, format: qcow2}\n  - {hypervisor: kvm, format: ova}\n"
+        + "generalize: {skip: [machine-ids]}\n");
+    assertThat(all).containsExactly(
+        "r.yaml:1:5: os.version: missing required field",
+        "r.yaml:1:10: os.id: must be a catalog id in lower case, e.g. debian, ubuntu, almalinux",
+        "r.yaml:2:15: source.iso: a download needs 'checksum' or 'checksumFile' so Kiln can "
+            + "verify it",
+        "r.yaml:2:23: source.iso.urls[0]: expected a URL with scheme file or http or https, "
+            + "was 'ftp://x/y.iso'",
+        "r.yaml:3:17: machine.cpus: must be between 1 and 256, was 0",
+        "r.yaml:3:30: machine.firmware: must be one of bios, uefi, was 'bois' (did you mean "
+            + "'bios'?)",
+        "r.yaml:3:66: machine.secureBoot: secure boot needs 'firmware: uefi'",
+        "r.yaml:6:14: answers.users[0].name: must be a login name: lower-case letters, digits, "
+            + "'_' or '-', at most 32",
+        "r.yaml:6:30: answers.users[0].sshKeys[0]: not an SSH public key (expected "
+            + "'ssh-ed25519 AAAA… comment' on one line)",
+        "r.yaml:8:34: outputs[0].format: vmware does not take qcow2; use ova",
+        "r.yaml:9:31: outputs[1].format: kvm does not take ova; use qcow2 or raw",
+        "r.yaml:10:21: generalize.skip[0]: unknown operation 'machine-ids' (did you mean "
+            + "'machine-id'?)");
+  }
+
+  @Test
+  void duplicateKeysAreProblems() {
+    assertThat(problems(MINIMAL + "machine: {cpus: 2}\nmachine: {cpus: 4}\n"))
+        .singleElement().asString().contains("duplicate key (first at line 3)");
+  }
+
+  @Test
+  void secretsComeFromEnvironmentOrFileAndNeverPrintTheirValue() throws Exception {
+    Recipe r = parse(MINIMAL + "answers:\n  rootPassword: hunter2\n  users:\n"
+        + "    - {name: ops, password: {env: OPS_PW}}\n");
+    assertThat(r.answers().rootPassword()).hasValueSatisfying(
+        s -> assertThat(s.toString()).isEqualTo("Secret[****]"));
+    assertThat(r.toString()).doesNotContain("hunter2").contains("Secret[env:OPS_PW]");
+  }
+
+  @Test
+  void publishByUrlNeedsAnAddressToServeFrom() {
+    assertThat(problems(MINIMAL + "publish:\n  - {osType: Debian 12}\n")).singleElement()
+        .asString().contains("publish[0].serveFrom: URL registration needs the address");
+  }
+
+  @Test
+  void emptyRecipeIsAProblemNotACrash() {
+    assertThat(problems("")).containsExactly("r.yaml: the recipe is empty");
+    assertThat(problems("- a\n- b\n")).singleElement().asString()
+        .contains("expected a map, found a list");
+  }
+
+  @Test
+  void deeplyNestedDocumentIsRejectedWithoutStackOverflow() {
+    String deep = "a: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+    assertThat(problems(deep)).singleElement().asString().contains("invalid YAML");
+  }
+
+  @Test
+  void provisionStepsKeepOrderAndTimeouts() throws Exception {
+    Recipe r = parse(MINIMAL + "provision:\n  - shell: echo hi\n    timeout: 90s\n"
+        + "  - reboot: true\n  - packages: {install: [nginx], upgrade: true}\n"
+        + "  - upload: {source: f, destination: /etc/f}\n");
+    assertThat(r.provisioning()).hasSize(4);
+    assertThat(((ProvisionStep.Shell) r.provisioning().get(0)).timeout().getSeconds())
+        .isEqualTo(90);
+    assertThat(r.provisioning().get(2))
+        .isEqualTo(new ProvisionStep.Packages(List.of("nginx"), true));
+  }
+
+  @Test
+  void checksumParseRejectsWrongLengths() {
+    assertThatThrownBy(() -> Checksum.parse("sha256:abc"))
+        .hasMessageContaining("needs 64 hex digits");
+    assertThatThrownBy(() -> Checksum.parse("crc32:abc"))
+        .hasMessageContaining("unknown checksum algorithm");
+  }
+}

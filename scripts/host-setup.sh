@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what Kiln's builds and tests need on a Debian/Ubuntu host and starts the libvirt
+# daemons (there is no systemd on the CI machines). Idempotent: when everything is present it
+# only checks and returns in about a second.
+set -euo pipefail
+
+# Packages: the hypervisor stack, the JDK/Maven toolchain, and the independent validators
+# that Kiln's tests judge its outputs with (see docs/testing.md).
+PACKAGES=(
+  openjdk-17-jdk-headless maven
+  qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients
+  7zip xorriso genisoimage libxml2-utils
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "host-setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# libvirt without systemd: start the daemons ourselves when they are not running.
+start_daemon() {
+  local name=$1
+  if ! pgrep -x "$name" >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+      "$name" -d
+    else
+      sudo "$name" -d
+    fi
+  fi
+}
+if command -v libvirtd >/dev/null 2>&1; then
+  start_daemon virtlogd
+  start_daemon libvirtd
+  for _ in $(seq 1 50); do
+    virsh -c qemu:///system version >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+fi
