@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
   openjdk-17-jdk-headless maven
   qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients
-  7zip xorriso genisoimage libxml2-utils
+  7zip xorriso genisoimage libxml2-utils nasm
 )
 
 missing=()
@@ -24,6 +24,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "host-setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# udev is absent without systemd, so /dev/kvm keeps root-only permissions; give it to the kvm
+# group as udev would. Otherwise QEMU (user libvirt-qemu) cannot open it and libvirt re-probes
+# QEMU's capabilities on every domain start (about 50 s each here).
+if [ -e /dev/kvm ] && getent group kvm >/dev/null 2>&1; then
+  if [ "$(stat -c %G /dev/kvm)" != kvm ] || [ "$(stat -c %a /dev/kvm)" != 660 ]; then
+    chgrp kvm /dev/kvm && chmod 660 /dev/kvm || true
+  fi
 fi
 
 # libvirt without systemd: start the daemons ourselves when they are not running.

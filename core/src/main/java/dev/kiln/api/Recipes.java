@@ -1,6 +1,6 @@
 package dev.kiln.api;
 
-import dev.kiln.core.recipe.RecipeParser;
+import dev.kiln.core.internal.recipe.RecipeParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

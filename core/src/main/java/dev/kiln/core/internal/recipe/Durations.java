@@ -1,4 +1,4 @@
-package dev.kiln.core.recipe;
+package dev.kiln.core.internal.recipe;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

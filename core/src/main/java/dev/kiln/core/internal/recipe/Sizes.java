@@ -1,4 +1,4 @@
-package dev.kiln.core.recipe;
+package dev.kiln.core.internal.recipe;
 
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -1,15 +1,15 @@
-package dev.kiln.core.recipe;
+package dev.kiln.core.internal.recipe;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.kiln.core.recipe.YamlNode.Entry;
-import dev.kiln.core.recipe.YamlNode.ListNode;
-import dev.kiln.core.recipe.YamlNode.MapNode;
-import dev.kiln.core.recipe.YamlNode.Scalar;
-import dev.kiln.core.recipe.YamlNode.ScalarType;
+import dev.kiln.core.internal.recipe.YamlNode.Entry;
+import dev.kiln.core.internal.recipe.YamlNode.ListNode;
+import dev.kiln.core.internal.recipe.YamlNode.MapNode;
+import dev.kiln.core.internal.recipe.YamlNode.Scalar;
+import dev.kiln.core.internal.recipe.YamlNode.ScalarType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +45,12 @@ final class YamlTreeReader {
       return root;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String message = e.getOriginalMessage().lines().findFirst().orElse("invalid YAML");
+      // SnakeYAML's message repeats the location and quotes the line with a caret; keep only
+      // the sentences ("while parsing a flow sequence; expected ',' or ']', but got <stream end>").
+      String message = e.getOriginalMessage().lines()
+          .filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.startsWith("\t"))
+          .map(String::strip)
+          .collect(java.util.stream.Collectors.joining("; "));
       problems.add(at == null ? 0 : line(at), at == null ? 0 : col(at), "",
           "invalid YAML: " + message);
       return null;

@@ -1,4 +1,4 @@
-package dev.kiln.core.recipe;
+package dev.kiln.core.internal.recipe;
 
 import dev.kiln.api.Accelerator;
 import dev.kiln.api.Answers;
@@ -25,8 +25,8 @@ import dev.kiln.api.Secret;
 import dev.kiln.api.Source;
 import dev.kiln.api.TargetHypervisor;
 import dev.kiln.api.UserAccount;
-import dev.kiln.core.recipe.YamlNode.Scalar;
-import dev.kiln.core.recipe.YamlNode.ScalarType;
+import dev.kiln.core.internal.recipe.YamlNode.Scalar;
+import dev.kiln.core.internal.recipe.YamlNode.ScalarType;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -461,7 +461,8 @@ public final class RecipeParser {
       m.problem("hypervisor", "missing required field: kvm, xenserver, vmware, hyperv or ovm");
     }
     DiskFormat format = m.enumValue("format", DiskFormat.class, null);
-    Compression compression = m.enumValue("compression", Compression.class, Compression.NONE);
+    Compression compression = m.enumValue("compression", Compression.class, Compression.NONE,
+        c -> c.extension().map(List::of).orElse(List.of()));
     if (hv == null) {
       return null;
     }

@@ -1,4 +1,4 @@
-package dev.kiln.core.recipe;
+package dev.kiln.core.internal.recipe;
 
 import dev.kiln.api.RecipeProblem;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
-package dev.kiln.core.recipe;
+package dev.kiln.core.internal.recipe;
 
-import dev.kiln.core.recipe.YamlNode.Entry;
-import dev.kiln.core.recipe.YamlNode.ListNode;
-import dev.kiln.core.recipe.YamlNode.MapNode;
-import dev.kiln.core.recipe.YamlNode.Scalar;
-import dev.kiln.core.recipe.YamlNode.ScalarType;
+import dev.kiln.core.internal.recipe.YamlNode.Entry;
+import dev.kiln.core.internal.recipe.YamlNode.ListNode;
+import dev.kiln.core.internal.recipe.YamlNode.MapNode;
+import dev.kiln.core.internal.recipe.YamlNode.Scalar;
+import dev.kiln.core.internal.recipe.YamlNode.ScalarType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -205,13 +205,20 @@ final class MapReader {
 
   /** An enum written in lower case with dashes: {@code single-root} for SINGLE_ROOT. */
   <E extends Enum<E>> E enumValue(String key, Class<E> type, E fallback) {
+    return enumValue(key, type, fallback, c -> List.of());
+  }
+
+  /** Like {@link #enumValue(String, Class, Enum)}, also accepting each constant's aliases. */
+  <E extends Enum<E>> E enumValue(String key, Class<E> type, E fallback,
+      Function<E, List<String>> aliases) {
     Optional<String> text = string(key);
     if (text.isEmpty()) {
       return fallback;
     }
     String wanted = text.get().trim().toUpperCase(Locale.ROOT).replace('-', '_');
     for (E constant : type.getEnumConstants()) {
-      if (constant.name().equals(wanted)) {
+      if (constant.name().equals(wanted) || aliases.apply(constant).stream()
+          .anyMatch(a -> a.equalsIgnoreCase(text.get().trim()))) {
         return constant;
       }
     }

@@ -1,0 +1,60 @@
+package dev.kiln.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kiln} command line. */
+@Command(name = "kiln", mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = "Builds Apache CloudStack VM templates: installs an OS under KVM/libvirt, "
+        + "provisions it over SSH, and writes qcow2, VHD, OVA, VHDX and raw images itself.",
+    subcommands = {VersionCommand.class, RecipeCommand.class, DoctorCommand.class,
+        CommandLine.HelpCommand.class},
+    footerHeading = "%nExit codes:%n",
+    footer = {
+        "  0  success",
+        "  1  the input or the host is not fit: invalid recipe, failed check",
+        "  2  usage error: unknown command or option, missing argument",
+        "  3  an unexpected internal error (please report it, with --stacktrace)",
+        "  130  interrupted (Ctrl-C)"})
+public final class KilnCli implements Runnable {
+  /** Exit code for invalid input or a host that fails a check. */
+  public static final int EXIT_INVALID = 1;
+  /** Exit code for an internal error. */
+  public static final int EXIT_INTERNAL = 3;
+  /** Exit code after Ctrl-C. */
+  public static final int EXIT_INTERRUPTED = 130;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** A command line wired with Kiln's exception handling, writing to {@code out}/{@code err}. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new KilnCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+        commandLine.getErr().println("kiln: interrupted");
+        return EXIT_INTERRUPTED;
+      }
+      commandLine.getErr().println("kiln: internal error: " + e);
+      e.printStackTrace(commandLine.getErr());
+      return EXIT_INTERNAL;
+    });
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(commandLine(out, err).execute(args));
+  }
+}

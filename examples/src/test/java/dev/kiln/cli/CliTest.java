@@ -1,0 +1,114 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Runs the {@code kiln} command line in-process, as a user would type it. */
+class CliTest {
+  /** The examples module folder (Surefire runs tests there). */
+  private static final Path MODULE = Path.of("").toAbsolutePath();
+  private static final Path INVALID = MODULE.resolve("src/test/resources/invalid-recipes");
+
+  record Run(int exit, String out, String err) {}
+
+  static Run kiln(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = KilnCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+        .execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpListsTheCommandsAndTheExitCodes() {
+    Run r = kiln("--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("version", "recipe", "doctor", "Exit codes:",
+        "1  the input or the host is not fit", "2  usage error", "130  interrupted");
+  }
+
+  @Test
+  void unknownCommandIsAUsageError() {
+    Run r = kiln("frobnicate");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("Unmatched argument");
+  }
+
+  @Test
+  void versionNamesKilnAndJava() {
+    Run r = kiln("version");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).startsWith("kiln 0.").contains("java 17");
+  }
+
+  @Test
+  void everyExampleRecipeIsValid() throws Exception {
+    List<String> recipes;
+    try (Stream<Path> files = Files.list(MODULE.resolve("recipes"))) {
+      recipes = files.filter(f -> f.toString().endsWith(".yaml")).map(Path::toString)
+          .sorted().collect(Collectors.toList());
+    }
+    assertThat(recipes).hasSizeGreaterThanOrEqualTo(2);
+    Run r = kiln(Stream.concat(Stream.of("recipe", "validate"), recipes.stream())
+        .toArray(String[]::new));
+    assertThat(r.err()).isEmpty();
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("debian-12.yaml: valid — debian-12-base (debian-12, "
+        + "debootstrap source, 3 outputs)");
+  }
+
+  private static String invalid(String name) {
+    Run r = kiln("recipe", "validate", INVALID.resolve(name).toString());
+    assertThat(r.exit()).as("exit code for " + name).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    return r.err().replace(INVALID.toString() + "/", "");
+  }
+
+  @Test
+  void badYamlIsRejectedWithItsPosition() {
+    assertThat(invalid("bad-yaml.yaml")).isEqualTo("bad-yaml.yaml:5:18: invalid YAML: while "
+        + "parsing a flow sequence; expected ',' or ']', but got <stream end>\n"
+        + "bad-yaml.yaml: 1 problem\n");
+  }
+
+  @Test
+  void unknownFieldIsRejectedWithASuggestion() {
+    assertThat(invalid("unknown-field.yaml")).isEqualTo("unknown-field.yaml:9:3: "
+        + "machine.memroy: unknown key (did you mean 'memory'?)\nunknown-field.yaml: 1 problem\n");
+  }
+
+  @Test
+  void negativeDiskSizeIsRejected() {
+    assertThat(invalid("negative-disk.yaml")).isEqualTo("negative-disk.yaml:8:13: "
+        + "machine.diskSize: must be positive, was -10GiB\nnegative-disk.yaml: 1 problem\n");
+  }
+
+  @Test
+  void missingSourceIsRejected() {
+    assertThat(invalid("missing-source.yaml")).isEqualTo("missing-source.yaml:1:1: source: "
+        + "missing required field: one of iso, cloudImage, debootstrap\n"
+        + "missing-source.yaml: 1 problem\n");
+  }
+
+  @Test
+  void twoSourcesAreRejected() {
+    assertThat(invalid("two-sources.yaml")).isEqualTo("two-sources.yaml:8:5: source.iso: "
+        + "'debootstrap' and 'iso' are mutually exclusive; keep only one of iso, cloudImage, "
+        + "debootstrap\ntwo-sources.yaml: 1 problem\n");
+  }
+
+  @Test
+  void aMissingFileIsReportedNotThrown() {
+    Run r = kiln("recipe", "validate", "/nonexistent/r.yaml");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("/nonexistent/r.yaml: no such file\n");
+  }
+}
