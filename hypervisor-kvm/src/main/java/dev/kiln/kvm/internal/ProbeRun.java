@@ -69,6 +69,13 @@ public final class ProbeRun {
         }
       }
       deleteTree(dir);
+      if (connection.isLocal()) {
+        try {
+          Files.deleteIfExists(Path.of("/var/log/libvirt/qemu", name + ".log"));
+        } catch (IOException ignored) {
+          // not ours to insist on: libvirt may rotate or hold it
+        }
+      }
     }
   }
 
@@ -114,7 +121,6 @@ public final class ProbeRun {
           .filter(l -> KVM_FAILURES.stream().anyMatch(f -> l.toLowerCase(Locale.ROOT)
               .contains(f.toLowerCase(Locale.ROOT))))
           .distinct().limit(3).collect(Collectors.toList());
-      Files.deleteIfExists(log);
       return hits.isEmpty() ? "" : " (" + String.join("; ", hits) + ")";
     } catch (IOException e) {
       return "";
