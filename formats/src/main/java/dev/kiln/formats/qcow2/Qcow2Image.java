@@ -1,0 +1,251 @@
+package dev.kiln.formats.qcow2;
+
+import dev.kiln.formats.DiskImage;
+import dev.kiln.formats.Extent;
+import dev.kiln.formats.FormatException;
+import dev.kiln.formats.ImageFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Reads qcow2 v2/v3: normal, zero and compressed (zlib) clusters, any cluster size. Every table
+ * entry is checked against the file before it is followed, so a corrupt image gives a
+ * {@link FormatException} naming the entry, never garbage or an out-of-memory error.
+ */
+public final class Qcow2Image implements DiskImage {
+  private static final long OFFSET_MASK = 0x00fffffffffffe00L;
+  private static final long COMPRESSED = 1L << 62;
+
+  private final Path file;
+  private final FileChannel channel;
+  private final long fileSize;
+  private final Qcow2Header header;
+  private final int clusterSize;
+  private final int l2Entries;
+  private final long[] l1;
+  private long cachedL2Offset = -1;
+  private final long[] cachedL2;
+
+  private Qcow2Image(Path file, FileChannel channel, Qcow2Header header, long[] l1)
+      throws IOException {
+    this.file = file;
+    this.channel = channel;
+    this.fileSize = channel.size();
+    this.header = header;
+    this.clusterSize = 1 << header.clusterBits();
+    this.l2Entries = clusterSize / 8;
+    this.l1 = l1;
+    this.cachedL2 = new long[l2Entries];
+  }
+
+  public static Qcow2Image open(Path file) throws IOException {
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    try {
+      long size = ch.size();
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 4096));
+      readFully(ch, head, 0);
+      head.flip();
+      Qcow2Header h = Qcow2Header.read(head, size);
+      ByteBuffer l1Buf = ByteBuffer.allocate(h.l1Size() * 8);
+      readFully(ch, l1Buf, h.l1TableOffset());
+      l1Buf.flip();
+      long[] l1 = new long[h.l1Size()];
+      for (int i = 0; i < l1.length; i++) {
+        l1[i] = l1Buf.getLong();
+      }
+      return new Qcow2Image(file, ch, h, l1);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  public Qcow2Header header() {
+    return header;
+  }
+
+  @Override
+  public ImageFormat format() {
+    return ImageFormat.QCOW2;
+  }
+
+  @Override
+  public long virtualSize() {
+    return header.size();
+  }
+
+  @Override
+  public long allocatedBytes() throws IOException {
+    Object blocks = Files.getAttribute(file, "unix:blocks");
+    return blocks instanceof Long b ? b * 512 : fileSize;
+  }
+
+  @Override
+  public List<Extent> dataExtents() throws IOException {
+    List<Extent> out = new ArrayList<>();
+    long runStart = -1;
+    long runEnd = -1;
+    for (int i = 0; i < l1.length; i++) {
+      long l2Offset = l2Offset(i);
+      if (l2Offset == 0) {
+        continue;
+      }
+      long[] l2 = loadL2(l2Offset, i);
+      for (int j = 0; j < l2Entries; j++) {
+        long guest = ((long) i * l2Entries + j) * clusterSize;
+        if (guest >= header.size()) {
+          break;
+        }
+        if (isData(l2[j])) {
+          if (guest == runEnd) {
+            runEnd += clusterSize;
+          } else {
+            if (runStart >= 0) {
+              out.add(new Extent(runStart, runEnd - runStart));
+            }
+            runStart = guest;
+            runEnd = guest + clusterSize;
+          }
+        }
+      }
+    }
+    if (runStart >= 0) {
+      out.add(new Extent(runStart, Math.min(runEnd, header.size()) - runStart));
+    }
+    return out;
+  }
+
+  private boolean isData(long entry) {
+    if ((entry & COMPRESSED) != 0) {
+      return true;
+    }
+    boolean zeroFlag = header.version() >= 3 && (entry & 1) != 0;
+    return !zeroFlag && (entry & OFFSET_MASK) != 0;
+  }
+
+  @Override
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    byte[] cluster = new byte[clusterSize];
+    while (dst.hasRemaining()) {
+      if (offset >= header.size()) {
+        while (dst.hasRemaining()) {
+          dst.put((byte) 0);
+        }
+        return;
+      }
+      long clusterIndex = offset / clusterSize;
+      int within = (int) (offset % clusterSize);
+      int n = (int) Math.min(Math.min(dst.remaining(), clusterSize - within),
+          header.size() - offset);
+      readCluster(clusterIndex, cluster);
+      dst.put(cluster, within, n);
+      offset += n;
+    }
+  }
+
+  private void readCluster(long index, byte[] into) throws IOException {
+    int l1Index = (int) (index / l2Entries);
+    long l2Offset = l2Offset(l1Index);
+    java.util.Arrays.fill(into, (byte) 0);
+    if (l2Offset == 0) {
+      return;
+    }
+    long entry = loadL2(l2Offset, l1Index)[(int) (index % l2Entries)];
+    long entryAt = l2Offset + 8 * (index % l2Entries);
+    if ((entry & COMPRESSED) != 0) {
+      inflate(entry, entryAt, into);
+      return;
+    }
+    if (!isData(entry)) {
+      return;
+    }
+    long host = entry & OFFSET_MASK;
+    if (host % clusterSize != 0 || host < clusterSize || host >= fileSize) {
+      throw new FormatException("data cluster at " + host + " is outside the file or unaligned",
+          "L2 entry", entryAt);
+    }
+    ByteBuffer b = ByteBuffer.wrap(into, 0, (int) Math.min(clusterSize, fileSize - host));
+    readFully(channel, b, host);
+  }
+
+  private void inflate(long entry, long entryAt, byte[] into) throws IOException {
+    int x = 62 - (header.clusterBits() - 8);
+    long host = entry & ((1L << x) - 1);
+    long sectors = ((entry >>> x) & ((1L << (header.clusterBits() - 8)) - 1)) + 1;
+    long len = sectors * 512 - (host & 511);
+    if (host < clusterSize || host >= fileSize) {
+      throw new FormatException("compressed cluster at " + host + " is outside the file",
+          "L2 entry", entryAt);
+    }
+    len = Math.min(len, fileSize - host);
+    byte[] packed = new byte[(int) len];
+    readFully(channel, ByteBuffer.wrap(packed), host);
+    Inflater inflater = new Inflater(true);
+    try {
+      inflater.setInput(packed);
+      int done = 0;
+      while (done < into.length && !inflater.finished()) {
+        int n = inflater.inflate(into, done, into.length - done);
+        if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+          break;
+        }
+        done += n;
+      }
+      if (done != into.length) {
+        throw new FormatException("compressed cluster inflates to " + done + " bytes, not "
+            + into.length, "L2 entry", entryAt);
+      }
+    } catch (DataFormatException e) {
+      throw new FormatException("compressed cluster is not valid deflate data: "
+          + e.getMessage(), "L2 entry", entryAt);
+    } finally {
+      inflater.end();
+    }
+  }
+
+  private long l2Offset(int l1Index) throws FormatException {
+    long off = l1[l1Index] & OFFSET_MASK;
+    if (off != 0 && (off % clusterSize != 0 || off + clusterSize > fileSize
+        || off < clusterSize)) {
+      throw new FormatException("L2 table at " + off + " is outside the file or unaligned",
+          "L1 entry " + l1Index, header.l1TableOffset() + 8L * l1Index);
+    }
+    return off;
+  }
+
+  private long[] loadL2(long l2Offset, int l1Index) throws IOException {
+    if (l2Offset != cachedL2Offset) {
+      ByteBuffer b = ByteBuffer.allocate(clusterSize);
+      readFully(channel, b, l2Offset);
+      b.flip();
+      for (int i = 0; i < l2Entries; i++) {
+        cachedL2[i] = b.getLong();
+      }
+      cachedL2Offset = l2Offset;
+    }
+    return cachedL2;
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    while (b.hasRemaining()) {
+      int n = ch.read(b, pos);
+      if (n < 0) {
+        throw new FormatException("unexpected end of file", "file", pos);
+      }
+      pos += n;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}

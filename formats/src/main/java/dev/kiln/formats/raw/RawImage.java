@@ -1,0 +1,70 @@
+package dev.kiln.formats.raw;
+
+import dev.kiln.formats.DiskImage;
+import dev.kiln.formats.Extent;
+import dev.kiln.formats.ImageFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/** A raw disk image; holes are found with SEEK_DATA/SEEK_HOLE and never read. */
+public final class RawImage implements DiskImage {
+  private final Path file;
+  private final FileChannel channel;
+  private final long size;
+
+  private RawImage(Path file, FileChannel channel, long size) {
+    this.file = file;
+    this.channel = channel;
+    this.size = size;
+  }
+
+  public static RawImage open(Path file) throws IOException {
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    return new RawImage(file, ch, ch.size());
+  }
+
+  @Override
+  public ImageFormat format() {
+    return ImageFormat.RAW;
+  }
+
+  @Override
+  public long virtualSize() {
+    return size;
+  }
+
+  @Override
+  public List<Extent> dataExtents() throws IOException {
+    return SparseFiles.dataExtents(file, size);
+  }
+
+  @Override
+  public long allocatedBytes() throws IOException {
+    Object blocks = Files.getAttribute(file, "unix:blocks");
+    return blocks instanceof Long b ? b * 512 : size;
+  }
+
+  @Override
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    while (dst.hasRemaining()) {
+      int n = offset >= size ? -1 : channel.read(dst, offset);
+      if (n < 0) {
+        while (dst.hasRemaining()) {
+          dst.put((byte) 0);
+        }
+        return;
+      }
+      offset += n;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}

@@ -1,0 +1,52 @@
+package dev.kiln.formats.raw;
+
+import dev.kiln.formats.DiskWriter;
+import dev.kiln.formats.convert.AtomicFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/** Writes a sparse raw image: grains never handed over stay holes. */
+public final class RawWriter implements DiskWriter {
+  private static final int GRAIN = 64 << 10;
+  private final AtomicFile file;
+  private final long size;
+
+  private RawWriter(AtomicFile file, long size) {
+    this.file = file;
+    this.size = size;
+  }
+
+  public static RawWriter create(Path destination, long virtualSize) throws IOException {
+    return new RawWriter(AtomicFile.create(destination), virtualSize);
+  }
+
+  @Override
+  public int grainSize() {
+    return GRAIN;
+  }
+
+  @Override
+  public void writeGrain(long offset, ByteBuffer data) throws IOException {
+    ByteBuffer b = data.duplicate();
+    long pos = offset;
+    while (b.hasRemaining()) {
+      pos += file.channel().write(b, pos);
+    }
+  }
+
+  @Override
+  public void finish() throws IOException {
+    file.channel().truncate(size);
+    if (file.channel().size() < size) {
+      file.channel().write(ByteBuffer.allocate(1), size - 1);
+      // a one-byte write extends the file; the byte is zero, like the hole it replaces
+    }
+    file.commit();
+  }
+
+  @Override
+  public void close() throws IOException {
+    file.close();
+  }
+}

@@ -1,0 +1,160 @@
+package dev.kiln.formats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.qcow2.Qcow2Options;
+import dev.kiln.formats.qcow2.Qcow2Writer;
+import dev.kiln.formats.raw.RawImage;
+import dev.kiln.formats.vhd.VhdOptions;
+import dev.kiln.formats.vhd.VhdWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kiln's writers judged by qemu-img, which shares no code with them. */
+@Tag("validator")
+class WritersAgainstQemuTest {
+  @TempDir
+  static Path dir;
+
+  /** 64 MiB + 12345 bytes: not a multiple of a cluster, a VHD block or a sector. */
+  static Path source;
+
+  @BeforeAll
+  static void makeSource() throws Exception {
+    source = TestDisks.mixed(dir, "source.raw", (64L << 20) + 12345, 42);
+  }
+
+  private static Path qcow2(String name, Qcow2Options options) throws Exception {
+    Path out = dir.resolve(name);
+    try (RawImage in = RawImage.open(source);
+        Qcow2Writer w = Qcow2Writer.create(out, in.virtualSize(), options)) {
+      Converter.convert(in, w, done -> { });
+    }
+    return out;
+  }
+
+  private static void assertQcow2Valid(Path out) throws Exception {
+    Tools.Result check = Tools.run("qemu-img", "check", "-f", "qcow2", out.toString());
+    assertThat(check.exit()).as(check.output()).isZero();
+    assertThat(check.output()).contains("No errors were found on the image.");
+    Tools.Result cmp = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2",
+        source.toString(), out.toString());
+    assertThat(cmp.exit()).as(cmp.output()).isZero();
+    assertThat(Files.exists(out.resolveSibling(out.getFileName() + ".partial"))).isFalse();
+  }
+
+  @Test
+  void qcow2Version3() throws Exception {
+    Path out = qcow2("v3.qcow2", new Qcow2Options("1.1", false, 1));
+    assertQcow2Valid(out);
+    assertThat(Tools.run("qemu-img", "info", out.toString()).output())
+        .contains("compat: 1.1", "virtual size: 64 MiB (67121664 bytes)");
+  }
+
+  @Test
+  void qcow2Compat010() throws Exception {
+    Path out = qcow2("v2.qcow2", new Qcow2Options("0.10", false, 1));
+    assertQcow2Valid(out);
+    assertThat(Tools.run("qemu-img", "info", out.toString()).output()).contains("compat: 0.10");
+  }
+
+  @Test
+  void compressedQcow2IsValidSmallerAndTheSameForAnyThreadCount() throws Exception {
+    Path one = qcow2("c1.qcow2", new Qcow2Options("1.1", true, 1));
+    Path two = qcow2("c2.qcow2", new Qcow2Options("1.1", true, 2));
+    assertQcow2Valid(two);
+    assertThat(Files.mismatch(one, two)).isEqualTo(-1L);
+    assertThat(Files.size(two)).isLessThan(Files.size(qcow2("n.qcow2",
+        new Qcow2Options("1.1", false, 1))));
+  }
+
+  @Test
+  void zeroRegionsAreNotStored() throws Exception {
+    Path out = qcow2("z.qcow2", new Qcow2Options("1.1", false, 1));
+    // data: 3 MiB random + ~2 MiB text + the tail cluster; the 4 MiB of zeros are absent
+    assertThat(Files.size(out)).isLessThan(7L << 20);
+  }
+
+  private static Path vhd(String name, boolean dynamic) throws Exception {
+    Path out = dir.resolve(name);
+    try (RawImage in = RawImage.open(source);
+        VhdWriter w = VhdWriter.create(out, in.virtualSize(), new VhdOptions(dynamic,
+            Instant.parse("2026-01-01T00:00:00Z"), new UUID(1, 2)))) {
+      Converter.convert(in, w, done -> { });
+    }
+    return out;
+  }
+
+  @Test
+  void dynamicVhd() throws Exception {
+    Path out = vhd("d.vhd", true);
+    Tools.Result cmp = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "vpc",
+        source.toString(), out.toString());
+    assertThat(cmp.exit()).as(cmp.output()).isZero();
+    // exact size (rounded up to a sector): qemu trusts current_size for creator "tap"
+    assertThat(Tools.run("qemu-img", "info", "-f", "vpc", out.toString()).output())
+        .contains("(67121664 bytes)");
+    assertThat(DiskImages.detect(out)).isEqualTo(ImageFormat.VHD);
+    assertThat(Files.size(out)).isLessThan(16L << 20);
+  }
+
+  @Test
+  void fixedVhd() throws Exception {
+    Path out = vhd("f.vhd", false);
+    Tools.Result cmp = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "vpc",
+        source.toString(), out.toString());
+    assertThat(cmp.exit()).as(cmp.output()).isZero();
+    assertThat(Files.size(out)).isEqualTo(67121664L + 512);
+  }
+
+  @Test
+  void vhdOutputIsDeterministicWhenPinned() throws Exception {
+    assertThat(Files.mismatch(vhd("a.vhd", true), vhd("b.vhd", true))).isEqualTo(-1L);
+  }
+
+  @Test
+  void sparseSourceLargerThan4GiB() throws Exception {
+    Path big = dir.resolve("big.raw");
+    try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(5L << 30);
+    }
+    TestDisks.put(big, (4L << 30) + (512L << 20) + 4097, 300_000, 7);
+    Path out = dir.resolve("big.qcow2");
+    try (RawImage in = RawImage.open(big);
+        Qcow2Writer w = Qcow2Writer.create(out, in.virtualSize(), Qcow2Options.defaults())) {
+      assertThat(in.dataExtents()).hasSizeLessThanOrEqualTo(2);
+      Converter.convert(in, w, done -> { });
+    }
+    Tools.Result cmp = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2",
+        big.toString(), out.toString());
+    assertThat(cmp.exit()).as(cmp.output()).isZero();
+    assertThat(Files.size(out)).isLessThan(2L << 20);
+  }
+
+  @Test
+  void kilnReadsQcow2WrittenByQemuIncludingCompressedClusters() throws Exception {
+    for (String flag : new String[] {"-c", "-W"}) {
+      Path q = dir.resolve("qemu" + flag + ".qcow2");
+      Tools.Result r = Tools.run("qemu-img", "convert", flag, "-f", "raw", "-O", "qcow2",
+          source.toString(), q.toString());
+      assertThat(r.exit()).as(r.output()).isZero();
+      Path back = dir.resolve("back" + flag + ".raw");
+      try (DiskImage in = DiskImages.open(q);
+          var w = dev.kiln.formats.raw.RawWriter.create(back, in.virtualSize())) {
+        assertThat(in.format()).isEqualTo(ImageFormat.QCOW2);
+        Converter.convert(in, w, done -> { });
+      }
+      Tools.Result cmp = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
+          source.toString(), back.toString());
+      assertThat(cmp.exit()).as("round trip of qemu's %s output: %s", flag, cmp.output())
+          .isZero();
+    }
+  }
+}
