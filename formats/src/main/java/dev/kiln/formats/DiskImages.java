@@ -1,6 +1,12 @@
 package dev.kiln.formats;
 
+import dev.kiln.formats.qcow2.Qcow2Checker;
+import dev.kiln.formats.qcow2.Qcow2Image;
 import dev.kiln.formats.raw.RawImage;
+import dev.kiln.formats.vhd.VhdChecker;
+import dev.kiln.formats.vhd.VhdImage;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -45,6 +51,51 @@ public final class DiskImages {
   }
 
   /**
+   * Detects the format and checks every structure, listing each problem found (a corrupt header
+   * is one problem, not an exception). Reading stays bounded by the file's size.
+   */
+  public static ImageReport inspect(Path file) throws IOException {
+    ImageFormat format = detect(file);
+    long allocated = allocated(file);
+    List<String> details = new ArrayList<>();
+    switch (format) {
+      case QCOW2:
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            Qcow2Image image = Qcow2Image.open(file)) {
+          details.add("compat=" + (image.header().version() == 3 ? "1.1" : "0.10"));
+          details.add("cluster_size=" + (1 << image.header().clusterBits()));
+          return new ImageReport(format, image.virtualSize(), allocated, details,
+              Qcow2Checker.check(ch, image.header()));
+        } catch (FormatException e) {
+          return new ImageReport(format, -1, allocated, details, List.of(e.getMessage()));
+        }
+      case VHD:
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            VhdImage image = VhdImage.open(file)) {
+          details.add("subformat=" + (image.isDynamic() ? "dynamic" : "fixed"));
+          details.add("creator=" + image.footer().creatorApplication().replace("\0", ""));
+          details.add("geometry=" + image.footer().geometry().cylinders() + "/"
+              + image.footer().geometry().heads() + "/"
+              + image.footer().geometry().sectorsPerTrack());
+          return new ImageReport(format, image.virtualSize(), allocated, details,
+              VhdChecker.check(image, ch));
+        } catch (FormatException e) {
+          return new ImageReport(format, -1, allocated, details, List.of(e.getMessage()));
+        }
+      case RAW:
+        return new ImageReport(format, java.nio.file.Files.size(file), allocated, details,
+            List.of());
+      default:
+        return new ImageReport(format, -1, allocated, details,
+            List.of("inspecting " + format + " is not supported yet"));
+    }
+  }
+
+  private static long allocated(Path file) throws IOException {
+    return RawImage.allocatedBytes(file);
+  }
+
+  /**
    * Opens {@code file} for reading in its detected format.
    *
    * @throws UnsupportedFeatureException for formats this version reads only as output
@@ -56,6 +107,8 @@ public final class DiskImages {
         return RawImage.open(file);
       case QCOW2:
         return dev.kiln.formats.qcow2.Qcow2Image.open(file);
+      case VHD:
+        return dev.kiln.formats.vhd.VhdImage.open(file);
       default:
         throw new UnsupportedFeatureException("reading " + format + " images is not supported "
             + "yet", "format", 0);

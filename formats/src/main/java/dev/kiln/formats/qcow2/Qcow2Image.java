@@ -4,10 +4,10 @@ import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.raw.RawImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -84,8 +84,7 @@ public final class Qcow2Image implements DiskImage {
 
   @Override
   public long allocatedBytes() throws IOException {
-    Object blocks = Files.getAttribute(file, "unix:blocks");
-    return blocks instanceof Long b ? b * 512 : fileSize;
+    return RawImage.allocatedBytes(file);
   }
 
   @Override

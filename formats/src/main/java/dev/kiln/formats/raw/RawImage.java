@@ -45,8 +45,16 @@ public final class RawImage implements DiskImage {
 
   @Override
   public long allocatedBytes() throws IOException {
-    Object blocks = Files.getAttribute(file, "unix:blocks");
-    return blocks instanceof Long b ? b * 512 : size;
+    return allocatedBytes(file);
+  }
+
+  /**
+   * Bytes of {@code file} backed by storage, i.e. the sum of its data extents (the JDK exposes
+   * no block count before Java 21).
+   */
+  public static long allocatedBytes(Path file) throws IOException {
+    long size = Files.size(file);
+    return SparseFiles.dataExtents(file, size).stream().mapToLong(Extent::length).sum();
   }
 
   @Override

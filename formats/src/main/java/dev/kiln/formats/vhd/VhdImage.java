@@ -1,0 +1,255 @@
+package dev.kiln.formats.vhd;
+
+import dev.kiln.formats.DiskImage;
+import dev.kiln.formats.Extent;
+import dev.kiln.formats.FormatException;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.raw.RawImage;
+import dev.kiln.formats.UnsupportedFeatureException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads fixed and dynamic VHDs. Dynamic blocks honour their sector bitmaps (a clear bit reads as
+ * zero). Differencing disks are refused. Every BAT entry is checked before it is followed.
+ */
+public final class VhdImage implements DiskImage {
+  static final long MAX_SIZE = 64L << 40;
+  private static final int UNUSED = 0xFFFFFFFF;
+
+  private final Path file;
+  private final FileChannel ch;
+  private final long fileSize;
+  private final VhdFooter footer;
+  private final int blockSize;
+  private final int bitmapBytes;
+  private final long batOffset;
+  private final int[] bat;
+  private long cachedBlock = -1;
+  private final byte[] cachedBitmap;
+
+  private VhdImage(Path file, FileChannel ch, VhdFooter footer, int blockSize, long batOffset,
+      int[] bat) throws IOException {
+    this.file = file;
+    this.ch = ch;
+    this.fileSize = ch.size();
+    this.footer = footer;
+    this.blockSize = blockSize;
+    this.bitmapBytes = blockSize == 0 ? 0 : (int) align512(blockSize / 512 / 8);
+    this.batOffset = batOffset;
+    this.bat = bat;
+    this.cachedBitmap = new byte[bitmapBytes];
+  }
+
+  public static VhdImage open(Path file) throws IOException {
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    try {
+      long size = ch.size();
+      if (size < VhdFooter.SIZE) {
+        throw new FormatException("file too short for a VHD footer", "footer", 0);
+      }
+      VhdFooter footer = VhdFooter.read(read(ch, size - 512, 512), size - 512);
+      if (footer.currentSize() < 0 || footer.currentSize() > MAX_SIZE) {
+        throw new FormatException("current size " + footer.currentSize() + " is absurd",
+            "current_size", size - 512 + 48);
+      }
+      if (footer.diskType() == VhdFooter.DISK_TYPE_FIXED) {
+        if (footer.currentSize() > size - 512) {
+          throw new FormatException("fixed VHD shorter than its current size", "current_size",
+              size - 512 + 48);
+        }
+        return new VhdImage(file, ch, footer, 0, 0, new int[0]);
+      }
+      if (footer.diskType() != VhdFooter.DISK_TYPE_DYNAMIC) {
+        throw new UnsupportedFeatureException("VHD disk type " + footer.diskType()
+            + " (differencing disks are not supported)", "disk_type", size - 512 + 60);
+      }
+      long headerAt = footer.dataOffset();
+      if (headerAt < 512 || headerAt + 1024 > size) {
+        throw new FormatException("dynamic header outside the file", "data_offset",
+            size - 512 + 16);
+      }
+      ByteBuffer hdr = read(ch, headerAt, 1024);
+      if (!new String(hdr.array(), 0, 8, StandardCharsets.US_ASCII).equals("cxsparse")) {
+        throw new FormatException("no dynamic header cookie", "cookie", headerAt);
+      }
+      if (hdr.getInt(36) != VhdChecksum.of(hdr, 0, 1024, 36)) {
+        throw new FormatException("dynamic header checksum mismatch", "checksum", headerAt + 36);
+      }
+      long tableOffset = hdr.getLong(16);
+      int entries = hdr.getInt(28);
+      int blockSize = hdr.getInt(32);
+      if (blockSize < 512 || blockSize > (256 << 20) || Integer.bitCount(blockSize) != 1) {
+        throw new FormatException("block size " + blockSize + " is not a power of two in "
+            + "512..256 MiB", "block_size", headerAt + 32);
+      }
+      long needed = (footer.currentSize() + blockSize - 1) / blockSize;
+      if (entries < needed || entries > (64 << 20)) {
+        throw new FormatException("max_table_entries " + entries + " does not fit the disk",
+            "max_table_entries", headerAt + 28);
+      }
+      if (tableOffset < 0 || tableOffset + 4L * entries > size) {
+        throw new FormatException("BAT outside the file", "table_offset", headerAt + 16);
+      }
+      ByteBuffer batBuf = read(ch, tableOffset, 4 * entries);
+      int[] bat = new int[entries];
+      for (int i = 0; i < entries; i++) {
+        bat[i] = batBuf.getInt(i * 4);
+      }
+      return new VhdImage(file, ch, footer, blockSize, tableOffset, bat);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  public VhdFooter footer() {
+    return footer;
+  }
+
+  public boolean isDynamic() {
+    return blockSize > 0;
+  }
+
+  public int blockSize() {
+    return blockSize;
+  }
+
+  /** The BAT (sector offsets; -1 = absent) and where it lies; empty for fixed disks. */
+  int[] bat() {
+    return bat.clone();
+  }
+
+  long batOffset() {
+    return batOffset;
+  }
+
+  int bitmapBytes() {
+    return bitmapBytes;
+  }
+
+  @Override
+  public ImageFormat format() {
+    return ImageFormat.VHD;
+  }
+
+  @Override
+  public long virtualSize() {
+    return footer.currentSize();
+  }
+
+  @Override
+  public long allocatedBytes() throws IOException {
+    return RawImage.allocatedBytes(file);
+  }
+
+  @Override
+  public List<Extent> dataExtents() {
+    List<Extent> out = new ArrayList<>();
+    long size = virtualSize();
+    if (!isDynamic()) {
+      if (size > 0) {
+        out.add(new Extent(0, size));
+      }
+      return out;
+    }
+    for (int i = 0; i < bat.length; i++) {
+      long start = (long) i * blockSize;
+      if (bat[i] != UNUSED && start < size) {
+        long len = Math.min(blockSize, size - start);
+        Extent last = out.isEmpty() ? null : out.get(out.size() - 1);
+        if (last != null && last.end() == start) {
+          out.set(out.size() - 1, new Extent(last.offset(), last.length() + len));
+        } else {
+          out.add(new Extent(start, len));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    long size = virtualSize();
+    while (dst.hasRemaining()) {
+      if (offset >= size) {
+        while (dst.hasRemaining()) {
+          dst.put((byte) 0);
+        }
+        return;
+      }
+      if (!isDynamic()) {
+        int n = (int) Math.min(dst.remaining(), size - offset);
+        ByteBuffer slice = dst.slice().limit(n);
+        readFully(slice, offset);
+        dst.position(dst.position() + n);
+        offset += n;
+        continue;
+      }
+      int block = (int) (offset / blockSize);
+      int within = (int) (offset % blockSize);
+      int sectorLeft = 512 - within % 512;
+      int n = (int) Math.min(Math.min(dst.remaining(), sectorLeft), size - offset);
+      if (bat[block] == UNUSED || !sectorPresent(block, within / 512)) {
+        for (int i = 0; i < n; i++) {
+          dst.put((byte) 0);
+        }
+      } else {
+        long data = Integer.toUnsignedLong(bat[block]) * 512 + bitmapBytes + within;
+        ByteBuffer slice = dst.slice().limit(n);
+        readFully(slice, data);
+        dst.position(dst.position() + n);
+      }
+      offset += n;
+    }
+  }
+
+  private boolean sectorPresent(int block, int sector) throws IOException {
+    if (cachedBlock != block) {
+      long at = Integer.toUnsignedLong(bat[block]) * 512;
+      if (at + bitmapBytes + blockSize > fileSize) {
+        throw new FormatException("block " + block + " at " + at + " extends past the end of "
+            + "the file", "BAT entry " + block, batOffset + 4L * block);
+      }
+      ByteBuffer b = ByteBuffer.wrap(cachedBitmap);
+      readFully(b, at);
+      cachedBlock = block;
+    }
+    return (cachedBitmap[sector / 8] & (0x80 >>> (sector % 8))) != 0;
+  }
+
+  private void readFully(ByteBuffer b, long pos) throws IOException {
+    while (b.hasRemaining()) {
+      int n = ch.read(b, pos);
+      if (n < 0) {
+        throw new FormatException("unexpected end of file", "file", pos);
+      }
+      pos += n;
+    }
+  }
+
+  private static ByteBuffer read(FileChannel ch, long pos, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(len);
+    while (b.hasRemaining()) {
+      if (ch.read(b, pos + b.position()) < 0) {
+        throw new FormatException("unexpected end of file", "file", pos + b.position());
+      }
+    }
+    return b.clear();
+  }
+
+  static long align512(long n) {
+    return (n + 511) & ~511L;
+  }
+
+  @Override
+  public void close() throws IOException {
+    ch.close();
+  }
+}
