@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
   openjdk-17-jdk-headless maven
   qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients
-  7zip xorriso genisoimage libxml2-utils nasm
+  7zip xorriso genisoimage libxml2-utils nasm bzip2 gzip
 )
 
 missing=()

@@ -41,8 +41,10 @@ public final class AtomicFile implements AutoCloseable {
 
   /** Forces the data to disk and renames the partial file to the destination. */
   public void commit() throws IOException {
-    channel.force(true);
-    channel.close();
+    if (channel.isOpen()) { // a writer that closed it (zip) forced it first
+      channel.force(true);
+      channel.close();
+    }
     Files.move(partial, destination, StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
     committed = true;

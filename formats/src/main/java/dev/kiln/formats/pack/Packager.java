@@ -1,0 +1,251 @@
+package dev.kiln.formats.pack;
+
+import dev.kiln.formats.convert.AtomicFile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.function.LongConsumer;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import org.apache.commons.compress.archivers.zip.Zip64Mode;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
+
+/**
+ * Packages a finished image for download — {@code .bz2}, {@code .gz} or {@code .zip} — with
+ * compression on all cores, and computes MD5/SHA-256/SHA-512 of the bytes as written. Output
+ * appears under its final name only when whole.
+ *
+ * <p>Parallelism without changing the formats' readers: bzip2 output is a sequence of
+ * independent bzip2 streams (as pbzip2 writes; bzip2, lbzip2 and 7-Zip read them as one file);
+ * gzip and zip hold one deflate stream made of chunks compressed in parallel, each primed with
+ * the previous chunk's last 32 KiB and ended with a sync flush (as pigz does), so any inflater
+ * reads it unchanged.
+ */
+public final class Packager {
+  static final int BZIP2_CHUNK = 9 * 900_000;
+  static final int DEFLATE_CHUNK = 1 << 20;
+  static final int DICTIONARY = 32 << 10;
+
+  private final int threads;
+  private final Instant modified;
+
+  /**
+   * @param threads compression threads
+   * @param modified the time written into gzip and zip headers (pin it for reproducible output)
+   */
+  public Packager(int threads, Instant modified) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1");
+    }
+    this.threads = threads;
+    this.modified = modified;
+  }
+
+  /**
+   * Writes {@code image} packaged as {@code packaging} to {@code destination}; with
+   * {@link Packaging#NONE} the image is moved there. {@code progress} receives input bytes done.
+   */
+  public PackagedFile pack(Path image, Path destination, Packaging packaging,
+      LongConsumer progress) throws IOException {
+    switch (packaging) {
+      case NONE:
+        if (!image.equals(destination)) {
+          Files.move(image, destination, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new PackagedFile(destination, Files.size(destination), checksum(destination));
+      case BZIP2:
+        return streamed(image, destination, progress, false);
+      case GZIP:
+        return streamed(image, destination, progress, true);
+      case ZIP:
+        return zip(image, destination, progress);
+      default:
+        throw new AssertionError(packaging);
+    }
+  }
+
+  /** The checksums of an existing file, in one read. */
+  public static java.util.Map<String, String> checksum(Path file) throws IOException {
+    Checksums sums = new Checksums();
+    byte[] buf = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        sums.update(buf, 0, n);
+      }
+    }
+    return sums.finish();
+  }
+
+  private PackagedFile streamed(Path image, Path destination, LongConsumer progress,
+      boolean gzip) throws IOException {
+    try (AtomicFile out = AtomicFile.create(destination)) {
+      Checksums sums = new Checksums();
+      long[] written = {0};
+      FileChannel ch = out.channel();
+      OrderedParallel.Sink sink = bytes -> {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        sums.update(bytes, 0, bytes.length);
+        written[0] += bytes.length;
+      };
+      if (gzip) {
+        sink.accept(new byte[] {0x1f, (byte) 0x8b, 8, 0, mtime(0), mtime(8), mtime(16),
+            mtime(24), 0, 3}); // ID1 ID2 CM=deflate FLG MTIME XFL OS=unix
+        long[] crcAndSize = deflateChunks(image, sink, progress);
+        ByteBuffer trailer = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        trailer.putInt((int) crcAndSize[0]).putInt((int) crcAndSize[1]);
+        sink.accept(trailer.array());
+      } else {
+        bzip2Chunks(image, sink, progress);
+      }
+      out.commit();
+      return new PackagedFile(destination, written[0], sums.finish());
+    }
+  }
+
+  private byte mtime(int shift) {
+    return (byte) ((modified.getEpochSecond() & 0xffffffffL) >>> shift);
+  }
+
+  private void bzip2Chunks(Path image, OrderedParallel.Sink sink, LongConsumer progress)
+      throws IOException {
+    try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
+        OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
+      long size = in.size();
+      for (long pos = 0; pos < size; pos += BZIP2_CHUNK) {
+        byte[] chunk = readChunk(in, pos, (int) Math.min(BZIP2_CHUNK, size - pos));
+        pipeline.submit(() -> {
+          ByteArrayOutputStream buf = new ByteArrayOutputStream(chunk.length / 4 + 64);
+          try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(buf, 9)) {
+            bz.write(chunk);
+          }
+          return buf.toByteArray();
+        });
+        progress.accept(Math.min(size, pos + BZIP2_CHUNK));
+      }
+      if (size == 0) {
+        pipeline.submit(() -> {
+          ByteArrayOutputStream buf = new ByteArrayOutputStream();
+          new BZip2CompressorOutputStream(buf, 9).close();
+          return buf.toByteArray();
+        });
+      }
+      pipeline.drain();
+    }
+  }
+
+  /** Writes one raw deflate stream of {@code image}; returns its CRC-32 and length mod 2^32. */
+  private long[] deflateChunks(Path image, OrderedParallel.Sink sink, LongConsumer progress)
+      throws IOException {
+    CRC32 crc = new CRC32();
+    try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
+        OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
+      long size = in.size();
+      byte[] previous = null;
+      long pos = 0;
+      do {
+        int len = (int) Math.min(DEFLATE_CHUNK, size - pos);
+        byte[] chunk = readChunk(in, pos, len);
+        crc.update(chunk);
+        byte[] dictionary = previous == null ? null
+            : Arrays.copyOfRange(previous, Math.max(0, previous.length - DICTIONARY),
+                previous.length);
+        boolean last = pos + len >= size;
+        pipeline.submit(() -> deflate(chunk, dictionary, last));
+        previous = chunk;
+        pos += len;
+        progress.accept(pos);
+      } while (pos < size);
+      pipeline.drain();
+      return new long[] {crc.getValue(), size & 0xffffffffL};
+    }
+  }
+
+  private static byte[] deflate(byte[] chunk, byte[] dictionary, boolean last) {
+    Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+    try {
+      if (dictionary != null) {
+        d.setDictionary(dictionary);
+      }
+      d.setInput(chunk);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(chunk.length / 2 + 64);
+      byte[] buf = new byte[64 << 10];
+      if (last) {
+        d.finish();
+        while (!d.finished()) {
+          out.write(buf, 0, d.deflate(buf, 0, buf.length, Deflater.NO_FLUSH));
+        }
+      } else {
+        int n;
+        do { // ends on a byte boundary with BFINAL clear, so the next chunk can follow
+          n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+          out.write(buf, 0, n);
+        } while (n == buf.length || !d.needsInput());
+      }
+      return out.toByteArray();
+    } finally {
+      d.end();
+    }
+  }
+
+  private PackagedFile zip(Path image, Path destination, LongConsumer progress)
+      throws IOException {
+    Path deflated = destination.resolveSibling(destination.getFileName() + ".deflate.partial");
+    try (AtomicFile out = AtomicFile.create(destination)) {
+      long[] crcAndSize;
+      long compressed;
+      try (FileChannel tmp = FileChannel.open(deflated, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        crcAndSize = deflateChunks(image, bytes -> {
+          ByteBuffer b = ByteBuffer.wrap(bytes);
+          while (b.hasRemaining()) {
+            tmp.write(b);
+          }
+        }, progress);
+        compressed = tmp.size();
+      }
+      ZipArchiveEntry entry = new ZipArchiveEntry(image.getFileName().toString()
+          .replace(".partial", ""));
+      entry.setMethod(ZipEntry.DEFLATED);
+      entry.setCrc(crcAndSize[0]);
+      entry.setSize(Files.size(image));
+      entry.setCompressedSize(compressed);
+      entry.setLastModifiedTime(FileTime.from(modified));
+      try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(out.channel());
+          InputStream raw = Files.newInputStream(deflated)) {
+        zip.setUseZip64(Zip64Mode.AsNeeded);
+        zip.addRawArchiveEntry(entry, raw);
+        zip.finish();
+        out.channel().force(true);
+      }
+      // ZipArchiveOutputStream closed the channel; reopen-free commit: move the partial file
+      out.commit();
+    } finally {
+      Files.deleteIfExists(deflated);
+    }
+    return new PackagedFile(destination, Files.size(destination), checksum(destination));
+  }
+
+  private static byte[] readChunk(FileChannel in, long pos, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(len);
+    while (b.hasRemaining()) {
+      if (in.read(b, pos + b.position()) < 0) {
+        throw new IOException("input shrank while packaging");
+      }
+    }
+    return b.array();
+  }
+}
