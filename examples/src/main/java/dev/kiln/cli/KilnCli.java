@@ -10,11 +10,12 @@ import picocli.CommandLine.Command;
     description = "Builds Apache CloudStack VM templates: installs an OS under KVM/libvirt, "
         + "provisions it over SSH, and writes qcow2, VHD, OVA, VHDX and raw images itself.",
     subcommands = {VersionCommand.class, RecipeCommand.class, DoctorCommand.class,
+        ConvertCommand.class, InspectCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
         "  0  success",
-        "  1  the input or the host is not fit: invalid recipe, failed check",
+        "  1  the input or the host is not fit: invalid recipe or image, failed check",
         "  2  usage error: unknown command or option, missing argument",
         "  3  an unexpected internal error (please report it, with --stacktrace)",
         "  130  interrupted (Ctrl-C)"})

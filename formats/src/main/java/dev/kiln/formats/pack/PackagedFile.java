@@ -12,6 +12,6 @@ import java.util.Map;
  */
 public record PackagedFile(Path file, long size, Map<String, String> checksums) {
   public PackagedFile {
-    checksums = Map.copyOf(checksums);
+    checksums = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checksums));
   }
 }

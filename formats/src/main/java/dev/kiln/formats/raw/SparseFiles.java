@@ -1,5 +1,6 @@
 package dev.kiln.formats.raw;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
@@ -24,7 +25,7 @@ final class SparseFiles {
   interface CLib extends Library {
     int open(String path, int flags);
 
-    long lseek(int fd, long offset, int whence);
+    long lseek(int fd, long offset, int whence) throws LastErrorException;
 
     int close(int fd);
   }
@@ -38,8 +39,7 @@ final class SparseFiles {
       return null;
     }
     try {
-      return Native.load("c", CLib.class,
-          java.util.Map.of(Library.OPTION_OPEN_FLAGS, 0));
+      return Native.load("c", CLib.class);
     } catch (UnsatisfiedLinkError e) {
       return null;
     }
@@ -62,10 +62,11 @@ final class SparseFiles {
     try {
       long pos = 0;
       while (pos < size) {
-        long data = LIBC.lseek(fd, pos, SEEK_DATA);
-        if (data < 0) {
-          int errno = Native.getLastError();
-          if (errno == ENXIO) {
+        long data;
+        try {
+          data = LIBC.lseek(fd, pos, SEEK_DATA);
+        } catch (LastErrorException e) {
+          if (e.getErrorCode() == ENXIO) {
             break; // no data after pos
           }
           out.clear();
@@ -75,7 +76,7 @@ final class SparseFiles {
         if (data >= size) {
           break;
         }
-        long hole = Math.min(LIBC.lseek(fd, data, SEEK_HOLE), size);
+        long hole = Math.min(LIBC.lseek(fd, data, SEEK_HOLE), size); // EOF counts as a hole
         if (hole <= data) {
           hole = size;
         }

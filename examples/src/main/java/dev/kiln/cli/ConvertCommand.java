@@ -1,0 +1,99 @@
+package dev.kiln.cli;
+
+import dev.kiln.formats.FormatException;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.convert.ConversionTarget;
+import dev.kiln.formats.convert.ImageConverter;
+import dev.kiln.formats.pack.PackagedFile;
+import dev.kiln.formats.qcow2.Qcow2Options;
+import dev.kiln.formats.vhd.VhdOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln convert SRC DEST}: convert and package a disk image. */
+@Command(name = "convert", description = {"Convert a disk image (raw, qcow2 or VHD, detected "
+    + "from its content) to qcow2, VHD or raw, packaged as the destination's name says: "
+    + "x.qcow2, x.qcow2.bz2, x.vhd.bz2, x.vhd.zip, x.raw.gz…",
+    "Prints the artifact's size and its MD5, SHA-256 and SHA-512."})
+final class ConvertCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SRC", description = "The source image.")
+  Path source;
+
+  @Parameters(index = "1", paramLabel = "DEST", description = "The artifact to write.")
+  Path destination;
+
+  @Option(names = "--format", paramLabel = "F",
+      description = "Target format (qcow2, vhd, raw), overriding DEST's extension.")
+  Optional<String> format;
+
+  @Option(names = "--compress", description = "Compress qcow2 clusters (like qemu-img -c).")
+  boolean compress;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Compression threads (default: all cores).")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--vhd-subformat", paramLabel = "dynamic|fixed", defaultValue = "dynamic",
+      description = "VHD kind (default: ${DEFAULT-VALUE}; XenServer takes dynamic).")
+  String vhdSubformat;
+
+  @Option(names = "--qcow2-compat", paramLabel = "0.10|1.1", defaultValue = "1.1",
+      description = "qcow2 version: 1.1 (v3) or 0.10 (v2, for old hosts). Default "
+          + "${DEFAULT-VALUE}.")
+  String qcow2Compat;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ConversionTarget target;
+    try {
+      if (!vhdSubformat.equals("dynamic") && !vhdSubformat.equals("fixed")) {
+        throw new IllegalArgumentException("--vhd-subformat is dynamic or fixed");
+      }
+      Optional<ImageFormat> forced = format.map(f -> ImageFormat.valueOf(
+          f.toUpperCase(Locale.ROOT)));
+      target = ConversionTarget.forFileName(destination.getFileName().toString(), forced,
+          new Qcow2Options(qcow2Compat, compress, threads),
+          new VhdOptions(vhdSubformat.equals("dynamic"), Instant.now(), UUID.randomUUID()));
+    } catch (IllegalArgumentException e) {
+      err.println("kiln convert: " + e.getMessage());
+      return 2;
+    }
+    if (!Files.isRegularFile(source)) {
+      err.println("kiln convert: " + source + ": no such file");
+      return KilnCli.EXIT_INVALID;
+    }
+    Instant start = Instant.now();
+    try {
+      PackagedFile f = ImageConverter.convert(source, destination, target, threads, done -> { });
+      Duration took = Duration.between(start, Instant.now());
+      out.printf(Locale.ROOT, "%s: %s%s, %d bytes, %.1f s%n", f.file(),
+          target.format().name().toLowerCase(Locale.ROOT), target.packaging().suffix(),
+          f.size(), took.toMillis() / 1000.0);
+      f.checksums().forEach((alg, hex) -> out.println("  " + alg + " " + hex));
+      return 0;
+    } catch (FormatException e) {
+      err.println("kiln convert: " + source + ": " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    } catch (IOException e) {
+      err.println("kiln convert: " + e);
+      return KilnCli.EXIT_INVALID;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.formats.convert;
+
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
+import dev.kiln.formats.qcow2.Qcow2Options;
+import dev.kiln.formats.vhd.VhdOptions;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to write: a format with its options, and the packaging around it.
+ *
+ * @param format QCOW2, VHD or RAW
+ * @param packaging compression applied after conversion
+ * @param qcow2 options when the format is QCOW2
+ * @param vhd options when the format is VHD
+ */
+public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Options qcow2,
+    VhdOptions vhd) {
+  public ConversionTarget {
+    Objects.requireNonNull(format);
+    Objects.requireNonNull(packaging);
+    Objects.requireNonNull(qcow2);
+    Objects.requireNonNull(vhd);
+    if (format != ImageFormat.QCOW2 && format != ImageFormat.VHD && format != ImageFormat.RAW) {
+      throw new IllegalArgumentException("writing " + format + " is not supported yet");
+    }
+  }
+
+  /**
+   * The target a file name asks for: {@code x.qcow2}, {@code x.vhd.bz2}, {@code x.vhd.zip},
+   * {@code x.raw.gz}, {@code x.img}…; {@code format} overrides the extension.
+   *
+   * @throws IllegalArgumentException naming the extensions understood
+   */
+  public static ConversionTarget forFileName(String name, Optional<ImageFormat> format,
+      Qcow2Options qcow2, VhdOptions vhd) {
+    Packaging packaging = Packaging.ofFileName(name);
+    String inner = packaging.strip(name).toLowerCase(Locale.ROOT);
+    ImageFormat f = format.orElseGet(() -> {
+      if (inner.endsWith(".qcow2")) {
+        return ImageFormat.QCOW2;
+      }
+      if (inner.endsWith(".vhd")) {
+        return ImageFormat.VHD;
+      }
+      if (inner.endsWith(".raw") || inner.endsWith(".img")) {
+        return ImageFormat.RAW;
+      }
+      throw new IllegalArgumentException("cannot tell the format of '" + name + "': use an "
+          + "extension .qcow2, .vhd, .raw or .img (optionally followed by .bz2, .gz or .zip) "
+          + "or give the format");
+    });
+    return new ConversionTarget(f, packaging, qcow2, vhd);
+  }
+}

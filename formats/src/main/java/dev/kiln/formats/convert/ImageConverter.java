@@ -1,0 +1,61 @@
+package dev.kiln.formats.convert;
+
+import dev.kiln.formats.DiskImage;
+import dev.kiln.formats.DiskImages;
+import dev.kiln.formats.DiskWriter;
+import dev.kiln.formats.pack.PackagedFile;
+import dev.kiln.formats.pack.Packager;
+import dev.kiln.formats.pack.Packaging;
+import dev.kiln.formats.qcow2.Qcow2Writer;
+import dev.kiln.formats.raw.RawWriter;
+import dev.kiln.formats.vhd.VhdWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.function.LongConsumer;
+
+/**
+ * Converts an image file into a packaged artifact: read the source (any readable format,
+ * detected from its content), write the target format, package it, checksum it. Nothing appears
+ * under {@code destination} unless every step succeeded.
+ */
+public final class ImageConverter {
+  private ImageConverter() {}
+
+  /**
+   * @param threads threads for compression (qcow2 clusters and packaging)
+   * @param progress receives the guest bytes converted, then the bytes packaged
+   */
+  public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
+      int threads, LongConsumer progress) throws IOException {
+    Path image = target.packaging() == Packaging.NONE ? destination
+        : destination.resolveSibling(destination.getFileName() + ".image");
+    try {
+      try (DiskImage in = DiskImages.open(source);
+          DiskWriter out = writer(image, in.virtualSize(), target)) {
+        Converter.convert(in, out, progress);
+      }
+      Instant stamp = target.vhd().timestamp();
+      return new Packager(threads, stamp).pack(image, destination, target.packaging(),
+          progress);
+    } finally {
+      if (!image.equals(destination)) {
+        Files.deleteIfExists(image);
+      }
+    }
+  }
+
+  private static DiskWriter writer(Path file, long size, ConversionTarget t) throws IOException {
+    switch (t.format()) {
+      case QCOW2:
+        return Qcow2Writer.create(file, size, t.qcow2());
+      case VHD:
+        return VhdWriter.create(file, size, t.vhd());
+      case RAW:
+        return RawWriter.create(file, size);
+      default:
+        throw new IllegalArgumentException("writing " + t.format() + " is not supported yet");
+    }
+  }
+}
