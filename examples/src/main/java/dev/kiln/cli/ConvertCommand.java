@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln convert SRC DEST}: convert and package a disk image. */
-@Command(name = "convert", description = {"Convert a disk image (raw, qcow2 or VHD, detected "
-    + "from its content) to qcow2, VHD or raw, packaged as the destination's name says: "
+@Command(name = "convert", description = {"Convert a disk image (raw, qcow2, VHD or VHDX, "
+    + "detected from its content) to qcow2, VHD, VHDX or raw, packaged as the destination's name says: "
     + "x.qcow2, x.qcow2.bz2, x.vhd.bz2, x.vhd.zip, x.raw.gz…",
     "Prints the artifact's size and its MD5, SHA-256 and SHA-512."})
 final class ConvertCommand implements Callable<Integer> {
@@ -38,7 +38,7 @@ final class ConvertCommand implements Callable<Integer> {
   Path destination;
 
   @Option(names = "--format", paramLabel = "F",
-      description = "Target format (qcow2, vhd, raw), overriding DEST's extension.")
+      description = "Target format (qcow2, vhd, vhdx, raw), overriding DEST's extension.")
   Optional<String> format;
 
   @Option(names = "--compress", description = "Compress qcow2 clusters (like qemu-img -c).")
@@ -70,7 +70,8 @@ final class ConvertCommand implements Callable<Integer> {
           f.toUpperCase(Locale.ROOT)));
       target = ConversionTarget.forFileName(destination.getFileName().toString(), forced,
           new Qcow2Options(qcow2Compat, compress, threads),
-          new VhdOptions(vhdSubformat.equals("dynamic"), Instant.now(), UUID.randomUUID()));
+          new VhdOptions(vhdSubformat.equals("dynamic"), Instant.now(), UUID.randomUUID()),
+          dev.kiln.formats.vhdx.VhdxOptions.defaults());
     } catch (IllegalArgumentException e) {
       err.println("kiln convert: " + e.getMessage());
       return 2;

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code kiln convert} from a raw and from a qcow2 source to every target, each artifact
+ * {@code kiln convert} from raw, qcow2 and VHDX sources (the last two written by qemu-img) to
+ * every target, each artifact
  * unpacked by an independent tool and compared with qemu-img; {@code kiln inspect} on sound
  * and on corrupt images.
  */
@@ -28,6 +29,7 @@ class ConvertAndInspectTest {
   static Path dir;
   static Path raw;
   static Path qcow2;
+  static Path vhdx;
 
   @BeforeAll
   static void sources() throws Exception {
@@ -44,6 +46,8 @@ class ConvertAndInspectTest {
     }
     qcow2 = dir.resolve("src.qcow2");
     run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString());
+    vhdx = dir.resolve("src.vhdx");
+    run("qemu-img", "convert", "-f", "raw", "-O", "vhdx", raw.toString(), vhdx.toString());
   }
 
   static String run(String... command) throws Exception {
@@ -69,16 +73,17 @@ class ConvertAndInspectTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"x.qcow2", "x.qcow2.bz2", "x.vhd", "x.vhd.bz2", "x.vhd.zip",
-      "x.raw.bz2", "x.raw.gz", "x.img"})
+      "x.raw.bz2", "x.raw.gz", "x.img", "x.vhdx", "x.vhdx.zip"})
   void convertsFromRawAndFromQcow2ToEveryTarget(String target) throws Exception {
-    for (Path source : List.of(raw, qcow2)) {
+    for (Path source : List.of(raw, qcow2, vhdx)) {
       Path dest = dir.resolve(source.getFileName() + "-" + target);
       CliTest.Run r = CliTest.kiln("convert", source.toString(), dest.toString(), "--threads",
           "2");
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(r.out()).contains("SHA-256 ").contains(dest.toString());
       Path image = unpack(dest);
-      String fmt = target.contains(".vhd") ? "vpc" : target.contains(".qcow2") ? "qcow2" : "raw";
+      String fmt = target.contains(".vhdx") ? "vhdx" : target.contains(".vhd") ? "vpc"
+          : target.contains(".qcow2") ? "qcow2" : "raw";
       run("qemu-img", "compare", "-f", "raw", "-F", fmt, raw.toString(), image.toString());
       if (fmt.equals("qcow2")) {
         assertThat(run("qemu-img", "check", "-f", "qcow2", image.toString()))

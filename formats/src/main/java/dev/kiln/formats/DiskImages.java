@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -82,12 +83,37 @@ public final class DiskImages {
         } catch (FormatException e) {
           return new ImageReport(format, -1, allocated, details, List.of(e.getMessage()));
         }
+      case VHDX:
+        try (dev.kiln.formats.vhdx.VhdxImage image = dev.kiln.formats.vhdx.VhdxImage.open(file)) {
+          details.add("block_size=" + image.blockSize());
+          List<String> problems = new ArrayList<>(image.notes());
+          problems.addAll(checkReadable(image));
+          return new ImageReport(format, image.virtualSize(), allocated, details, problems);
+        } catch (FormatException e) {
+          return new ImageReport(format, -1, allocated, details, List.of(e.getMessage()));
+        }
       case RAW:
         return new ImageReport(format, java.nio.file.Files.size(file), allocated, details,
             List.of());
       default:
         return new ImageReport(format, -1, allocated, details,
             List.of("inspecting " + format + " is not supported yet"));
+    }
+  }
+
+  /** Follows every data extent once; a format error while reading is a problem. */
+  private static List<String> checkReadable(DiskImage image) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    try {
+      for (Extent e : image.dataExtents()) {
+        for (long pos = e.offset(); pos < e.end(); pos += buf.capacity()) {
+          buf.clear().limit((int) Math.min(buf.capacity(), e.end() - pos));
+          image.read(pos, buf);
+        }
+      }
+      return List.of();
+    } catch (FormatException ex) {
+      return List.of(ex.getMessage());
     }
   }
 
@@ -109,6 +135,8 @@ public final class DiskImages {
         return dev.kiln.formats.qcow2.Qcow2Image.open(file);
       case VHD:
         return dev.kiln.formats.vhd.VhdImage.open(file);
+      case VHDX:
+        return dev.kiln.formats.vhdx.VhdxImage.open(file);
       default:
         throw new UnsupportedFeatureException("reading " + format + " images is not supported "
             + "yet", "format", 0);

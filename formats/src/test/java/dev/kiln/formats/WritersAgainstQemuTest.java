@@ -114,6 +114,37 @@ class WritersAgainstQemuTest {
     assertThat(Files.size(out)).isEqualTo(67121664L + 512);
   }
 
+  private static Path vhdx(String name) throws Exception {
+    Path out = dir.resolve(name);
+    try (RawImage in = RawImage.open(source);
+        var w = dev.kiln.formats.vhdx.VhdxWriter.create(out, in.virtualSize(),
+            new dev.kiln.formats.vhdx.VhdxOptions(32 << 20, new UUID(3, 4)))) {
+      Converter.convert(in, w, done -> { });
+    }
+    return out;
+  }
+
+  @Test
+  void vhdxIsReadByQemuAnd7zipAndDeterministic() throws Exception {
+    Path out = vhdx("x.vhdx");
+    Tools.Result cmp = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "vhdx",
+        source.toString(), out.toString());
+    assertThat(cmp.exit()).as(cmp.output()).isZero();
+    Tools.Result check = Tools.run("qemu-img", "check", "-f", "vhdx", out.toString());
+    assertThat(check.exit()).as(check.output()).isZero();
+    Tools.Result t = Tools.run("7zz", "t", out.toString());
+    assertThat(t.output()).as(t.output()).contains("Everything is Ok");
+    Path unpacked = dir.resolve("x.vhdx.raw");
+    Process p = new ProcessBuilder("7zz", "x", "-so", out.toString())
+        .redirectOutput(unpacked.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor()).isZero();
+    Tools.Result cmp7 = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
+        source.toString(), unpacked.toString());
+    assertThat(cmp7.exit()).as("7-Zip's reading: " + cmp7.output()).isZero();
+    assertThat(Files.mismatch(out, vhdx("y.vhdx"))).isEqualTo(-1L);
+    assertThat(DiskImages.inspect(out).problems()).isEmpty();
+  }
+
   @Test
   void vhdOutputIsDeterministicWhenPinned() throws Exception {
     assertThat(Files.mismatch(vhd("a.vhd", true), vhd("b.vhd", true))).isEqualTo(-1L);

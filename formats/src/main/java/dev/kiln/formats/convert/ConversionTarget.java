@@ -11,19 +11,21 @@ import java.util.Optional;
 /**
  * What to write: a format with its options, and the packaging around it.
  *
- * @param format QCOW2, VHD or RAW
+ * @param format QCOW2, VHD, VHDX or RAW
  * @param packaging compression applied after conversion
  * @param qcow2 options when the format is QCOW2
  * @param vhd options when the format is VHD
+ * @param vhdx options when the format is VHDX
  */
 public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Options qcow2,
-    VhdOptions vhd) {
+    VhdOptions vhd, dev.kiln.formats.vhdx.VhdxOptions vhdx) {
   public ConversionTarget {
     Objects.requireNonNull(format);
     Objects.requireNonNull(packaging);
     Objects.requireNonNull(qcow2);
     Objects.requireNonNull(vhd);
-    if (format != ImageFormat.QCOW2 && format != ImageFormat.VHD && format != ImageFormat.RAW) {
+    Objects.requireNonNull(vhdx);
+    if (format == ImageFormat.VMDK) {
       throw new IllegalArgumentException("writing " + format + " is not supported yet");
     }
   }
@@ -35,7 +37,7 @@ public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Opt
    * @throws IllegalArgumentException naming the extensions understood
    */
   public static ConversionTarget forFileName(String name, Optional<ImageFormat> format,
-      Qcow2Options qcow2, VhdOptions vhd) {
+      Qcow2Options qcow2, VhdOptions vhd, dev.kiln.formats.vhdx.VhdxOptions vhdx) {
     Packaging packaging = Packaging.ofFileName(name);
     String inner = packaging.strip(name).toLowerCase(Locale.ROOT);
     ImageFormat f = format.orElseGet(() -> {
@@ -45,13 +47,16 @@ public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Opt
       if (inner.endsWith(".vhd")) {
         return ImageFormat.VHD;
       }
+      if (inner.endsWith(".vhdx")) {
+        return ImageFormat.VHDX;
+      }
       if (inner.endsWith(".raw") || inner.endsWith(".img")) {
         return ImageFormat.RAW;
       }
       throw new IllegalArgumentException("cannot tell the format of '" + name + "': use an "
-          + "extension .qcow2, .vhd, .raw or .img (optionally followed by .bz2, .gz or .zip) "
+          + "extension .qcow2, .vhd, .vhdx, .raw or .img (optionally followed by .bz2, .gz or .zip) "
           + "or give the format");
     });
-    return new ConversionTarget(f, packaging, qcow2, vhd);
+    return new ConversionTarget(f, packaging, qcow2, vhd, vhdx);
   }
 }

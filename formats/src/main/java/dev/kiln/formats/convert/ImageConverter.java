@@ -52,6 +52,8 @@ public final class ImageConverter {
         return Qcow2Writer.create(file, size, t.qcow2());
       case VHD:
         return VhdWriter.create(file, size, t.vhd());
+      case VHDX:
+        return dev.kiln.formats.vhdx.VhdxWriter.create(file, size, t.vhdx());
       case RAW:
         return RawWriter.create(file, size);
       default:
