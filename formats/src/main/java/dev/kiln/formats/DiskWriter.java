@@ -19,6 +19,19 @@ public interface DiskWriter extends Closeable {
    */
   void writeGrain(long offset, ByteBuffer data) throws IOException;
 
+  /**
+   * Writes consecutive non-zero grains starting at {@code offset}; {@code data} holds a whole
+   * number of grains (the disk's last grain may be short). Writers that can store a run in one
+   * write override this; by default it is split into {@link #writeGrain} calls.
+   */
+  default void writeRun(long offset, ByteBuffer data) throws IOException {
+    int grain = grainSize();
+    for (int at = 0; at < data.remaining(); at += grain) {
+      int n = Math.min(grain, data.remaining() - at);
+      writeGrain(offset + at, data.slice(data.position() + at, n));
+    }
+  }
+
   /** Writes the metadata and moves the finished file into place. */
   void finish() throws IOException;
 }

@@ -36,6 +36,7 @@ public final class Packager {
   static final int BZIP2_CHUNK = 9 * 900_000;
   static final int DEFLATE_CHUNK = 1 << 20;
   static final int DICTIONARY = 32 << 10;
+  private static final byte[] ZEROS = new byte[64 << 10];
 
   private final int threads;
   private final Instant modified;
@@ -120,20 +121,46 @@ public final class Packager {
     return (byte) ((modified.getEpochSecond() & 0xffffffffL) >>> shift);
   }
 
+  private static byte[] bzip2(int zeroLength) {
+    return bzip2(new byte[zeroLength]);
+  }
+
+  private static byte[] bzip2(byte[] chunk) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(chunk.length / 4 + 64);
+    try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(buf, 9)) {
+      bz.write(chunk);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // in-memory streams do not fail
+    }
+    return buf.toByteArray();
+  }
+
+  private static boolean isZero(byte[] chunk) {
+    for (int off = 0; off < chunk.length; off += ZEROS.length) {
+      int n = Math.min(ZEROS.length, chunk.length - off);
+      if (Arrays.mismatch(chunk, off, off + n, ZEROS, 0, n) != -1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void bzip2Chunks(Path image, OrderedParallel.Sink sink, LongConsumer progress)
       throws IOException {
+    java.util.Map<Integer, byte[]> zeroChunks = new java.util.HashMap<>();
     try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
         OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
       long size = in.size();
       for (long pos = 0; pos < size; pos += BZIP2_CHUNK) {
         byte[] chunk = readChunk(in, pos, (int) Math.min(BZIP2_CHUNK, size - pos));
-        pipeline.submit(() -> {
-          ByteArrayOutputStream buf = new ByteArrayOutputStream(chunk.length / 4 + 64);
-          try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(buf, 9)) {
-            bz.write(chunk);
-          }
-          return buf.toByteArray();
-        });
+        if (isZero(chunk)) {
+          // Disk images are mostly holes: an all-zero chunk always compresses to the same
+          // bytes, so compress that once per length and reuse it.
+          byte[] packed = zeroChunks.computeIfAbsent(chunk.length, Packager::bzip2);
+          pipeline.submit(() -> packed);
+        } else {
+          pipeline.submit(() -> bzip2(chunk));
+        }
         progress.accept(Math.min(size, pos + BZIP2_CHUNK));
       }
       if (size == 0) {

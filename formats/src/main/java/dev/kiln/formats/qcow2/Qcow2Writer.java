@@ -2,6 +2,7 @@ package dev.kiln.formats.qcow2;
 
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.convert.CoalescingWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -37,6 +38,7 @@ public final class Qcow2Writer implements DiskWriter {
 
   private final AtomicFile file;
   private final FileChannel out;
+  private final CoalescingWriter data;
   private final Qcow2Options options;
   private final long size;
   private final long[] l1;
@@ -54,6 +56,7 @@ public final class Qcow2Writer implements DiskWriter {
   private Qcow2Writer(AtomicFile file, long size, Qcow2Options options) {
     this.file = file;
     this.out = file.channel();
+    this.data = new CoalescingWriter(out);
     this.options = options;
     this.size = size;
     this.l1 = new long[(int) Math.max(1, (size + L2_COVERAGE - 1) / L2_COVERAGE)];
@@ -93,16 +96,51 @@ public final class Qcow2Writer implements DiskWriter {
           + offset);
     }
     lastOffset = offset;
-    ByteBuffer copy = ByteBuffer.allocate(CLUSTER);
-    copy.put(data.duplicate()).clear(); // a short last grain is zero-padded to a full cluster
     if (pool == null) {
-      appendNormal(offset, copy);
+      appendNormal(offset, data);
       return;
     }
+    ByteBuffer copy = ByteBuffer.allocate(CLUSTER);
+    copy.put(data.duplicate()).clear(); // a short last grain is zero-padded to a full cluster
     Future<byte[]> f = pool.submit(() -> ClusterCompressor.compress(copy.duplicate(), CLUSTER));
     queue.add(new Pending(offset, copy, f));
     while (queue.size() > queueLimit) {
       drainOne();
+    }
+  }
+
+  /** Uncompressed runs go out in one write per L2 range; compressed ones grain by grain. */
+  @Override
+  public void writeRun(long offset, ByteBuffer run) throws IOException {
+    if (pool != null) {
+      DiskWriter.super.writeRun(offset, run);
+      return;
+    }
+    if (offset % CLUSTER != 0 || offset <= lastOffset || offset >= size) {
+      throw new IllegalArgumentException("runs must come in increasing, aligned order: "
+          + offset);
+    }
+    int done = 0;
+    while (done < run.remaining()) {
+      long guest = offset + done;
+      long l2End = (guest / L2_COVERAGE + 1) * L2_COVERAGE;
+      int n = (int) Math.min(run.remaining() - done, l2End - guest);
+      selectL2(guest);
+      alignEnd();
+      long host = end;
+      data.write(run.slice(run.position() + done, n), host);
+      int clusters = (n + CLUSTER - 1) / CLUSTER;
+      if (n % CLUSTER != 0) { // a short last grain is zero-padded to a full cluster
+        data.writeZeros(clusters * CLUSTER - n, host + n);
+      }
+      for (int c = 0; c < clusters; c++) {
+        l2[(int) (((guest + (long) c * CLUSTER) % L2_COVERAGE) / CLUSTER)] =
+            (host + (long) c * CLUSTER) | COPIED;
+      }
+      ref(host, (long) clusters * CLUSTER);
+      end += (long) clusters * CLUSTER;
+      lastOffset = guest + (long) (clusters - 1) * CLUSTER;
+      done += n;
     }
   }
 
@@ -128,8 +166,11 @@ public final class Qcow2Writer implements DiskWriter {
     selectL2(guestOffset);
     alignEnd();
     long host = end;
-    cluster.limit(CLUSTER).position(0);
-    writeFully(cluster, host);
+    int len = cluster.remaining();
+    data.write(cluster, host);
+    if (len < CLUSTER) { // a short last grain is zero-padded to a full cluster
+      data.writeZeros(CLUSTER - len, host + len);
+    }
     end += CLUSTER;
     ref(host, CLUSTER);
     l2[(int) ((guestOffset % L2_COVERAGE) / CLUSTER)] = host | COPIED;
@@ -138,7 +179,7 @@ public final class Qcow2Writer implements DiskWriter {
   private void appendCompressed(long guestOffset, byte[] data) throws IOException {
     selectL2(guestOffset);
     long host = end;
-    writeFully(ByteBuffer.wrap(data), host);
+    this.data.write(ByteBuffer.wrap(data), host);
     end += data.length;
     ref(host, data.length);
     // Descriptor (spec "Compressed Clusters Descriptor"): x = 62 - (cluster_bits - 8) bits of
@@ -168,7 +209,7 @@ public final class Qcow2Writer implements DiskWriter {
     }
     b.flip();
     long host = end;
-    writeFully(b, host);
+    data.write(b, host);
     end += CLUSTER;
     ref(host, CLUSTER);
     l1[l2Index] = host | COPIED;
@@ -204,6 +245,7 @@ public final class Qcow2Writer implements DiskWriter {
       drainOne();
     }
     flushL2();
+    data.flush();
     alignEnd();
     // L1 table
     long l1Offset = end;

@@ -2,6 +2,7 @@ package dev.kiln.formats.raw;
 
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.convert.CoalescingWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -10,10 +11,12 @@ import java.nio.file.Path;
 public final class RawWriter implements DiskWriter {
   private static final int GRAIN = 64 << 10;
   private final AtomicFile file;
+  private final CoalescingWriter writes;
   private final long size;
 
   private RawWriter(AtomicFile file, long size) {
     this.file = file;
+    this.writes = new CoalescingWriter(file.channel());
     this.size = size;
   }
 
@@ -28,15 +31,17 @@ public final class RawWriter implements DiskWriter {
 
   @Override
   public void writeGrain(long offset, ByteBuffer data) throws IOException {
-    ByteBuffer b = data.duplicate();
-    long pos = offset;
-    while (b.hasRemaining()) {
-      pos += file.channel().write(b, pos);
-    }
+    writes.write(data, offset);
+  }
+
+  @Override
+  public void writeRun(long offset, ByteBuffer data) throws IOException {
+    writes.write(data, offset);
   }
 
   @Override
   public void finish() throws IOException {
+    writes.flush();
     file.channel().truncate(size);
     if (file.channel().size() < size) {
       file.channel().write(ByteBuffer.allocate(1), size - 1);

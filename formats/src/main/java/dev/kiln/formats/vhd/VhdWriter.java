@@ -2,6 +2,7 @@ package dev.kiln.formats.vhd;
 
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.convert.CoalescingWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -27,8 +28,12 @@ public final class VhdWriter implements DiskWriter {
   private static final String CREATOR = "tap\0";
   private static final int CREATOR_VERSION = 0x00010001;
 
+  /** Every stored block is fully present: a sector bitmap of all ones, as qemu writes. */
+  private static final ByteBuffer BITMAP = allOnes();
+
   private final AtomicFile file;
   private final FileChannel out;
+  private final CoalescingWriter writes;
   private final VhdOptions options;
   private final long size;
   private final int[] bat;
@@ -38,6 +43,7 @@ public final class VhdWriter implements DiskWriter {
   private VhdWriter(AtomicFile file, long size, VhdOptions options) {
     this.file = file;
     this.out = file.channel();
+    this.writes = new CoalescingWriter(out);
     this.options = options;
     this.size = size;
     if (options.dynamic()) {
@@ -76,25 +82,39 @@ public final class VhdWriter implements DiskWriter {
     }
     lastOffset = offset;
     if (!options.dynamic()) {
-      writeFully(data.duplicate(), offset);
+      writes.write(data, offset);
       return;
     }
-    ByteBuffer bitmap = ByteBuffer.allocate(512);
-    Arrays.fill(bitmap.array(), (byte) 0xff);
     long blockStart = end;
-    writeFully(bitmap, blockStart);
-    writeFully(data.duplicate(), blockStart + 512);
+    writes.write(BITMAP.duplicate(), blockStart);
+    writes.write(data, blockStart + 512);
     // the last block may be short on a disk that is not a multiple of 2 MiB: pad it
     int written = data.remaining();
     if (written < BLOCK_SIZE) {
-      writeFully(ByteBuffer.allocate(BLOCK_SIZE - written), blockStart + 512 + written);
+      writes.writeZeros(BLOCK_SIZE - written, blockStart + 512 + written);
     }
     bat[(int) (offset / BLOCK_SIZE)] = (int) (blockStart / 512);
     end = blockStart + 512 + BLOCK_SIZE;
   }
 
+  /** A fixed VHD is raw data: a run is one write. */
+  @Override
+  public void writeRun(long offset, ByteBuffer data) throws IOException {
+    if (options.dynamic()) {
+      DiskWriter.super.writeRun(offset, data);
+    } else {
+      if (offset % grainSize() != 0 || offset <= lastOffset || offset >= size) {
+        throw new IllegalArgumentException("runs must come in increasing, aligned order: "
+            + offset);
+      }
+      writes.write(data, offset);
+      lastOffset = offset + data.remaining() - 1;
+    }
+  }
+
   @Override
   public void finish() throws IOException {
+    writes.flush();
     long seconds = Math.max(0, options.timestamp().getEpochSecond() - VHD_EPOCH);
     VhdGeometry chs = VhdGeometry.of(size);
     int type = options.dynamic() ? VhdFooter.DISK_TYPE_DYNAMIC : VhdFooter.DISK_TYPE_FIXED;
@@ -133,6 +153,12 @@ public final class VhdWriter implements DiskWriter {
     while (b.hasRemaining()) {
       position += out.write(b, position);
     }
+  }
+
+  private static ByteBuffer allOnes() {
+    byte[] b = new byte[512];
+    Arrays.fill(b, (byte) 0xff);
+    return ByteBuffer.wrap(b).asReadOnlyBuffer();
   }
 
   private static long align512(long n) {

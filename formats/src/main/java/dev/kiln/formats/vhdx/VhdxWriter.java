@@ -12,6 +12,7 @@ import static dev.kiln.formats.vhdx.VhdxLayout.REGION_TABLE_SIZE;
 
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.convert.CoalescingWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,6 +31,7 @@ import java.util.zip.CRC32C;
 public final class VhdxWriter implements DiskWriter {
   private final AtomicFile file;
   private final FileChannel out;
+  private final CoalescingWriter writes;
   private final VhdxOptions options;
   private final long size;
   private final int blockSize;
@@ -41,6 +43,7 @@ public final class VhdxWriter implements DiskWriter {
   private VhdxWriter(AtomicFile file, long size, VhdxOptions options) {
     this.file = file;
     this.out = file.channel();
+    this.writes = new CoalescingWriter(out);
     this.options = options;
     this.size = size;
     this.blockSize = options.blockSize();
@@ -80,9 +83,9 @@ public final class VhdxWriter implements DiskWriter {
     }
     lastOffset = offset;
     long block = offset / blockSize;
-    writeFully(data.duplicate(), end);
+    writes.write(data, end);
     if (data.remaining() < blockSize) { // the last block is stored whole
-      writeFully(ByteBuffer.allocate(blockSize - data.remaining()), end + data.remaining());
+      writes.writeZeros(blockSize - data.remaining(), end + data.remaining());
     }
     bat[(int) VhdxLayout.batIndex(block, blockSize, LOGICAL_SECTOR)] =
         (end / MIB) << 20 | VhdxLayout.PAYLOAD_BLOCK_FULLY_PRESENT;
@@ -91,6 +94,7 @@ public final class VhdxWriter implements DiskWriter {
 
   @Override
   public void finish() throws IOException {
+    writes.flush();
     writeFully(fileIdentifier(), 0);
     ByteBuffer header = header(0);
     writeFully(header, VhdxLayout.HEADER_1);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The codecs benchmark: Kiln's writers against qemu-img and lbzip2 on a multi-GiB disk of real
+# data (bench/make-bench-disk.sh), alternating, >= 5 runs, medians and ratios, every output
+# checked by qemu-img compare. Kiln's heap is capped at 256 MiB. Writes docs/benchmarks.md's
+# table to bench/results/conversion-latest.md.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs=${RUNS:-5}
+work=${WORK:-/var/tmp/kiln-bench}
+command -v lbzip2 >/dev/null || apt-get install -y -qq lbzip2 >/dev/null
+disk=$("$root/bench/make-bench-disk.sh" "$work/disk.raw")
+[ -f "$root/examples/target/kiln.jar" ] || "$root/kiln" version >/dev/null
+mkdir -p "$root/bench/results"
+java -Xmx256m -cp "$root/examples/target/kiln.jar" dev.kiln.examples.bench.ConversionBenchmark \
+  "$disk" "$work/out" "$runs" "$root/bench/results/conversion-latest.md"
