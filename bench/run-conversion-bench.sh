@@ -10,6 +10,8 @@ work=${WORK:-/var/tmp/kiln-bench}
 command -v lbzip2 >/dev/null || apt-get install -y -qq lbzip2 >/dev/null
 disk=$("$root/bench/make-bench-disk.sh" "$work/disk.raw")
 [ -f "$root/examples/target/kiln.jar" ] || "$root/kiln" version >/dev/null
-mkdir -p "$root/bench/results"
-java -Xmx256m -cp "$root/examples/target/kiln.jar" dev.kiln.examples.bench.ConversionBenchmark \
+mkdir -p "$root/bench/results" "$work"
+# a private copy, so rebuilding Kiln while the benchmark runs cannot swap classes under it
+cp "$root/examples/target/kiln.jar" "$work/kiln-bench.jar"
+java -Xmx256m -cp "$work/kiln-bench.jar" dev.kiln.examples.bench.ConversionBenchmark \
   "$disk" "$work/out" "$runs" "$root/bench/results/conversion-latest.md"
