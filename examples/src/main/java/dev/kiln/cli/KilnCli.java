@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Builds Apache CloudStack VM templates: installs an OS under KVM/libvirt, "
         + "provisions it over SSH, and writes qcow2, VHD, OVA, VHDX and raw images itself.",
     subcommands = {VersionCommand.class, RecipeCommand.class, DoctorCommand.class,
-        ConvertCommand.class, InspectCommand.class,
+        ConvertCommand.class, InspectCommand.class, SeedCommand.class, IsoCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
