@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * What to write: a format with its options, and the packaging around it.
  *
- * @param format QCOW2, VHD, VHDX or RAW
+ * @param format QCOW2, VHD, VHDX, VMDK (stream-optimized) or RAW
  * @param packaging compression applied after conversion
  * @param qcow2 options when the format is QCOW2
  * @param vhd options when the format is VHD
@@ -25,9 +25,7 @@ public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Opt
     Objects.requireNonNull(qcow2);
     Objects.requireNonNull(vhd);
     Objects.requireNonNull(vhdx);
-    if (format == ImageFormat.VMDK) {
-      throw new IllegalArgumentException("writing " + format + " is not supported yet");
-    }
+
   }
 
   /**
@@ -50,11 +48,14 @@ public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Opt
       if (inner.endsWith(".vhdx")) {
         return ImageFormat.VHDX;
       }
+      if (inner.endsWith(".vmdk")) {
+        return ImageFormat.VMDK;
+      }
       if (inner.endsWith(".raw") || inner.endsWith(".img")) {
         return ImageFormat.RAW;
       }
       throw new IllegalArgumentException("cannot tell the format of '" + name + "': use an "
-          + "extension .qcow2, .vhd, .vhdx, .raw or .img (optionally followed by .bz2, .gz or .zip) "
+          + "extension .qcow2, .vhd, .vhdx, .vmdk, .raw or .img (optionally followed by .bz2, .gz or .zip) "
           + "or give the format");
     });
     return new ConversionTarget(f, packaging, qcow2, vhd, vhdx);

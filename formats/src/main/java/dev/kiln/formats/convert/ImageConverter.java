@@ -54,6 +54,10 @@ public final class ImageConverter {
         return VhdWriter.create(file, size, t.vhd());
       case VHDX:
         return dev.kiln.formats.vhdx.VhdxWriter.create(file, size, t.vhdx());
+      case VMDK:
+        return dev.kiln.formats.vmdk.VmdkStreamWriter.create(file, size,
+            dev.kiln.formats.vmdk.VmdkOptions.defaults(file.getFileName().toString()
+                .replace(".image", "")));
       case RAW:
         return RawWriter.create(file, size);
       default:
