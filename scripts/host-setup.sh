@@ -11,6 +11,7 @@ PACKAGES=(
   qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients
   7zip xorriso genisoimage libxml2-utils nasm bzip2 gzip lbzip2 cpio
   isolinux syslinux-common python3-pycdlib debian-installer-12-netboot-amd64
+  libvmdk-utils libvhdi-utils libqcow-utils
 )
 
 missing=()

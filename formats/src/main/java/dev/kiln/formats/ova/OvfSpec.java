@@ -1,0 +1,33 @@
+package dev.kiln.formats.ova;
+
+import java.util.Objects;
+
+/**
+ * The virtual machine an OVA describes.
+ *
+ * @param name the VirtualSystem id and name
+ * @param guestOs the guest OS identifiers
+ * @param cpus virtual CPUs
+ * @param memoryMiB memory in MiB
+ * @param efi UEFI firmware (vmw:Config firmware=efi) instead of BIOS
+ * @param hardwareVersion e.g. {@code vmx-14} (ESXi 6.7); the lowest the target needs
+ * @param scsiController {@code lsilogic} or {@code VirtualSCSI} (pvscsi)
+ * @param buildId recorded in the ProductSection and annotation
+ * @param version the product version recorded in the ProductSection
+ */
+public record OvfSpec(String name, GuestOs guestOs, int cpus, long memoryMiB, boolean efi,
+    String hardwareVersion, String scsiController, String buildId, String version) {
+  public OvfSpec {
+    Objects.requireNonNull(name);
+    Objects.requireNonNull(guestOs);
+    if (!hardwareVersion.matches("vmx-\\d{2}")) {
+      throw new IllegalArgumentException("hardware version like vmx-14, not " + hardwareVersion);
+    }
+    if (!scsiController.equals("lsilogic") && !scsiController.equals("VirtualSCSI")) {
+      throw new IllegalArgumentException("SCSI controller is lsilogic or VirtualSCSI");
+    }
+    if (cpus < 1 || memoryMiB < 1) {
+      throw new IllegalArgumentException("cpus and memory must be positive");
+    }
+  }
+}
