@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln convert SRC DEST}: convert and package a disk image. */
-@Command(name = "convert", description = {"Convert a disk image (raw, qcow2, VHD or VHDX, "
-    + "detected from its content) to qcow2, VHD, VHDX or raw, packaged as the destination's name says: "
+@Command(name = "convert", description = {"Convert a disk image (raw, qcow2, VHD, VHDX, VMDK or the disk "
+    + "of an OVA, detected from its content) to qcow2, VHD, VHDX, stream-optimized VMDK, OVA "
+    + "or raw, packaged as the destination's name says: "
     + "x.qcow2, x.qcow2.bz2, x.vhd.bz2, x.vhd.zip, x.raw.gz…",
     "Prints the artifact's size and its MD5, SHA-256 and SHA-512."})
 final class ConvertCommand implements Callable<Integer> {
@@ -38,7 +39,7 @@ final class ConvertCommand implements Callable<Integer> {
   Path destination;
 
   @Option(names = "--format", paramLabel = "F",
-      description = "Target format (qcow2, vhd, vhdx, raw), overriding DEST's extension.")
+      description = "Target format (qcow2, vhd, vhdx, vmdk, ova, raw), overriding DEST's extension.")
   Optional<String> format;
 
   @Option(names = "--compress", description = "Compress qcow2 clusters (like qemu-img -c).")
@@ -57,6 +58,26 @@ final class ConvertCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}.")
   String qcow2Compat;
 
+  @Option(names = "--os", paramLabel = "OS-VERSION", defaultValue = "other",
+      description = "For OVAs: the guest OS, e.g. debian-12, ubuntu-24.04, rhel-9 (sets the OVF's "
+          + "CIM id and vmw:osType).")
+  String os;
+
+  @Option(names = "--cpus", defaultValue = "2", description = "For OVAs: virtual CPUs.")
+  int cpus;
+
+  @Option(names = "--memory", paramLabel = "MIB", defaultValue = "2048",
+      description = "For OVAs: memory in MiB.")
+  long memoryMiB;
+
+  @Option(names = "--firmware", paramLabel = "bios|efi", defaultValue = "bios",
+      description = "For OVAs: firmware.")
+  String firmware;
+
+  @Option(names = "--hardware-version", paramLabel = "vmx-NN", defaultValue = "vmx-14",
+      description = "For OVAs: VMware hardware version (default ${DEFAULT-VALUE}, ESXi 6.7+).")
+  String hardwareVersion;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -71,7 +92,11 @@ final class ConvertCommand implements Callable<Integer> {
       target = ConversionTarget.forFileName(destination.getFileName().toString(), forced,
           new Qcow2Options(qcow2Compat, compress, threads),
           new VhdOptions(vhdSubformat.equals("dynamic"), Instant.now(), UUID.randomUUID()),
-          dev.kiln.formats.vhdx.VhdxOptions.defaults());
+          dev.kiln.formats.vhdx.VhdxOptions.defaults(),
+          new dev.kiln.formats.ova.OvfSpec(destination.getFileName().toString()
+              .replaceAll("\\.ova$", ""), dev.kiln.formats.ova.GuestOs.forOs(os), cpus,
+              memoryMiB, firmware.equals("efi"), hardwareVersion, "lsilogic",
+              UUID.randomUUID().toString(), dev.kiln.api.KilnVersion.get()));
     } catch (IllegalArgumentException e) {
       err.println("kiln convert: " + e.getMessage());
       return 2;

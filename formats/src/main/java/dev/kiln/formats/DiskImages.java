@@ -36,6 +36,10 @@ public final class DiskImages {
         return ImageFormat.VMDK;
       }
       long size = ch.size();
+      if (start.length() >= 262 && start.startsWith("ustar", 257)
+          && start.substring(0, 100).trim().replace("\0", "").endsWith(".ovf")) {
+        return ImageFormat.OVA;
+      }
       if (start.startsWith("conectix")) {
         return ImageFormat.VHD;
       }
@@ -92,6 +96,30 @@ public final class DiskImages {
         } catch (FormatException e) {
           return new ImageReport(format, -1, allocated, details, List.of(e.getMessage()));
         }
+      case VMDK:
+        try (dev.kiln.formats.vmdk.VmdkImage image = dev.kiln.formats.vmdk.VmdkImage.open(file)) {
+          details.add("createType=" + image.createType());
+          return new ImageReport(format, image.virtualSize(), allocated, details,
+              checkReadable(image));
+        } catch (FormatException e) {
+          return new ImageReport(format, -1, allocated, details, List.of(e.getMessage()));
+        }
+      case OVA:
+        try (dev.kiln.formats.ova.OvaReader ova = dev.kiln.formats.ova.OvaReader.open(file)) {
+          var s = ova.summary();
+          details.add("name=" + s.name());
+          details.add("os=" + s.os() + " (CIM " + s.cimOsId() + ", " + s.vmwareOsType() + ")");
+          details.add("cpus=" + s.cpus());
+          details.add("memoryMiB=" + s.memoryMiB());
+          long capacity = 0;
+          for (var d : s.disks()) {
+            details.add("disk=" + d.href() + " capacity " + d.capacity() + " bytes");
+            capacity += d.capacity();
+          }
+          return new ImageReport(format, capacity, allocated, details, ova.verifyManifest());
+        } catch (FormatException e) {
+          return new ImageReport(format, -1, allocated, details, List.of(e.getMessage()));
+        }
       case RAW:
         return new ImageReport(format, java.nio.file.Files.size(file), allocated, details,
             List.of());
@@ -137,6 +165,8 @@ public final class DiskImages {
         return dev.kiln.formats.vhd.VhdImage.open(file);
       case VHDX:
         return dev.kiln.formats.vhdx.VhdxImage.open(file);
+      case VMDK:
+        return dev.kiln.formats.vmdk.VmdkImage.open(file);
       default:
         throw new UnsupportedFeatureException("reading " + format + " images is not supported "
             + "yet", "format", 0);

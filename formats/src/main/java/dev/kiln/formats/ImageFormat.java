@@ -6,5 +6,7 @@ public enum ImageFormat {
   QCOW2,
   VHD,
   VHDX,
-  VMDK
+  VMDK,
+  /** An OVA: a tar of an OVF descriptor, a manifest and disks (a container, not a disk). */
+  OVA
 }

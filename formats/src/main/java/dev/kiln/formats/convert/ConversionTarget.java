@@ -16,15 +16,20 @@ import java.util.Optional;
  * @param qcow2 options when the format is QCOW2
  * @param vhd options when the format is VHD
  * @param vhdx options when the format is VHDX
+ * @param ovf the VM an OVA describes, when the format is OVA
  */
 public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Options qcow2,
-    VhdOptions vhd, dev.kiln.formats.vhdx.VhdxOptions vhdx) {
+    VhdOptions vhd, dev.kiln.formats.vhdx.VhdxOptions vhdx, dev.kiln.formats.ova.OvfSpec ovf) {
   public ConversionTarget {
     Objects.requireNonNull(format);
     Objects.requireNonNull(packaging);
     Objects.requireNonNull(qcow2);
     Objects.requireNonNull(vhd);
     Objects.requireNonNull(vhdx);
+    Objects.requireNonNull(ovf);
+    if (format == ImageFormat.OVA && packaging != Packaging.NONE) {
+      throw new IllegalArgumentException("an OVA is already an archive; do not compress it");
+    }
 
   }
 
@@ -35,7 +40,8 @@ public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Opt
    * @throws IllegalArgumentException naming the extensions understood
    */
   public static ConversionTarget forFileName(String name, Optional<ImageFormat> format,
-      Qcow2Options qcow2, VhdOptions vhd, dev.kiln.formats.vhdx.VhdxOptions vhdx) {
+      Qcow2Options qcow2, VhdOptions vhd, dev.kiln.formats.vhdx.VhdxOptions vhdx,
+      dev.kiln.formats.ova.OvfSpec ovf) {
     Packaging packaging = Packaging.ofFileName(name);
     String inner = packaging.strip(name).toLowerCase(Locale.ROOT);
     ImageFormat f = format.orElseGet(() -> {
@@ -51,13 +57,16 @@ public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Opt
       if (inner.endsWith(".vmdk")) {
         return ImageFormat.VMDK;
       }
+      if (inner.endsWith(".ova")) {
+        return ImageFormat.OVA;
+      }
       if (inner.endsWith(".raw") || inner.endsWith(".img")) {
         return ImageFormat.RAW;
       }
       throw new IllegalArgumentException("cannot tell the format of '" + name + "': use an "
-          + "extension .qcow2, .vhd, .vhdx, .vmdk, .raw or .img (optionally followed by .bz2, .gz or .zip) "
+          + "extension .qcow2, .vhd, .vhdx, .vmdk, .ova, .raw or .img (optionally followed by .bz2, .gz or .zip) "
           + "or give the format");
     });
-    return new ConversionTarget(f, packaging, qcow2, vhd, vhdx);
+    return new ConversionTarget(f, packaging, qcow2, vhd, vhdx, ovf);
   }
 }

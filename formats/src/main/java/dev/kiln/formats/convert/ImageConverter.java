@@ -29,6 +29,29 @@ public final class ImageConverter {
    */
   public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
       int threads, LongConsumer progress) throws IOException {
+    if (DiskImages.detect(source) == dev.kiln.formats.ImageFormat.OVA) {
+      Path disk = destination.resolveSibling(destination.getFileName() + ".ova-disk");
+      try (dev.kiln.formats.ova.OvaReader ova = dev.kiln.formats.ova.OvaReader.open(source)) {
+        java.util.List<String> problems = ova.verifyManifest();
+        if (!problems.isEmpty()) {
+          throw new dev.kiln.formats.FormatException(String.join("; ", problems), "manifest",
+              -1);
+        }
+        if (ova.summary().disks().isEmpty()) {
+          throw new dev.kiln.formats.FormatException("the OVA has no disk", "DiskSection", -1);
+        }
+        ova.extract(ova.summary().disks().get(0).href(), disk);
+        return convert(disk, destination, target, threads, progress);
+      } finally {
+        Files.deleteIfExists(disk);
+      }
+    }
+    if (target.format() == dev.kiln.formats.ImageFormat.OVA) {
+      try (DiskImage in = DiskImages.open(source)) {
+        return dev.kiln.formats.ova.OvaWriter.write(in, destination, target.ovf(), threads,
+            target.vhd().timestamp(), progress);
+      }
+    }
     Path image = target.packaging() == Packaging.NONE ? destination
         : destination.resolveSibling(destination.getFileName() + ".image");
     try {

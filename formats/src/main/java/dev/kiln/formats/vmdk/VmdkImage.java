@@ -1,0 +1,252 @@
+package dev.kiln.formats.vmdk;
+
+import static dev.kiln.formats.vmdk.VmdkConstants.SECTOR;
+
+import dev.kiln.formats.DiskImage;
+import dev.kiln.formats.Extent;
+import dev.kiln.formats.FormatException;
+import dev.kiln.formats.ImageFormat;
+
+import dev.kiln.formats.raw.RawImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Reads hosted sparse VMDK extents: monolithicSparse (raw grains) and streamOptimized
+ * (compressed grains with markers) in both VMware's layout (directory at the end, found through
+ * the footer) and qemu's (directory up front). Every directory and table entry is checked
+ * against the file before it is followed.
+ */
+public final class VmdkImage implements DiskImage {
+  private final Path file;
+  private final FileChannel ch;
+  private final long fileSize;
+  private final VmdkHeader header;
+  private final boolean compressed;
+  private final int grainBytes;
+  private final long[] gd;
+  private final String descriptor;
+  private long cachedGtSector = -1;
+  private final int[] cachedGt = new int[VmdkConstants.NUM_GTES_PER_GT];
+
+  private VmdkImage(Path file, FileChannel ch, VmdkHeader header, long[] gd, String descriptor)
+      throws IOException {
+    this.file = file;
+    this.ch = ch;
+    this.fileSize = ch.size();
+    this.header = header;
+    this.compressed = (header.flags() & VmdkConstants.FLAG_COMPRESSED) != 0;
+    this.grainBytes = (int) header.grainSize() * SECTOR;
+    this.gd = gd;
+    this.descriptor = descriptor;
+  }
+
+  public static VmdkImage open(Path file) throws IOException {
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    try {
+      long size = ch.size();
+      VmdkHeader h = VmdkHeader.read(read(ch, 0, SECTOR, size), 0);
+      if (h.gdOffset() == VmdkConstants.GD_AT_END) {
+        if (size < 3 * SECTOR) {
+          throw new FormatException("stream too short for a footer", "footer", size);
+        }
+        long footerAt = size - 2L * SECTOR;
+        h = VmdkHeader.read(read(ch, footerAt, SECTOR, size), footerAt);
+        if (h.gdOffset() == VmdkConstants.GD_AT_END) {
+          throw new FormatException("footer does not locate the grain directory", "gdOffset",
+              footerAt + 56);
+        }
+      }
+      String descriptor = "";
+      if (h.descriptorOffset() > 0 && h.descriptorSize() > 0 && h.descriptorSize() < 2048) {
+        ByteBuffer d = read(ch, h.descriptorOffset() * SECTOR,
+            (int) (h.descriptorSize() * SECTOR), size);
+        descriptor = new String(d.array(), StandardCharsets.US_ASCII).replace("\0", "");
+      }
+      long grains = (h.capacity() + h.grainSize() - 1) / h.grainSize();
+      long gdEntries = (grains + h.numGtesPerGt() - 1) / h.numGtesPerGt();
+      if (gdEntries > (16 << 20)) {
+        throw new FormatException("grain directory of " + gdEntries + " entries", "capacity",
+            12);
+      }
+      ByteBuffer g = read(ch, h.gdOffset() * SECTOR, (int) (gdEntries * 4), size);
+      long[] gd = new long[(int) gdEntries];
+      for (int i = 0; i < gdEntries; i++) {
+        gd[i] = Integer.toUnsignedLong(g.getInt(i * 4));
+      }
+      return new VmdkImage(file, ch, h, gd, descriptor);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** The embedded descriptor text. */
+  public String descriptor() {
+    return descriptor;
+  }
+
+  /** {@code streamOptimized} or {@code monolithicSparse}, from the descriptor or flags. */
+  public String createType() {
+    for (String line : descriptor.split("\n")) {
+      if (line.startsWith("createType=")) {
+        return line.substring(11).replace("\"", "").trim();
+      }
+    }
+    return compressed ? "streamOptimized" : "monolithicSparse";
+  }
+
+  @Override
+  public ImageFormat format() {
+    return ImageFormat.VMDK;
+  }
+
+  @Override
+  public long virtualSize() {
+    return header.capacity() * SECTOR;
+  }
+
+  @Override
+  public long allocatedBytes() throws IOException {
+    return RawImage.allocatedBytes(file);
+  }
+
+  private int[] gt(int gdIndex) throws IOException {
+    long sector = gd[gdIndex];
+    if (sector == 0) {
+      return null;
+    }
+    if (sector != cachedGtSector) {
+      ByteBuffer t = read(ch, sector * SECTOR, VmdkConstants.NUM_GTES_PER_GT * 4, fileSize);
+      for (int i = 0; i < cachedGt.length; i++) {
+        cachedGt[i] = t.getInt(i * 4);
+      }
+      cachedGtSector = sector;
+    }
+    return cachedGt;
+  }
+
+  @Override
+  public List<Extent> dataExtents() throws IOException {
+    List<Extent> out = new ArrayList<>();
+    long size = virtualSize();
+    for (int i = 0; i < gd.length; i++) {
+      int[] table = gt(i);
+      if (table == null) {
+        continue;
+      }
+      for (int j = 0; j < table.length; j++) {
+        long start = ((long) i * table.length + j) * grainBytes;
+        if (table[j] == 0 || start >= size) {
+          continue;
+        }
+        long len = Math.min(grainBytes, size - start);
+        Extent last = out.isEmpty() ? null : out.get(out.size() - 1);
+        if (last != null && last.end() == start) {
+          out.set(out.size() - 1, new Extent(last.offset(), last.length() + len));
+        } else {
+          out.add(new Extent(start, len));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    byte[] grain = new byte[grainBytes];
+    long size = virtualSize();
+    while (dst.hasRemaining()) {
+      if (offset >= size) {
+        while (dst.hasRemaining()) {
+          dst.put((byte) 0);
+        }
+        return;
+      }
+      long g = offset / grainBytes;
+      int within = (int) (offset % grainBytes);
+      int n = (int) Math.min(Math.min(dst.remaining(), grainBytes - within), size - offset);
+      readGrain(g, grain);
+      dst.put(grain, within, n);
+      offset += n;
+    }
+  }
+
+  private void readGrain(long g, byte[] into) throws IOException {
+    java.util.Arrays.fill(into, (byte) 0);
+    int gdIndex = (int) (g / VmdkConstants.NUM_GTES_PER_GT);
+    int[] table = gdIndex < gd.length ? gt(gdIndex) : null;
+    if (table == null) {
+      return;
+    }
+    long sector = Integer.toUnsignedLong(table[(int) (g % VmdkConstants.NUM_GTES_PER_GT)]);
+    if (sector == 0 || sector == 1) { // 1: a zeroed grain (GTE of 1 in newer versions)
+      return;
+    }
+    long at = sector * SECTOR;
+    if (!compressed) {
+      ByteBuffer b = read(ch, at, grainBytes, fileSize);
+      b.get(into);
+      return;
+    }
+    ByteBuffer m = read(ch, at, 12, fileSize);
+    long lba = m.getLong(0);
+    int len = m.getInt(8);
+    if (lba != g * header.grainSize() || len <= 0 || len > grainBytes * 2) {
+      throw new FormatException("grain marker at " + at + " says lba " + lba + ", size " + len,
+          "grain marker", at);
+    }
+    ByteBuffer data = read(ch, at + 12, len, fileSize);
+    Inflater inf = new Inflater();
+    try {
+      inf.setInput(data.array(), 0, len);
+      int done = 0;
+      while (done < into.length && !inf.finished()) {
+        int k = inf.inflate(into, done, into.length - done);
+        if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
+          break;
+        }
+        done += k;
+      }
+      if (done != into.length && done != (int) Math.min(into.length, virtualSize()
+          - g * grainBytes)) {
+        throw new FormatException("grain inflates to " + done + " bytes", "grain data", at + 12);
+      }
+    } catch (DataFormatException e) {
+      throw new FormatException("grain is not a valid zlib stream: " + e.getMessage(),
+          "grain data", at + 12);
+    } finally {
+      inf.end();
+    }
+  }
+
+  private static ByteBuffer read(FileChannel ch, long at, int len, long fileSize)
+      throws IOException {
+    if (at < 0 || at + len > fileSize) {
+      throw new FormatException(len + " bytes at " + at + " lie past the end of the file",
+          "offset", at);
+    }
+    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.hasRemaining()) {
+      if (ch.read(b, at + b.position()) < 0) {
+        throw new FormatException("unexpected end of file", "file", at + b.position());
+      }
+    }
+    return b.clear();
+  }
+
+  @Override
+  public void close() throws IOException {
+    ch.close();
+  }
+
+}
