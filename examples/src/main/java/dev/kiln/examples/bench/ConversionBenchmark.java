@@ -11,6 +11,8 @@ import dev.kiln.formats.vhd.VhdOptions;
 import dev.kiln.formats.vhd.VhdWriter;
 import dev.kiln.formats.vhdx.VhdxOptions;
 import dev.kiln.formats.vhdx.VhdxWriter;
+import dev.kiln.formats.vmdk.VmdkOptions;
+import dev.kiln.formats.vmdk.VmdkStreamWriter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -78,6 +80,12 @@ public final class ConversionBenchmark {
             (s, o) -> convert(s, w -> VhdxWriter.create(o, w, VhdxOptions.defaults())),
             new String[] {"qemu-img", "convert", "-f", "raw", "-O", "vhdx", "SRC", "OUT"},
             "vhdx"),
+        new Case("stream-optimized VMDK", "k.vmdk", "q.vmdk",
+            "qemu-img convert -O vmdk -o subformat=streamOptimized", 1.8,
+            (s, o) -> convert(s, w -> VmdkStreamWriter.create(o, w,
+                VmdkOptions.defaults(o.getFileName().toString()))),
+            new String[] {"qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o",
+                "subformat=streamOptimized", "SRC", "OUT"}, "vmdk"),
         new Case("raw.bz2", "k.raw.bz2", "l.raw.bz2", "lbzip2 (all cores)", 1.0,
             (s, o) -> new Packager(threads, Instant.EPOCH).pack(s, o, Packaging.BZIP2, d -> { }),
             new String[] {"sh", "-c", "lbzip2 -c < SRC > OUT"}, "bz2"));
