@@ -9,9 +9,10 @@ set -euo pipefail
 PACKAGES=(
   openjdk-17-jdk-headless maven
   qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients
-  7zip xorriso genisoimage libxml2-utils nasm bzip2 gzip lbzip2 cpio
+  7zip xorriso genisoimage libxml2-utils nasm bzip2 gzip xz-utils lbzip2 cpio
   isolinux syslinux-common python3-pycdlib debian-installer-12-netboot-amd64
   libvmdk-utils libvhdi-utils libqcow-utils
+  mmdebstrap parted grub-common grub-pc-bin uuid-runtime e2fsprogs
 )
 
 missing=()

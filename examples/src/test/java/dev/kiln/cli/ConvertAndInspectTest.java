@@ -65,10 +65,10 @@ class ConvertAndInspectTest {
   /** Unpacks an artifact with an independent tool; returns the image file. */
   static Path unpack(Path artifact) throws Exception {
     String name = artifact.getFileName().toString();
-    if (!name.matches(".*\\.(bz2|gz|zip)")) {
+    if (!name.matches(".*\\.(bz2|gz|zip|xz)")) {
       return artifact;
     }
-    Path out = dir.resolve(name.replaceAll("\\.(bz2|gz|zip)$", "") + ".unpacked");
+    Path out = dir.resolve(name.replaceAll("\\.(bz2|gz|zip|xz)$", "") + ".unpacked");
     Process p = new ProcessBuilder("7zz", "x", "-so", artifact.toString())
         .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     assertThat(p.waitFor()).isZero();
@@ -77,7 +77,7 @@ class ConvertAndInspectTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"x.qcow2", "x.qcow2.bz2", "x.vhd", "x.vhd.bz2", "x.vhd.zip",
-      "x.raw.bz2", "x.raw.gz", "x.img", "x.vhdx", "x.vhdx.zip", "x.vmdk", "x.ova"})
+      "x.raw.bz2", "x.raw.gz", "x.img", "x.vhdx", "x.vhdx.zip", "x.vmdk", "x.ova", "x.qcow2.xz"})
   void convertsFromRawAndFromQcow2ToEveryTarget(String target) throws Exception {
     for (Path source : List.of(raw, qcow2, vhdx, vmdk)) {
       Path dest = dir.resolve(source.getFileName() + "-" + target);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Packaged artifacts judged by 7-Zip, bzip2, gzip and sha256sum. */
+/** Packaged artifacts judged by 7-Zip, bzip2, gzip, xz and sha256sum. */
 @Tag("validator")
 class PackagingTest {
   @TempDir
@@ -82,8 +82,18 @@ class PackagingTest {
   }
 
   @Test
+  void xzReadsWithXzAnd7zip() throws Exception {
+    PackagedFile f = pack(Packaging.XZ, 2, "disk.img.xz");
+    assertDecompressesToImage(f, "xz", "-dc");
+    assertDecompressesToImage(f, "7zz", "x", "-so");
+    Tools.Result t = Tools.run("xz", "-t", f.file().toString());
+    assertThat(t.exit()).as(t.output()).isZero();
+    assertChecksumsMatchSha256sum(f);
+  }
+
+  @Test
   void outputDoesNotDependOnTheThreadCount() throws Exception {
-    for (Packaging p : new Packaging[] {Packaging.BZIP2, Packaging.GZIP}) {
+    for (Packaging p : new Packaging[] {Packaging.BZIP2, Packaging.GZIP, Packaging.XZ}) {
       PackagedFile one = pack(p, 1, "one" + p.suffix());
       PackagedFile three = pack(p, 3, "three" + p.suffix());
       assertThat(Files.mismatch(one.file(), three.file())).as(p.name()).isEqualTo(-1L);

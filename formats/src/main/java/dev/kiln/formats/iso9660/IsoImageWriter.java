@@ -34,8 +34,13 @@ import java.util.Set;
  * primary directories, Joliet directories, file data.
  */
 public final class IsoImageWriter {
-  /** Files of 4 GiB and more need multi-extent records, which this writer does not make. */
-  public static final long MAX_FILE_SIZE = 0xFFFFFFFFL;
+  /**
+   * Largest extent: a directory record's 32-bit length, rounded down to a whole sector. Larger
+   * files get several records (multi-extent, ECMA-119 9.1.6 bit 7) over contiguous extents.
+   */
+  static final long MAX_EXTENT = 0xFFFFF800L;
+  /** Largest file: ISO 9660 images stay below 8 TiB of sectors addressed by 32 bits. */
+  public static final long MAX_FILE_SIZE = 1L << 40;
 
   private final Builder b;
   private final IsoNode root;
@@ -115,8 +120,7 @@ public final class IsoImageWriter {
     public Builder addFile(String path, Path source) throws IOException {
       long size = Files.size(source);
       if (size > MAX_FILE_SIZE) {
-        throw new IllegalArgumentException(path + " is 4 GiB or larger: multi-extent files are "
-            + "not supported");
+        throw new IllegalArgumentException(path + " is larger than 1 TiB");
       }
       IsoNode n = add(path, Kind.FILE, 0100444);
       n.source = source;
@@ -490,8 +494,14 @@ public final class IsoImageWriter {
         out.add(record(primary ? c.primaryDirExtent : c.jolietDirExtent,
             primary ? c.primaryDirSize : c.jolietDirSize, 0x02, nameBytes(c, primary), su));
       } else {
-        out.add(record(c.kind == Kind.FILE ? c.extent : 0, c.kind == Kind.FILE ? c.size : 0,
-            0x00, nameBytes(c, primary), su));
+        long left = c.kind == Kind.FILE ? c.size : 0;
+        long extent = c.kind == Kind.FILE ? c.extent : 0;
+        while (left > MAX_EXTENT) { // every record but the last carries the multi-extent flag
+          out.add(record(extent, MAX_EXTENT, 0x80, nameBytes(c, primary), su));
+          extent += MAX_EXTENT / SECTOR;
+          left -= MAX_EXTENT;
+        }
+        out.add(record(extent, left, 0x00, nameBytes(c, primary), su));
       }
     }
     return out;

@@ -26,8 +26,9 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream
  * compression on all cores, and computes MD5/SHA-256/SHA-512 of the bytes as written. Output
  * appears under its final name only when whole.
  *
- * <p>Parallelism without changing the formats' readers: bzip2 output is a sequence of
- * independent bzip2 streams (as pbzip2 writes; bzip2, lbzip2 and 7-Zip read them as one file);
+ * <p>Parallelism without changing the formats' readers: bzip2 and xz output is a sequence of
+ * independent streams (as pbzip2 and pixz write; bzip2, lbzip2, xz and 7-Zip read them as one
+ * file);
  * gzip and zip hold one deflate stream made of chunks compressed in parallel, each primed with
  * the previous chunk's last 32 KiB and ended with a sync flush (as pigz does), so any inflater
  * reads it unchanged.
@@ -36,6 +37,9 @@ public final class Packager {
   static final int BZIP2_CHUNK = 9 * 900_000;
   static final int DEFLATE_CHUNK = 1 << 20;
   static final int DICTIONARY = 32 << 10;
+  static final int XZ_CHUNK = 16 << 20;
+  /** LZMA2 preset: 3 keeps each encoder near 32 MiB of heap, so all cores fit in 256 MiB. */
+  static final int XZ_PRESET = 3;
   private static final byte[] ZEROS = new byte[64 << 10];
 
   private final int threads;
@@ -66,11 +70,13 @@ public final class Packager {
         }
         return new PackagedFile(destination, Files.size(destination), checksum(destination));
       case BZIP2:
-        return streamed(image, destination, progress, false);
+        return chunked(image, destination, progress, BZIP2_CHUNK, Packager::bzip2);
       case GZIP:
-        return streamed(image, destination, progress, true);
+        return gzip(image, destination, progress);
       case ZIP:
         return zip(image, destination, progress);
+      case XZ:
+        return chunked(image, destination, progress, XZ_CHUNK, Packager::xz);
       default:
         throw new AssertionError(packaging);
     }
@@ -88,8 +94,8 @@ public final class Packager {
     return sums.finish();
   }
 
-  private PackagedFile streamed(Path image, Path destination, LongConsumer progress,
-      boolean gzip) throws IOException {
+  private PackagedFile gzip(Path image, Path destination, LongConsumer progress)
+      throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
       Checksums sums = new Checksums();
       long[] written = {0};
@@ -102,16 +108,12 @@ public final class Packager {
         sums.update(bytes, 0, bytes.length);
         written[0] += bytes.length;
       };
-      if (gzip) {
-        sink.accept(new byte[] {0x1f, (byte) 0x8b, 8, 0, mtime(0), mtime(8), mtime(16),
-            mtime(24), 0, 3}); // ID1 ID2 CM=deflate FLG MTIME XFL OS=unix
-        long[] crcAndSize = deflateChunks(image, sink, progress);
-        ByteBuffer trailer = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        trailer.putInt((int) crcAndSize[0]).putInt((int) crcAndSize[1]);
-        sink.accept(trailer.array());
-      } else {
-        bzip2Chunks(image, sink, progress);
-      }
+      sink.accept(new byte[] {0x1f, (byte) 0x8b, 8, 0, mtime(0), mtime(8), mtime(16),
+          mtime(24), 0, 3}); // ID1 ID2 CM=deflate FLG MTIME XFL OS=unix
+      long[] crcAndSize = deflateChunks(image, sink, progress);
+      ByteBuffer trailer = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      trailer.putInt((int) crcAndSize[0]).putInt((int) crcAndSize[1]);
+      sink.accept(trailer.array());
       out.commit();
       return new PackagedFile(destination, written[0], sums.finish());
     }
@@ -121,8 +123,58 @@ public final class Packager {
     return (byte) ((modified.getEpochSecond() & 0xffffffffL) >>> shift);
   }
 
-  private static byte[] bzip2(int zeroLength) {
-    return bzip2(new byte[zeroLength]);
+  /**
+   * Independent streams of {@code chunk} bytes compressed in parallel and concatenated (both
+   * the bzip2 and the xz format define a file as a sequence of streams). All-zero chunks —
+   * disk images are mostly holes — reuse one stream compressed once per length.
+   */
+  private PackagedFile chunked(Path image, Path destination, LongConsumer progress, int chunk,
+      java.util.function.Function<byte[], byte[]> compress) throws IOException {
+    try (AtomicFile out = AtomicFile.create(destination)) {
+      Checksums sums = new Checksums();
+      long[] written = {0};
+      FileChannel ch = out.channel();
+      OrderedParallel.Sink sink = bytes -> {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        sums.update(bytes, 0, bytes.length);
+        written[0] += bytes.length;
+      };
+      java.util.Map<Integer, byte[]> zeroChunks = new java.util.HashMap<>();
+      try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
+          OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
+        long size = in.size();
+        long pos = 0;
+        do {
+          byte[] data = readChunk(in, pos, (int) Math.min(chunk, size - pos));
+          if (isZero(data)) {
+            byte[] packed = zeroChunks.computeIfAbsent(data.length,
+                n -> compress.apply(new byte[n]));
+            pipeline.submit(() -> packed);
+          } else {
+            pipeline.submit(() -> compress.apply(data));
+          }
+          pos += data.length;
+          progress.accept(pos);
+        } while (pos < size);
+        pipeline.drain();
+      }
+      out.commit();
+      return new PackagedFile(destination, written[0], sums.finish());
+    }
+  }
+
+  private static byte[] xz(byte[] chunk) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(chunk.length / 4 + 64);
+    try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(buf,
+        new org.tukaani.xz.LZMA2Options(XZ_PRESET))) {
+      xz.write(chunk);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // in-memory streams do not fail
+    }
+    return buf.toByteArray();
   }
 
   private static byte[] bzip2(byte[] chunk) {
@@ -143,35 +195,6 @@ public final class Packager {
       }
     }
     return true;
-  }
-
-  private void bzip2Chunks(Path image, OrderedParallel.Sink sink, LongConsumer progress)
-      throws IOException {
-    java.util.Map<Integer, byte[]> zeroChunks = new java.util.HashMap<>();
-    try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
-        OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
-      long size = in.size();
-      for (long pos = 0; pos < size; pos += BZIP2_CHUNK) {
-        byte[] chunk = readChunk(in, pos, (int) Math.min(BZIP2_CHUNK, size - pos));
-        if (isZero(chunk)) {
-          // Disk images are mostly holes: an all-zero chunk always compresses to the same
-          // bytes, so compress that once per length and reuse it.
-          byte[] packed = zeroChunks.computeIfAbsent(chunk.length, Packager::bzip2);
-          pipeline.submit(() -> packed);
-        } else {
-          pipeline.submit(() -> bzip2(chunk));
-        }
-        progress.accept(Math.min(size, pos + BZIP2_CHUNK));
-      }
-      if (size == 0) {
-        pipeline.submit(() -> {
-          ByteArrayOutputStream buf = new ByteArrayOutputStream();
-          new BZip2CompressorOutputStream(buf, 9).close();
-          return buf.toByteArray();
-        });
-      }
-      pipeline.drain();
-    }
   }
 
   /** Writes one raw deflate stream of {@code image}; returns its CRC-32 and length mod 2^32. */

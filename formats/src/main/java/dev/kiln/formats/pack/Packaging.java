@@ -8,7 +8,8 @@ public enum Packaging {
   NONE(""),
   BZIP2(".bz2"),
   GZIP(".gz"),
-  ZIP(".zip");
+  ZIP(".zip"),
+  XZ(".xz");
 
   private final String suffix;
 
