@@ -97,17 +97,7 @@ public final class Packager {
   private PackagedFile gzip(Path image, Path destination, LongConsumer progress)
       throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
-      Checksums sums = new Checksums();
-      long[] written = {0};
-      FileChannel ch = out.channel();
-      OrderedParallel.Sink sink = bytes -> {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        sums.update(bytes, 0, bytes.length);
-        written[0] += bytes.length;
-      };
+      DigestingSink sink = new DigestingSink(out.channel());
       sink.accept(new byte[] {0x1f, (byte) 0x8b, 8, 0, mtime(0), mtime(8), mtime(16),
           mtime(24), 0, 3}); // ID1 ID2 CM=deflate FLG MTIME XFL OS=unix
       long[] crcAndSize = deflateChunks(image, sink, progress);
@@ -115,7 +105,28 @@ public final class Packager {
       trailer.putInt((int) crcAndSize[0]).putInt((int) crcAndSize[1]);
       sink.accept(trailer.array());
       out.commit();
-      return new PackagedFile(destination, written[0], sums.finish());
+      return new PackagedFile(destination, sink.written, sink.sums.finish());
+    }
+  }
+
+  /** Appends results to the output file, counting them and digesting them as they go. */
+  private static final class DigestingSink implements OrderedParallel.Sink {
+    final Checksums sums = new Checksums();
+    final FileChannel channel;
+    long written;
+
+    DigestingSink(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void accept(byte[] bytes) throws IOException {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      while (b.hasRemaining()) {
+        channel.write(b);
+      }
+      sums.update(bytes, 0, bytes.length);
+      written += bytes.length;
     }
   }
 
@@ -131,17 +142,7 @@ public final class Packager {
   private PackagedFile chunked(Path image, Path destination, LongConsumer progress, int chunk,
       java.util.function.Function<byte[], byte[]> compress) throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
-      Checksums sums = new Checksums();
-      long[] written = {0};
-      FileChannel ch = out.channel();
-      OrderedParallel.Sink sink = bytes -> {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        sums.update(bytes, 0, bytes.length);
-        written[0] += bytes.length;
-      };
+      DigestingSink sink = new DigestingSink(out.channel());
       java.util.Map<Integer, byte[]> zeroChunks = new java.util.HashMap<>();
       try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
           OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
@@ -162,7 +163,7 @@ public final class Packager {
         pipeline.drain();
       }
       out.commit();
-      return new PackagedFile(destination, written[0], sums.finish());
+      return new PackagedFile(destination, sink.written, sink.sums.finish());
     }
   }
 

@@ -135,9 +135,7 @@ public final class Qcow2Image implements DiskImage {
     byte[] cluster = new byte[clusterSize];
     while (dst.hasRemaining()) {
       if (offset >= header.size()) {
-        while (dst.hasRemaining()) {
-          dst.put((byte) 0);
-        }
+        Extent.zeroFill(dst);
         return;
       }
       long clusterIndex = offset / clusterSize;

@@ -62,9 +62,7 @@ public final class RawImage implements DiskImage {
     while (dst.hasRemaining()) {
       int n = offset >= size ? -1 : channel.read(dst, offset);
       if (n < 0) {
-        while (dst.hasRemaining()) {
-          dst.put((byte) 0);
-        }
+        Extent.zeroFill(dst);
         return;
       }
       offset += n;

@@ -163,12 +163,7 @@ public final class VhdImage implements DiskImage {
       long start = (long) i * blockSize;
       if (bat[i] != UNUSED && start < size) {
         long len = Math.min(blockSize, size - start);
-        Extent last = out.isEmpty() ? null : out.get(out.size() - 1);
-        if (last != null && last.end() == start) {
-          out.set(out.size() - 1, new Extent(last.offset(), last.length() + len));
-        } else {
-          out.add(new Extent(start, len));
-        }
+        Extent.appendMerged(out, start, len);
       }
     }
     return out;
@@ -179,9 +174,7 @@ public final class VhdImage implements DiskImage {
     long size = virtualSize();
     while (dst.hasRemaining()) {
       if (offset >= size) {
-        while (dst.hasRemaining()) {
-          dst.put((byte) 0);
-        }
+        Extent.zeroFill(dst);
         return;
       }
       if (!isDynamic()) {

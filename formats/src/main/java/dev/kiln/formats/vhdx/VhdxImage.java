@@ -238,12 +238,7 @@ public final class VhdxImage implements DiskImage {
           || state == VhdxLayout.PAYLOAD_BLOCK_PARTIALLY_PRESENT) {
         long start = b * blockSize;
         long len = Math.min(blockSize, size - start);
-        Extent last = out.isEmpty() ? null : out.get(out.size() - 1);
-        if (last != null && last.end() == start) {
-          out.set(out.size() - 1, new Extent(last.offset(), last.length() + len));
-        } else {
-          out.add(new Extent(start, len));
-        }
+        Extent.appendMerged(out, start, len);
       }
     }
     return out;
@@ -253,9 +248,7 @@ public final class VhdxImage implements DiskImage {
   public void read(long offset, ByteBuffer dst) throws IOException {
     while (dst.hasRemaining()) {
       if (offset >= size) {
-        while (dst.hasRemaining()) {
-          dst.put((byte) 0);
-        }
+        Extent.zeroFill(dst);
         return;
       }
       long block = offset / blockSize;

@@ -150,12 +150,7 @@ public final class VmdkImage implements DiskImage {
           continue;
         }
         long len = Math.min(grainBytes, size - start);
-        Extent last = out.isEmpty() ? null : out.get(out.size() - 1);
-        if (last != null && last.end() == start) {
-          out.set(out.size() - 1, new Extent(last.offset(), last.length() + len));
-        } else {
-          out.add(new Extent(start, len));
-        }
+        Extent.appendMerged(out, start, len);
       }
     }
     return out;
@@ -167,9 +162,7 @@ public final class VmdkImage implements DiskImage {
     long size = virtualSize();
     while (dst.hasRemaining()) {
       if (offset >= size) {
-        while (dst.hasRemaining()) {
-          dst.put((byte) 0);
-        }
+        Extent.zeroFill(dst);
         return;
       }
       long g = offset / grainBytes;
