@@ -48,6 +48,16 @@ class WritersAgainstQemuTest {
         source.toString(), out.toString());
     assertThat(cmp.exit()).as(cmp.output()).isZero();
     assertThat(Files.exists(out.resolveSibling(out.getFileName() + ".partial"))).isFalse();
+    Tools.Result libyal = Tools.run("qcowinfo", out.toString());
+    assertThat(libyal.exit()).as(libyal.output()).isZero();
+    assertThat(libyal.output()).contains("Media size");
+  }
+
+  /** libvhdi's reader (vhdiinfo) accepts VHD and VHDX. */
+  private static void assertVhdiinfoAccepts(Path out, String type) throws Exception {
+    Tools.Result r = Tools.run("vhdiinfo", out.toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains(type);
   }
 
   @Test
@@ -103,6 +113,7 @@ class WritersAgainstQemuTest {
         .contains("(67121664 bytes)");
     assertThat(DiskImages.detect(out)).isEqualTo(ImageFormat.VHD);
     assertThat(Files.size(out)).isLessThan(16L << 20);
+    assertVhdiinfoAccepts(out, "Dynamic");
   }
 
   @Test
@@ -112,6 +123,7 @@ class WritersAgainstQemuTest {
         source.toString(), out.toString());
     assertThat(cmp.exit()).as(cmp.output()).isZero();
     assertThat(Files.size(out)).isEqualTo(67121664L + 512);
+    assertVhdiinfoAccepts(out, "Fixed");
   }
 
   private static Path vhdx(String name) throws Exception {
@@ -143,6 +155,7 @@ class WritersAgainstQemuTest {
     assertThat(cmp7.exit()).as("7-Zip's reading: " + cmp7.output()).isZero();
     assertThat(Files.mismatch(out, vhdx("y.vhdx"))).isEqualTo(-1L);
     assertThat(DiskImages.inspect(out).problems()).isEmpty();
+    assertVhdiinfoAccepts(out, "Dynamic");
   }
 
   @Test
