@@ -63,6 +63,13 @@ public final class Xml {
     return this;
   }
 
+  /** Declares {@code prefix} for {@code uri} on this element. */
+  public Xml namespace(String prefix, String uri) {
+    element.setAttributeNS(javax.xml.XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:" + prefix,
+        uri);
+    return this;
+  }
+
   /** Adds a namespaced child element. */
   public Xml child(String namespace, String qualifiedName) {
     Element e = document.createElementNS(namespace, qualifiedName);
