@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the Debian 12 VM fixture from Debian packages alone, with no mounts and no loop
 # devices: a BIOS-bootable disk with cloud-init, sshd, qemu-guest-agent and dbus. Cached by
-# the hash of this script in ${KILN_FIXTURES:-~/.cache/kiln-fixtures}; prints the raw disk's path.
+# the hash of this script in ${KILN_FIXTURES:-/var/tmp/kiln-fixtures} (QEMU runs as
+# libvirt-qemu and must reach it, so not under a private home); prints the raw disk's path.
 # Recipe: ../shared/vm-testing-notes.md ("A Debian cloud image built from packages").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cache=${KILN_FIXTURES:-${XDG_CACHE_HOME:-$HOME/.cache}/kiln-fixtures}
+cache=${KILN_FIXTURES:-/var/tmp/kiln-fixtures}
 key=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 out="$cache/debian-12-$key.raw"
 if [ -f "$out" ]; then
@@ -16,6 +17,7 @@ for tool in mmdebstrap mkfs.ext4 parted grub-mkimage uuidgen; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/host-setup.sh" >&2; exit 1; }
 done
 mkdir -p "$cache"
+chmod 755 "$cache"
 work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root="$work/rootfs"
@@ -57,5 +59,6 @@ grub-mkimage -O i386-pc -d "$root/usr/lib/grub/i386-pc" -o "$work/core.img" \
   configfile echo test serial terminal
 dd if="$root/usr/lib/grub/i386-pc/boot.img" of="$work/disk.raw" bs=440 count=1 conv=notrunc status=none
 dd if="$work/core.img" of="$work/disk.raw" bs=512 seek=1 conv=notrunc status=none
+chmod 644 "$work/disk.raw"
 mv "$work/disk.raw" "$out"
 echo "$out"
