@@ -5,23 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.api.Accelerator;
 import dev.kiln.formats.iso9660.IsoImageWriter;
 import dev.kiln.kvm.internal.DomainDefinition;
-import dev.kiln.kvm.internal.LibvirtConnection;
-import dev.kiln.kvm.internal.LibvirtConnections;
 import dev.kiln.spi.MachineSpec;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.libvirt.Domain;
 
 /**
  * The Debian fixture (scripts/build-debian-fixture.sh, cached) boots under TCG from a domain
@@ -29,34 +21,7 @@ import org.libvirt.Domain;
  * hostname appears at the login prompt) and powers the guest off from runcmd.
  */
 @Tag("vm")
-class FixtureBootVmTest {
-  Path dir;
-  LibvirtConnection connection;
-  Domain domain;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = Files.createTempDirectory("kiln-vmtest-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    connection = LibvirtConnections.open(URI.create("qemu:///system"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    try {
-      if (domain != null && domain.isActive() == 1) {
-        domain.destroy();
-      }
-    } catch (org.libvirt.LibvirtException ignored) {
-      // transient domains disappear when they stop
-    } finally {
-      connection.close();
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
+class FixtureBootVmTest extends VmTestSupport {
   static Path fixture() throws Exception {
     Process p = new ProcessBuilder("bash", "../scripts/build-debian-fixture.sh")
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -83,27 +48,12 @@ class FixtureBootVmTest {
     MachineSpec spec = MachineSpec.builder("kiln-test-fixture-" + System.nanoTime() % 100000)
         .cpus(2).memoryMiB(1024)
         .addDisk(new MachineSpec.Disk(overlay, "qcow2", false)).addCdrom(seed).build();
-    Path console = dir.resolve("console.log");
-    domain = connection.connect().domainCreateXML(DomainDefinition.build(spec, Accelerator.TCG,
-        Map.of(), console, Instant.now()), 0);
-    Instant end = Instant.now().plus(Duration.ofMinutes(6));
-    while (Instant.now().isBefore(end) && isActive()) {
-      Thread.sleep(1000);
-    }
-    String out = Files.exists(console)
-        ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
-    String tail = out.length() > 4000 ? out.substring(out.length() - 4000) : out;
-    assertThat(isActive()).as("guest still running after 6 min; console tail:\n" + tail)
+    start(DomainDefinition.build(spec, Accelerator.TCG, Map.of(), console, Instant.now()));
+    String out = awaitConsole(Duration.ofMinutes(6), text -> false); // until it powers off
+    assertThat(isActive()).as("guest still running after 6 min; console tail:\n" + tail(out))
         .isFalse();
-    assertThat(out).as(tail).contains("Cloud-init v.", "kiln-vm-test login:",
+    assertThat(out).as(tail(out)).contains("Cloud-init v.", "kiln-vm-test login:",
         "reboot: Power down");
   }
 
-  private boolean isActive() {
-    try {
-      return domain.isActive() == 1;
-    } catch (org.libvirt.LibvirtException e) {
-      return false;
-    }
-  }
 }

@@ -5,23 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.formats.iso9660.IsoImageWriter;
 import dev.kiln.formats.iso9660.IsoRemaster;
 import dev.kiln.kvm.internal.KilnMetadataAccess;
-import dev.kiln.kvm.internal.LibvirtConnection;
-import dev.kiln.kvm.internal.LibvirtConnections;
 import dev.kiln.kvm.internal.Xml;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.libvirt.Domain;
 
 /**
  * Real guests (TCG) booting ISOs written by Kiln: an isolinux image that says a marker on the
@@ -30,40 +23,11 @@ import org.libvirt.Domain;
  * console tail is attached to a failure.
  */
 @Tag("vm")
-class IsoBootVmTest {
+class IsoBootVmTest extends VmTestSupport {
   static final Path DI = Path.of("/usr/lib/debian-installer/images/12/amd64/text/"
       + "debian-installer/amd64");
 
-  Path dir;
-  LibvirtConnection connection;
-  Domain domain;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    // QEMU runs as libvirt-qemu: the directory must be reachable for it
-    dir = Files.createTempDirectory("kiln-vmtest-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    connection = LibvirtConnections.open(URI.create("qemu:///system"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    try {
-      if (domain != null && domain.isActive() == 1) {
-        domain.destroy();
-      }
-    } catch (org.libvirt.LibvirtException ignored) {
-      // a transient domain that stopped is gone already
-    } finally {
-      connection.close();
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
   private String bootCdrom(Path iso, Duration timeout, String... markers) throws Exception {
-    Path console = dir.resolve("console.log");
     String name = "kiln-test-" + UUID.randomUUID().toString().substring(0, 8);
     Xml d = Xml.root("domain").attr("type", "qemu");
     d.text("name", name);
@@ -85,23 +49,15 @@ class IsoBootVmTest {
     serial.child("source").attr("path", console.toString());
     serial.child("target").attr("port", "0");
     devices.child("memballoon").attr("model", "none");
-    domain = connection.connect().domainCreateXML(d.serialize(), 0);
-    Instant end = Instant.now().plus(timeout);
-    String out = "";
-    while (Instant.now().isBefore(end)) {
-      out = Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
-      boolean all = true;
-      for (String m : markers) {
-        all &= out.contains(m);
-      }
-      if (all) {
-        return out;
-      }
-      Thread.sleep(250);
+    start(d.serialize());
+    java.util.function.Predicate<String> all = out -> java.util.Arrays.stream(markers)
+        .allMatch(out::contains);
+    String out = awaitConsole(timeout, all);
+    if (!all.test(out)) {
+      throw new AssertionError("markers " + String.join(", ", markers) + " not seen in "
+          + timeout.toSeconds() + " s; console tail:\n" + tail(out));
     }
-    String tail = out.length() > 3000 ? out.substring(out.length() - 3000) : out;
-    throw new AssertionError("markers " + String.join(", ", markers) + " not seen in "
-        + timeout.toSeconds() + " s; console tail:\n" + tail);
+    return out;
   }
 
   @Test
