@@ -2,6 +2,7 @@ package dev.kiln.formats.qcow2;
 
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
+import dev.kiln.formats.FileRegions;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.raw.RawImage;
@@ -51,11 +52,11 @@ public final class Qcow2Image implements DiskImage {
     try {
       long size = ch.size();
       ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 4096));
-      readFully(ch, head, 0);
+      FileRegions.readFully(ch, head, 0);
       head.flip();
       Qcow2Header h = Qcow2Header.read(head, size);
       ByteBuffer l1Buf = ByteBuffer.allocate(h.l1Size() * 8);
-      readFully(ch, l1Buf, h.l1TableOffset());
+      FileRegions.readFully(ch, l1Buf, h.l1TableOffset());
       l1Buf.flip();
       long[] l1 = new long[h.l1Size()];
       for (int i = 0; i < l1.length; i++) {
@@ -170,7 +171,7 @@ public final class Qcow2Image implements DiskImage {
           "L2 entry", entryAt);
     }
     ByteBuffer b = ByteBuffer.wrap(into, 0, (int) Math.min(clusterSize, fileSize - host));
-    readFully(channel, b, host);
+    FileRegions.readFully(channel, b, host);
   }
 
   private void inflate(long entry, long entryAt, byte[] into) throws IOException {
@@ -184,7 +185,7 @@ public final class Qcow2Image implements DiskImage {
     }
     len = Math.min(len, fileSize - host);
     byte[] packed = new byte[(int) len];
-    readFully(channel, ByteBuffer.wrap(packed), host);
+    FileRegions.readFully(channel, ByteBuffer.wrap(packed), host);
     Inflater inflater = new Inflater(true);
     try {
       inflater.setInput(packed);
@@ -221,7 +222,7 @@ public final class Qcow2Image implements DiskImage {
   private long[] loadL2(long l2Offset, int l1Index) throws IOException {
     if (l2Offset != cachedL2Offset) {
       ByteBuffer b = ByteBuffer.allocate(clusterSize);
-      readFully(channel, b, l2Offset);
+      FileRegions.readFully(channel, b, l2Offset);
       b.flip();
       for (int i = 0; i < l2Entries; i++) {
         cachedL2[i] = b.getLong();
@@ -229,16 +230,6 @@ public final class Qcow2Image implements DiskImage {
       cachedL2Offset = l2Offset;
     }
     return cachedL2;
-  }
-
-  private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
-    while (b.hasRemaining()) {
-      int n = ch.read(b, pos);
-      if (n < 0) {
-        throw new FormatException("unexpected end of file", "file", pos);
-      }
-      pos += n;
-    }
   }
 
   @Override

@@ -2,12 +2,14 @@ package dev.kiln.formats.vhd;
 
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
+import dev.kiln.formats.FileRegions;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.raw.RawImage;
 import dev.kiln.formats.UnsupportedFeatureException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,7 +56,8 @@ public final class VhdImage implements DiskImage {
       if (size < VhdFooter.SIZE) {
         throw new FormatException("file too short for a VHD footer", "footer", 0);
       }
-      VhdFooter footer = VhdFooter.read(read(ch, size - 512, 512), size - 512);
+      VhdFooter footer = VhdFooter.read(FileRegions.read(ch, size - 512, 512, size,
+          ByteOrder.BIG_ENDIAN), size - 512);
       if (footer.currentSize() < 0 || footer.currentSize() > MAX_SIZE) {
         throw new FormatException("current size " + footer.currentSize() + " is absurd",
             "current_size", size - 512 + 48);
@@ -75,7 +78,7 @@ public final class VhdImage implements DiskImage {
         throw new FormatException("dynamic header outside the file", "data_offset",
             size - 512 + 16);
       }
-      ByteBuffer hdr = read(ch, headerAt, 1024);
+      ByteBuffer hdr = FileRegions.read(ch, headerAt, 1024, size, ByteOrder.BIG_ENDIAN);
       if (!new String(hdr.array(), 0, 8, StandardCharsets.US_ASCII).equals("cxsparse")) {
         throw new FormatException("no dynamic header cookie", "cookie", headerAt);
       }
@@ -97,7 +100,8 @@ public final class VhdImage implements DiskImage {
       if (tableOffset < 0 || tableOffset + 4L * entries > size) {
         throw new FormatException("BAT outside the file", "table_offset", headerAt + 16);
       }
-      ByteBuffer batBuf = read(ch, tableOffset, 4 * entries);
+      ByteBuffer batBuf = FileRegions.read(ch, tableOffset, 4 * entries, size,
+          ByteOrder.BIG_ENDIAN);
       int[] bat = new int[entries];
       for (int i = 0; i < entries; i++) {
         bat[i] = batBuf.getInt(i * 4);
@@ -180,7 +184,7 @@ public final class VhdImage implements DiskImage {
       if (!isDynamic()) {
         int n = (int) Math.min(dst.remaining(), size - offset);
         ByteBuffer slice = dst.slice().limit(n);
-        readFully(slice, offset);
+        FileRegions.readFully(ch, slice, offset);
         dst.position(dst.position() + n);
         offset += n;
         continue;
@@ -196,7 +200,7 @@ public final class VhdImage implements DiskImage {
       } else {
         long data = Integer.toUnsignedLong(bat[block]) * 512 + bitmapBytes + within;
         ByteBuffer slice = dst.slice().limit(n);
-        readFully(slice, data);
+        FileRegions.readFully(ch, slice, data);
         dst.position(dst.position() + n);
       }
       offset += n;
@@ -211,30 +215,10 @@ public final class VhdImage implements DiskImage {
             + "the file", "BAT entry " + block, batOffset + 4L * block);
       }
       ByteBuffer b = ByteBuffer.wrap(cachedBitmap);
-      readFully(b, at);
+      FileRegions.readFully(ch, b, at);
       cachedBlock = block;
     }
     return (cachedBitmap[sector / 8] & (0x80 >>> (sector % 8))) != 0;
-  }
-
-  private void readFully(ByteBuffer b, long pos) throws IOException {
-    while (b.hasRemaining()) {
-      int n = ch.read(b, pos);
-      if (n < 0) {
-        throw new FormatException("unexpected end of file", "file", pos);
-      }
-      pos += n;
-    }
-  }
-
-  private static ByteBuffer read(FileChannel ch, long pos, int len) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(len);
-    while (b.hasRemaining()) {
-      if (ch.read(b, pos + b.position()) < 0) {
-        throw new FormatException("unexpected end of file", "file", pos + b.position());
-      }
-    }
-    return b.clear();
   }
 
   static long align512(long n) {

@@ -4,6 +4,7 @@ import static dev.kiln.formats.vhdx.VhdxLayout.MIB;
 
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
+import dev.kiln.formats.FileRegions;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.UnsupportedFeatureException;
@@ -63,7 +64,7 @@ public final class VhdxImage implements DiskImage {
   private static VhdxImage read(Path file, FileChannel ch) throws IOException {
     long fileSize = ch.size();
     List<String> notes = new ArrayList<>();
-    ByteBuffer id = read(ch, 0, 8, fileSize);
+    ByteBuffer id = FileRegions.read(ch, 0, 8, fileSize, ByteOrder.LITTLE_ENDIAN);
     if (!ascii(id, 0, 8).equals("vhdxfile")) {
       throw new FormatException("not a VHDX file", "signature", 0);
     }
@@ -119,7 +120,8 @@ public final class VhdxImage implements DiskImage {
       throw new FormatException("BAT or metadata region missing", "region table",
           VhdxLayout.REGION_TABLE_1);
     }
-    ByteBuffer meta = read(ch, metaAt, (int) Math.min(metaLen, 256L << 20), fileSize);
+    ByteBuffer meta = FileRegions.read(ch, metaAt, (int) Math.min(metaLen, 256L << 20), fileSize,
+        ByteOrder.LITTLE_ENDIAN);
     if (!ascii(meta, 0, 8).equals("metadata")) {
       throw new FormatException("no metadata table signature", "metadata", metaAt);
     }
@@ -162,7 +164,8 @@ public final class VhdxImage implements DiskImage {
     if (entries * 8 > batLen) {
       throw new FormatException("BAT region too small for the disk", "BAT region", batAt);
     }
-    ByteBuffer batBuf = read(ch, batAt, (int) (entries * 8), fileSize);
+    ByteBuffer batBuf = FileRegions.read(ch, batAt, (int) (entries * 8), fileSize,
+        ByteOrder.LITTLE_ENDIAN);
     long[] bat = new long[(int) entries];
     for (int i = 0; i < entries; i++) {
       bat[i] = batBuf.getLong(i * 8);
@@ -172,7 +175,8 @@ public final class VhdxImage implements DiskImage {
 
   private static ByteBuffer validHeader(FileChannel ch, long at, long fileSize,
       List<String> notes) throws IOException {
-    ByteBuffer h = read(ch, at, VhdxLayout.HEADER_SIZE, fileSize);
+    ByteBuffer h = FileRegions.read(ch, at, VhdxLayout.HEADER_SIZE, fileSize,
+        ByteOrder.LITTLE_ENDIAN);
     if (!ascii(h, 0, 4).equals("head") || !crcOk(h)) {
       notes.add("header at " + at + " is invalid (signature or CRC-32C)");
       return null;
@@ -182,7 +186,8 @@ public final class VhdxImage implements DiskImage {
 
   private static ByteBuffer validRegionTable(FileChannel ch, long at, long fileSize,
       List<String> notes) throws IOException {
-    ByteBuffer r = read(ch, at, VhdxLayout.REGION_TABLE_SIZE, fileSize);
+    ByteBuffer r = FileRegions.read(ch, at, VhdxLayout.REGION_TABLE_SIZE, fileSize,
+        ByteOrder.LITTLE_ENDIAN);
     if (!ascii(r, 0, 4).equals("regi") || !crcOk(r)) {
       notes.add("region table at " + at + " is invalid (signature or CRC-32C)");
       return null;
@@ -286,21 +291,6 @@ public final class VhdxImage implements DiskImage {
     byte[] out = new byte[len];
     b.get(at, out);
     return new String(out, StandardCharsets.US_ASCII);
-  }
-
-  private static ByteBuffer read(FileChannel ch, long at, int len, long fileSize)
-      throws IOException {
-    if (at + len > fileSize) {
-      throw new FormatException("structure of " + len + " bytes at " + at
-          + " extends past the end of the file", "file", at);
-    }
-    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining()) {
-      if (ch.read(b, at + b.position()) < 0) {
-        throw new FormatException("unexpected end of file", "file", at + b.position());
-      }
-    }
-    return b.clear();
   }
 
   @Override

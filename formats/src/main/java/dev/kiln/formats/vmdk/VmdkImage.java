@@ -4,6 +4,7 @@ import static dev.kiln.formats.vmdk.VmdkConstants.SECTOR;
 
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
+import dev.kiln.formats.FileRegions;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageFormat;
 
@@ -54,13 +55,15 @@ public final class VmdkImage implements DiskImage {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
       long size = ch.size();
-      VmdkHeader h = VmdkHeader.read(read(ch, 0, SECTOR, size), 0);
+      VmdkHeader h = VmdkHeader.read(FileRegions.read(ch, 0, SECTOR, size,
+          ByteOrder.LITTLE_ENDIAN), 0);
       if (h.gdOffset() == VmdkConstants.GD_AT_END) {
         if (size < 3 * SECTOR) {
           throw new FormatException("stream too short for a footer", "footer", size);
         }
         long footerAt = size - 2L * SECTOR;
-        h = VmdkHeader.read(read(ch, footerAt, SECTOR, size), footerAt);
+        h = VmdkHeader.read(FileRegions.read(ch, footerAt, SECTOR, size, ByteOrder.LITTLE_ENDIAN),
+            footerAt);
         if (h.gdOffset() == VmdkConstants.GD_AT_END) {
           throw new FormatException("footer does not locate the grain directory", "gdOffset",
               footerAt + 56);
@@ -68,8 +71,8 @@ public final class VmdkImage implements DiskImage {
       }
       String descriptor = "";
       if (h.descriptorOffset() > 0 && h.descriptorSize() > 0 && h.descriptorSize() < 2048) {
-        ByteBuffer d = read(ch, h.descriptorOffset() * SECTOR,
-            (int) (h.descriptorSize() * SECTOR), size);
+        ByteBuffer d = FileRegions.read(ch, h.descriptorOffset() * SECTOR,
+            (int) (h.descriptorSize() * SECTOR), size, ByteOrder.LITTLE_ENDIAN);
         descriptor = new String(d.array(), StandardCharsets.US_ASCII).replace("\0", "");
       }
       long grains = (h.capacity() + h.grainSize() - 1) / h.grainSize();
@@ -78,7 +81,8 @@ public final class VmdkImage implements DiskImage {
         throw new FormatException("grain directory of " + gdEntries + " entries", "capacity",
             12);
       }
-      ByteBuffer g = read(ch, h.gdOffset() * SECTOR, (int) (gdEntries * 4), size);
+      ByteBuffer g = FileRegions.read(ch, h.gdOffset() * SECTOR, (int) (gdEntries * 4), size,
+          ByteOrder.LITTLE_ENDIAN);
       long[] gd = new long[(int) gdEntries];
       for (int i = 0; i < gdEntries; i++) {
         gd[i] = Integer.toUnsignedLong(g.getInt(i * 4));
@@ -126,7 +130,8 @@ public final class VmdkImage implements DiskImage {
       return null;
     }
     if (sector != cachedGtSector) {
-      ByteBuffer t = read(ch, sector * SECTOR, VmdkConstants.NUM_GTES_PER_GT * 4, fileSize);
+      ByteBuffer t = FileRegions.read(ch, sector * SECTOR, VmdkConstants.NUM_GTES_PER_GT * 4,
+          fileSize, ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < cachedGt.length; i++) {
         cachedGt[i] = t.getInt(i * 4);
       }
@@ -187,18 +192,18 @@ public final class VmdkImage implements DiskImage {
     }
     long at = sector * SECTOR;
     if (!compressed) {
-      ByteBuffer b = read(ch, at, grainBytes, fileSize);
+      ByteBuffer b = FileRegions.read(ch, at, grainBytes, fileSize, ByteOrder.LITTLE_ENDIAN);
       b.get(into);
       return;
     }
-    ByteBuffer m = read(ch, at, 12, fileSize);
+    ByteBuffer m = FileRegions.read(ch, at, 12, fileSize, ByteOrder.LITTLE_ENDIAN);
     long lba = m.getLong(0);
     int len = m.getInt(8);
     if (lba != g * header.grainSize() || len <= 0 || len > grainBytes * 2) {
       throw new FormatException("grain marker at " + at + " says lba " + lba + ", size " + len,
           "grain marker", at);
     }
-    ByteBuffer data = read(ch, at + 12, len, fileSize);
+    ByteBuffer data = FileRegions.read(ch, at + 12, len, fileSize, ByteOrder.LITTLE_ENDIAN);
     Inflater inf = new Inflater();
     try {
       inf.setInput(data.array(), 0, len);
@@ -220,21 +225,6 @@ public final class VmdkImage implements DiskImage {
     } finally {
       inf.end();
     }
-  }
-
-  private static ByteBuffer read(FileChannel ch, long at, int len, long fileSize)
-      throws IOException {
-    if (at < 0 || at + len > fileSize) {
-      throw new FormatException(len + " bytes at " + at + " lie past the end of the file",
-          "offset", at);
-    }
-    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining()) {
-      if (ch.read(b, at + b.position()) < 0) {
-        throw new FormatException("unexpected end of file", "file", at + b.position());
-      }
-    }
-    return b.clear();
   }
 
   @Override
