@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the independent validators (qemu-img and friends) the tests judge Kiln with. */
-final class Tools {
-  record Result(int exit, String output) {}
+public final class Tools {
+  /** Exit status and combined output of a command. */
+  public record Result(int exit, String output) {}
 
   private Tools() {}
 
-  static Result run(String... command) throws IOException, InterruptedException {
+  public static Result run(String... command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(10, TimeUnit.MINUTES)) {

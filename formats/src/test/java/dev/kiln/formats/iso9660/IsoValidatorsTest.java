@@ -2,6 +2,7 @@ package dev.kiln.formats.iso9660;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.formats.Tools;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,15 +28,6 @@ class IsoValidatorsTest {
 
   @TempDir
   Path dir;
-
-  record Out(int exit, String text) {}
-
-  static Out run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    return new Out(p.exitValue(), out);
-  }
 
   private Path seed(String label) throws IOException {
     Path iso = dir.resolve(label + ".iso");
@@ -59,24 +50,24 @@ class IsoValidatorsTest {
   void seedIsoPassesEveryReader(String label) throws Exception {
     Path iso = seed(label);
     String first = label.equals("CIDATA") ? "user-data" : "ks.cfg";
-    Out d = run("isoinfo", "-d", "-i", iso.toString());
-    assertThat(d.text()).contains("Volume id: " + label, "Joliet with UCS level 3 found",
+    Tools.Result d = Tools.run("isoinfo", "-d", "-i", iso.toString());
+    assertThat(d.output()).contains("Volume id: " + label, "Joliet with UCS level 3 found",
         "Rock Ridge signatures version 1 found");
-    assertThat(run("isoinfo", "-R", "-l", "-i", iso.toString()).text())
+    assertThat(Tools.run("isoinfo", "-R", "-l", "-i", iso.toString()).output())
         .contains(first, "Some Long Name-with-ÜTF8.txt", "link -> ../meta-data");
-    assertThat(run("isoinfo", "-J", "-l", "-i", iso.toString()).text()).contains(first);
-    assertThat(run("isoinfo", "-l", "-i", iso.toString()).text()).contains(";1");
-    Out media = run("xorriso", "-indev", iso.toString(), "-check_media", "--");
-    assertThat(media.exit()).as(media.text()).isZero();
-    assertThat(media.text()).contains("+ good");
-    Out blkid = run("blkid", "-p", iso.toString());
-    assertThat(blkid.text()).contains("LABEL=\"" + label + "\"", "TYPE=\"iso9660\"");
-    Out t = run("7zz", "t", iso.toString());
-    assertThat(t.text()).as(t.text()).contains("Everything is Ok");
-    Out x = run("7zz", "x", "-so", iso.toString(), first);
-    assertThat(x.text()).isEqualTo(new String(new IsoReaderContent(iso).read(first),
+    assertThat(Tools.run("isoinfo", "-J", "-l", "-i", iso.toString()).output()).contains(first);
+    assertThat(Tools.run("isoinfo", "-l", "-i", iso.toString()).output()).contains(";1");
+    Tools.Result media = Tools.run("xorriso", "-indev", iso.toString(), "-check_media", "--");
+    assertThat(media.exit()).as(media.output()).isZero();
+    assertThat(media.output()).contains("+ good");
+    Tools.Result blkid = Tools.run("blkid", "-p", iso.toString());
+    assertThat(blkid.output()).contains("LABEL=\"" + label + "\"", "TYPE=\"iso9660\"");
+    Tools.Result t = Tools.run("7zz", "t", iso.toString());
+    assertThat(t.output()).as(t.output()).contains("Everything is Ok");
+    Tools.Result x = Tools.run("7zz", "x", "-so", iso.toString(), first);
+    assertThat(x.output()).isEqualTo(new String(new IsoReaderContent(iso).read(first),
         StandardCharsets.UTF_8));
-    Out py = run("/usr/bin/python3", "-c", String.join("\n",
+    Tools.Result py = Tools.run("/usr/bin/python3", "-c", String.join("\n",
         "import pycdlib, io, sys",
         "iso = pycdlib.PyCdlib(); iso.open(sys.argv[1])",
         "for kind in ('rr_path', 'joliet_path'):",
@@ -86,8 +77,8 @@ class IsoValidatorsTest {
         "print('CONTENT', b.getvalue().decode())",
         "print('LABEL', iso.pvd.volume_identifier.decode().strip())",
         "iso.close()"), iso.toString(), first);
-    assertThat(py.exit()).as(py.text()).isZero();
-    assertThat(py.text()).contains("rr_path / ['extra']", "LABEL " + label)
+    assertThat(py.exit()).as(py.output()).isZero();
+    assertThat(py.output()).contains("rr_path / ['extra']", "LABEL " + label)
         .contains(label.equals("CIDATA") ? "CONTENT " + USER_DATA : "CONTENT text");
   }
 
@@ -144,18 +135,18 @@ class IsoValidatorsTest {
   @Test
   void elToritoCatalogAndBootInfoTableAreValid() throws Exception {
     Path iso = bootableIso(dir);
-    Out report = run("xorriso", "-indev", iso.toString(), "-report_el_torito", "plain");
-    assertThat(report.exit()).as(report.text()).isZero();
-    assertThat(report.text()).contains("El Torito boot img :   1  BIOS  y   none",
+    Tools.Result report = Tools.run("xorriso", "-indev", iso.toString(), "-report_el_torito", "plain");
+    assertThat(report.exit()).as(report.output()).isZero();
+    assertThat(report.output()).contains("El Torito boot img :   1  BIOS  y   none",
         "El Torito boot img :   2  UEFI  y   none");
-    assertThat(run("isoinfo", "-d", "-i", iso.toString()).text())
+    assertThat(Tools.run("isoinfo", "-d", "-i", iso.toString()).output())
         .contains("El Torito VD version 1 found");
-    Out py = run("/usr/bin/python3", "-c", String.join("\n",
+    Tools.Result py = Tools.run("/usr/bin/python3", "-c", String.join("\n",
         "import pycdlib, sys",
         "iso = pycdlib.PyCdlib(); iso.open(sys.argv[1])",
         "print('ELTORITO', iso.eltorito_boot_catalog is not None)",
         "iso.close()"), iso.toString());
-    assertThat(py.text()).as(py.text()).contains("ELTORITO True");
+    assertThat(py.output()).as(py.output()).contains("ELTORITO True");
     try (IsoReader r = IsoReader.open(iso)) {
       List<BootEntry> boot = r.bootEntries();
       assertThat(boot).extracting(BootEntry::platform).containsExactly(0, 0xEF);
@@ -193,8 +184,8 @@ class IsoValidatorsTest {
           "DEBIAN_NETINST", "-o", iso.toString()));
       cmd.addAll(List.of(opts));
       cmd.add(tree.toString());
-      Out made = run(cmd.toArray(String[]::new));
-      assertThat(made.exit()).as(made.text()).isZero();
+      Tools.Result made = Tools.run(cmd.toArray(String[]::new));
+      assertThat(made.exit()).as(made.output()).isZero();
       try (IsoReader r = IsoReader.open(iso)) {
         assertThat(r.volumeId()).isEqualTo("DEBIAN_NETINST");
         // xorriso writes Rock Ridge even without -R; names are then the original ones
