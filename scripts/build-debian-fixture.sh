@@ -32,7 +32,8 @@ rm -f "$root"/etc/ssh/ssh_host_*
 echo "LANG=C.UTF-8" > "$root/etc/default/locale"
 mkdir -p "$root/etc/cloud/cloud.cfg.d"
 printf 'locale: C.UTF-8\nmanage_etc_hosts: true\n' > "$root/etc/cloud/cloud.cfg.d/90-kiln.cfg"
-printf 'auto lo\niface lo inet loopback\nauto ens30\niface ens30 inet dhcp\n' \
+# cloud-init renders the NIC's DHCP stanza into interfaces.d (eth0: net.ifnames=0 below)
+printf 'auto lo\niface lo inet loopback\nsource /etc/network/interfaces.d/*\n' \
   > "$root/etc/network/interfaces"
 mkdir -p "$root/boot/grub/i386-pc"
 cp "$root"/usr/lib/grub/i386-pc/*.mod "$root/boot/grub/i386-pc/"

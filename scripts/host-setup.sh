@@ -13,6 +13,7 @@ PACKAGES=(
   isolinux syslinux-common python3-pycdlib debian-installer-12-netboot-amd64
   libvmdk-utils libvhdi-utils libqcow-utils
   mmdebstrap parted grub-common grub-pc-bin uuid-runtime e2fsprogs
+  openssh-client openssh-server netcat-openbsd
 )
 
 missing=()

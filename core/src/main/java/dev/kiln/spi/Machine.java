@@ -38,6 +38,14 @@ public interface Machine extends AutoCloseable {
   /** The last {@code lines} lines of the serial console. */
   List<String> consoleTail(int lines);
 
+  /**
+   * What to attach to an error about this machine: console tail, hypervisor log, machine
+   * definition. Never throws.
+   */
+  default String diagnostics() {
+    return String.join("\n", consoleTail(40));
+  }
+
   @Override
   void close() throws MachineException;
 }

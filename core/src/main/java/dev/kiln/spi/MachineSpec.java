@@ -12,11 +12,42 @@ import java.util.Optional;
 
 /** Everything needed to define a build machine. Immutable; made with {@link #builder}. */
 public final class MachineSpec {
-  /** A disk image attached as a virtio disk. */
-  public record Disk(Path file, String format, boolean readOnly) {
+  /**
+   * A disk image attached as a virtio disk. With {@code overlay}, the machine writes into a
+   * qcow2 overlay it creates on top of {@code file} (in {@code format}), so the base image stays
+   * untouched and can be shared by many builds.
+   */
+  public record Disk(Path file, String format, boolean readOnly, boolean overlay) {
     public Disk {
       Objects.requireNonNull(file, "file");
       Objects.requireNonNull(format, "format");
+      if (!format.matches("[a-z0-9]{1,16}")) {
+        throw new IllegalArgumentException("disk format must be a short lower-case name");
+      }
+    }
+
+    public Disk(Path file, String format, boolean readOnly) {
+      this(file, format, readOnly, false);
+    }
+
+    /** A writable qcow2 overlay on top of {@code base}. */
+    public static Disk overlayOn(Path base, String baseFormat) {
+      return new Disk(base, baseFormat, false, true);
+    }
+  }
+
+  /**
+   * A guest address whose TCP connections are carried to a service on the host's 127.0.0.1
+   * (QEMU {@code guestfwd}), e.g. a package proxy at 10.0.2.100:3142.
+   */
+  public record GuestForward(String guestAddress, int guestPort, int hostPort) {
+    public GuestForward {
+      if (!guestAddress.matches("10\\.0\\.2\\.(\\d{1,3})")) {
+        throw new IllegalArgumentException("guest forwards live in QEMU's 10.0.2.0/24 network");
+      }
+      if (guestPort < 1 || guestPort > 65535 || hostPort < 1 || hostPort > 65535) {
+        throw new IllegalArgumentException("port out of range");
+      }
     }
   }
 
@@ -41,6 +72,9 @@ public final class MachineSpec {
   private final List<Integer> forwardedGuestPorts;
   private final Optional<Path> consoleLog;
   private final Map<String, String> labels;
+  private final List<GuestForward> guestForwards;
+  private final boolean vnc;
+  private final Optional<String> libvirtNetwork;
 
   private MachineSpec(Builder b) {
     this.name = b.name;
@@ -55,6 +89,9 @@ public final class MachineSpec {
     this.forwardedGuestPorts = List.copyOf(b.forwardedGuestPorts);
     this.consoleLog = b.consoleLog;
     this.labels = Map.copyOf(b.labels);
+    this.guestForwards = List.copyOf(b.guestForwards);
+    this.vnc = b.vnc;
+    this.libvirtNetwork = b.libvirtNetwork;
   }
 
   public static Builder builder(String name) {
@@ -113,6 +150,24 @@ public final class MachineSpec {
     return labels;
   }
 
+  /** Guest addresses forwarded to services on the host's loopback. */
+  public List<GuestForward> guestForwards() {
+    return guestForwards;
+  }
+
+  /** Whether a VNC display is offered (on 127.0.0.1 only). */
+  public boolean vnc() {
+    return vnc;
+  }
+
+  /**
+   * A named libvirt network to attach instead of QEMU user networking (production hosts); the
+   * guest is then reached at its DHCP or guest-agent address, not through forwards.
+   */
+  public Optional<String> libvirtNetwork() {
+    return libvirtNetwork;
+  }
+
   /** Builder for {@link MachineSpec}. */
   public static final class Builder {
     private final String name;
@@ -127,6 +182,9 @@ public final class MachineSpec {
     private final List<Integer> forwardedGuestPorts = new ArrayList<>();
     private Optional<Path> consoleLog = Optional.empty();
     private final Map<String, String> labels = new LinkedHashMap<>();
+    private final List<GuestForward> guestForwards = new ArrayList<>();
+    private boolean vnc;
+    private Optional<String> libvirtNetwork = Optional.empty();
 
     private Builder(String name) {
       if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
@@ -189,7 +247,29 @@ public final class MachineSpec {
       return this;
     }
 
+    public Builder addGuestForward(GuestForward forward) {
+      guestForwards.add(Objects.requireNonNull(forward));
+      return this;
+    }
+
+    public Builder vnc(boolean vnc) {
+      this.vnc = vnc;
+      return this;
+    }
+
+    public Builder libvirtNetwork(String network) {
+      if (!network.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        throw new IllegalArgumentException("libvirt network name must be 1-64 of [A-Za-z0-9._-]");
+      }
+      this.libvirtNetwork = Optional.of(network);
+      return this;
+    }
+
     public MachineSpec build() {
+      if (libvirtNetwork.isPresent() && !guestForwards.isEmpty()) {
+        throw new IllegalStateException("guest forwards need QEMU user networking, not a "
+            + "libvirt network");
+      }
       if (disks.isEmpty() && cdroms.isEmpty() && kernelBoot.isEmpty()) {
         throw new IllegalStateException("a machine needs a disk, a CD-ROM or a kernel to boot");
       }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -22,18 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("vm")
 class FixtureBootVmTest extends VmTestSupport {
-  static Path fixture() throws Exception {
-    Process p = new ProcessBuilder("bash", "../scripts/build-debian-fixture.sh")
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(p.waitFor(20, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).as("fixture build").isZero();
-    return Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
-  }
-
   @Test
   void cloudInitReadsKilnsSeedAndPowersOff() throws Exception {
-    Path base = fixture();
+    Path base = Fixtures.debian12();
     Path overlay = dir.resolve("overlay.qcow2");
     Process q = new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
         base.toString(), overlay.toString()).inheritIO().start();

@@ -5,6 +5,7 @@ import dev.kiln.api.Firmware;
 import dev.kiln.spi.MachineSpec;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
@@ -29,6 +30,16 @@ public final class DomainDefinition {
    */
   public static String build(MachineSpec spec, Accelerator accelerator, Map<Integer, Integer>
       forwards, Path consoleLog, Instant created) {
+    return build(spec, spec.disks(), accelerator, forwards, consoleLog, null, created);
+  }
+
+  /**
+   * @param disks the disks to attach, overlays already resolved to the files QEMU opens
+   * @param workDir the machine's directory on the host, recorded for {@code kiln clean}
+   */
+  public static String build(MachineSpec spec, List<MachineSpec.Disk> disks,
+      Accelerator accelerator, Map<Integer, Integer> forwards, Path consoleLog, Path workDir,
+      Instant created) {
     if (accelerator == Accelerator.AUTO) {
       throw new IllegalArgumentException("resolve AUTO to KVM or TCG first");
     }
@@ -36,7 +47,7 @@ public final class DomainDefinition {
     Xml d = Xml.root("domain").attr("type", accelerator == Accelerator.KVM ? "kvm" : "qemu")
         .namespace("qemu", QEMU_NS);
     d.text("name", spec.name());
-    KilnMetadata.append(d, spec.labels().getOrDefault("build", spec.name()), created);
+    KilnMetadata.append(d, spec.labels().getOrDefault("build", spec.name()), created, workDir);
     d.child("memory").attr("unit", "MiB").text(Long.toString(spec.memoryMiB()));
     d.text("vcpu", Integer.toString(spec.cpus()));
     Xml os = d.child("os");
@@ -76,7 +87,7 @@ public final class DomainDefinition {
     d.text("on_poweroff", "destroy").text("on_reboot", "restart").text("on_crash", "destroy");
     Xml devices = d.child("devices");
     char letter = 'a';
-    for (MachineSpec.Disk disk : spec.disks()) {
+    for (MachineSpec.Disk disk : disks) {
       Xml x = devices.child("disk").attr("type", "file").attr("device", "disk");
       x.child("driver").attr("name", "qemu").attr("type", disk.format()).attr("discard", "unmap");
       x.child("source").attr("file", disk.file().toString());
@@ -101,9 +112,25 @@ public final class DomainDefinition {
     devices.child("rng").attr("model", "virtio").child("backend").attr("model", "random")
         .text("/dev/urandom");
     devices.child("memballoon").attr("model", "none");
+    if (spec.vnc()) { // never on a public address: the console of a build holds secrets
+      devices.child("graphics").attr("type", "vnc").attr("port", "-1").attr("autoport", "yes")
+          .attr("listen", "127.0.0.1").child("listen").attr("type", "address")
+          .attr("address", "127.0.0.1");
+      devices.child("video").child("model").attr("type", "virtio");
+    }
+    if (spec.libvirtNetwork().isPresent()) {
+      Xml nic = devices.child("interface").attr("type", "network");
+      nic.child("source").attr("network", spec.libvirtNetwork().get());
+      nic.child("model").attr("type", "virtio");
+      return d.serialize();
+    }
     StringJoiner netdev = new StringJoiner(",");
     netdev.add("user").add("id=kiln0").add("restrict=on");
     forwards.forEach((guest, host) -> netdev.add("hostfwd=tcp:127.0.0.1:" + host + "-:" + guest));
+    // cmd: opens a fresh loopback connection per guest connection (the tcp: form connects once);
+    // it needs libvirt's QEMU seccomp sandbox lifted (seccomp_sandbox = 0)
+    spec.guestForwards().forEach(f -> netdev.add("guestfwd=tcp:" + f.guestAddress() + ":"
+        + f.guestPort() + "-cmd:nc 127.0.0.1 " + f.hostPort()));
     Xml cmd = d.child(QEMU_NS, "qemu:commandline");
     for (String arg : new String[] {"-netdev", netdev.toString(), "-device",
         "virtio-net-pci,netdev=kiln0,bus=pcie.0,addr=0x1e"}) {

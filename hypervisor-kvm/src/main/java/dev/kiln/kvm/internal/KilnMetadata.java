@@ -1,5 +1,6 @@
 package dev.kiln.kvm.internal;
 
+import java.nio.file.Path;
 import java.time.Instant;
 
 /**
@@ -13,7 +14,15 @@ public final class KilnMetadata {
   private KilnMetadata() {}
 
   static void append(Xml domain, String owner, Instant created) {
+    append(domain, owner, created, null);
+  }
+
+  /** {@code workDir}: the machine's directory, removed with the domain by {@code kiln clean}. */
+  static void append(Xml domain, String owner, Instant created, Path workDir) {
     Xml kiln = domain.child("metadata").child(NAMESPACE, "kiln:machine");
     kiln.attr("owner", owner).attr("created", created.toString());
+    if (workDir != null) {
+      kiln.attr("workdir", workDir.toString());
+    }
   }
 }

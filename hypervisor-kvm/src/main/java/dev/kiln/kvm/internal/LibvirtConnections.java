@@ -15,7 +15,12 @@ public final class LibvirtConnections {
   public static LibvirtConnection open(URI uri) throws MachineException {
     try {
       Connect.setErrorCallback(SILENT);
-      return new LibvirtConnection(uri, new Connect(uri.toString(), false));
+      LibvirtEventLoop.ensureStarted();
+      Connect connect = new Connect(uri.toString(), false);
+      if (!isLocalUri(uri)) {
+        connect.setKeepAlive(5, 3); // notice a dead remote host in ~20 s instead of never
+      }
+      return new LibvirtConnection(uri, connect);
     } catch (LibvirtException e) {
       throw new MachineException("cannot connect to libvirt at " + uri + ": " + e.getMessage()
           + " (is libvirtd running? start it with 'libvirtd -d' or scripts/host-setup.sh)", e);
@@ -23,6 +28,10 @@ public final class LibvirtConnections {
       throw new MachineException("the libvirt client library is not installed "
           + "(apt-get install libvirt0): " + e.getMessage(), e);
     }
+  }
+
+  static boolean isLocalUri(URI uri) {
+    return uri.getHost() == null || uri.getHost().isEmpty();
   }
 
   /** A libvirt version number (major * 1,000,000 + minor * 1,000 + release) as text. */

@@ -1,0 +1,95 @@
+package dev.kiln.formats.qcow2;
+
+import dev.kiln.formats.convert.AtomicFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Creates an empty qcow2 v3 image whose reads fall through to a backing file (qemu
+ * docs/interop/qcow2.rst: {@code backing_file_offset}/{@code backing_file_size} and the "Backing
+ * file format name" header extension). A build machine writes into the overlay and the base
+ * image stays untouched, so one cached base serves every build.
+ *
+ * <p>Layout, one 64 KiB cluster each: header with extensions and the backing file name, the
+ * refcount table, one refcount block, then the (empty) L1 table.
+ */
+public final class Qcow2Overlay {
+  static final int CLUSTER_BITS = 16;
+  static final int CLUSTER_SIZE = 1 << CLUSTER_BITS;
+  /** Header extension type "Backing file format name". */
+  static final int EXT_BACKING_FORMAT = 0xE2792ACA;
+  /** Names longer than this are refused, as qemu does (1023 bytes). */
+  static final int MAX_BACKING_NAME = 1023;
+
+  private Qcow2Overlay() {}
+
+  /**
+   * Writes {@code overlay} (atomically) on top of {@code backing}.
+   *
+   * @param backing the base image as the overlay records it (an absolute path is safest)
+   * @param backingFormat {@code raw}, {@code qcow2}, ...
+   * @param size virtual size in bytes; normally the base image's
+   */
+  public static void create(Path overlay, String backing, String backingFormat, long size)
+      throws IOException {
+    byte[] name = backing.getBytes(StandardCharsets.UTF_8);
+    byte[] format = backingFormat.getBytes(StandardCharsets.US_ASCII);
+    if (name.length == 0 || name.length > MAX_BACKING_NAME) {
+      throw new IllegalArgumentException("backing file name must be 1-" + MAX_BACKING_NAME + " bytes");
+    }
+    if (!backingFormat.matches("[a-z0-9]{1,16}")) {
+      throw new IllegalArgumentException("backing format must be a short lower-case name, not '"
+          + backingFormat + "'");
+    }
+    if (size <= 0 || size > Qcow2Header.MAX_SIZE) {
+      throw new IllegalArgumentException("virtual size out of range: " + size);
+    }
+    long l2Coverage = (long) CLUSTER_SIZE * (CLUSTER_SIZE / 8);
+    int l1Size = (int) ((size + l2Coverage - 1) / l2Coverage);
+    int l1Clusters = (int) (((long) l1Size * 8 + CLUSTER_SIZE - 1) / CLUSTER_SIZE);
+    long totalClusters = 3L + l1Clusters;
+    if (totalClusters > CLUSTER_SIZE / 2) { // one 16-bit refcount block covers 32768 clusters
+      throw new IllegalArgumentException("virtual size too large for an overlay: " + size);
+    }
+    ByteBuffer head = ByteBuffer.allocate(CLUSTER_SIZE);
+    Qcow2Header header = new Qcow2Header(3, CLUSTER_BITS, size, l1Size, 3L * CLUSTER_SIZE,
+        CLUSTER_SIZE, 1, 0, 4, Qcow2Header.V3_HEADER_LENGTH);
+    header.write(head);
+    head.position(head.position() - 8); // replace the end-of-extensions mark
+    head.putInt(EXT_BACKING_FORMAT).putInt(format.length).put(format);
+    pad8(head);
+    head.putInt(0).putInt(0); // end of header extensions
+    int nameOffset = head.position();
+    head.put(name);
+    head.putLong(8, nameOffset).putInt(16, name.length); // backing_file_offset, _size
+    ByteBuffer refcountTable = ByteBuffer.allocate(CLUSTER_SIZE).putLong(0, 2L * CLUSTER_SIZE);
+    ByteBuffer refcountBlock = ByteBuffer.allocate(CLUSTER_SIZE);
+    for (int c = 0; c < totalClusters; c++) {
+      refcountBlock.putShort(c * 2, (short) 1);
+    }
+    try (AtomicFile out = AtomicFile.create(overlay)) {
+      FileChannel ch = out.channel();
+      writeFully(ch, head.position(0).limit(CLUSTER_SIZE), 0);
+      writeFully(ch, refcountTable, CLUSTER_SIZE);
+      writeFully(ch, refcountBlock, 2L * CLUSTER_SIZE);
+      writeFully(ch, ByteBuffer.allocate(l1Clusters * CLUSTER_SIZE), 3L * CLUSTER_SIZE);
+      out.commit();
+    }
+  }
+
+  private static void pad8(ByteBuffer b) {
+    while (b.position() % 8 != 0) {
+      b.put((byte) 0);
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+    b.rewind();
+    while (b.hasRemaining()) {
+      at += ch.write(b, at);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.kiln.kvm;
+
+import dev.kiln.api.MachineException;
+import dev.kiln.kvm.internal.DomainMark;
+import dev.kiln.kvm.internal.KvmMachines;
+import dev.kiln.kvm.internal.LeftoverFiles;
+import dev.kiln.kvm.internal.LibvirtConnection;
+import dev.kiln.kvm.internal.LibvirtConnections;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+
+/**
+ * Removes what killed builds left behind: domains carrying Kiln's metadata whose owning
+ * process is gone (their machine directory is no longer locked), those directories with their
+ * disks and console logs, and probe domains and probe files older than {@link #PROBE_MAX_AGE}.
+ * Domains without Kiln's mark and directories a live build holds are never
+ * touched. This is what {@code kiln clean} runs.
+ */
+public final class KilnCleaner {
+  /** A probe lives for seconds; one older than this was abandoned. */
+  public static final Duration PROBE_MAX_AGE = Duration.ofMinutes(10);
+
+  /** One thing removed (or, in a dry run, that would be). */
+  public record Removed(String kind, String what) {}
+
+  private KilnCleaner() {}
+
+  /**
+   * @param dryRun report only
+   * @return what was removed, in order
+   */
+  public static List<Removed> clean(URI libvirtUri, Path workRoot, boolean dryRun)
+      throws MachineException {
+    List<Removed> removed = new ArrayList<>();
+    Set<Path> liveDirs = new LinkedHashSet<>();
+    try (LibvirtConnection connection = LibvirtConnections.open(libvirtUri)) {
+      for (Domain d : domains(connection.connect())) {
+        try {
+          Optional<DomainMark> mark = DomainMark.read(d.getXMLDesc(0));
+          if (mark.isEmpty()) {
+            continue; // not Kiln's: never touched
+          }
+          Optional<Path> dir = mark.get().workDir();
+          boolean abandoned = dir.isPresent()
+              ? !Files.isDirectory(dir.get()) || LeftoverFiles.isAbandoned(dir.get())
+              : mark.get().created().isBefore(Instant.now().minus(PROBE_MAX_AGE));
+          if (!abandoned) {
+            dir.ifPresent(liveDirs::add);
+            continue;
+          }
+          String name = d.getName();
+          if (!dryRun) {
+            if (d.isActive() == 1) {
+              d.destroy();
+            }
+            if (d.isPersistent() == 1) {
+              d.undefine();
+            }
+            if (connection.isLocal()) {
+              Files.deleteIfExists(Path.of("/var/log/libvirt/qemu", name + ".log"));
+            }
+          }
+          removed.add(new Removed("domain", name));
+        } catch (LibvirtException e) {
+          // it went away while we looked: nothing left to clean
+        }
+      }
+    } catch (IOException e) {
+      throw new MachineException("cleaning: " + e.getMessage(), e);
+    }
+    try {
+      removed.addAll(LeftoverFiles.clean(workRoot.resolve(KvmMachines.MACHINES), liveDirs,
+          PROBE_MAX_AGE, dryRun));
+    } catch (IOException e) {
+      throw new MachineException("cleaning " + workRoot + ": " + e.getMessage(), e);
+    }
+    return removed;
+  }
+
+  private static List<Domain> domains(Connect c) throws MachineException {
+    List<Domain> out = new ArrayList<>();
+    try {
+      for (int id : c.listDomains()) {
+        try {
+          out.add(c.domainLookupByID(id));
+        } catch (LibvirtException gone) {
+          // stopped between listing and lookup
+        }
+      }
+      for (String name : c.listDefinedDomains()) {
+        try {
+          out.add(c.domainLookupByName(name));
+        } catch (LibvirtException gone) {
+          // undefined between listing and lookup
+        }
+      }
+    } catch (LibvirtException e) {
+      throw new MachineException("listing libvirt domains: " + e.getMessage(), e);
+    }
+    return out;
+  }
+}

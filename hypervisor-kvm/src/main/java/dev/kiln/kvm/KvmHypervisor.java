@@ -1,0 +1,125 @@
+package dev.kiln.kvm;
+
+import dev.kiln.api.Accelerator;
+import dev.kiln.api.MachineException;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.kvm.internal.KvmMachines;
+import dev.kiln.kvm.internal.LibvirtConnection;
+import dev.kiln.kvm.internal.LibvirtConnections;
+import dev.kiln.spi.Hypervisor;
+import dev.kiln.spi.Machine;
+import dev.kiln.spi.MachineSpec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Build machines on one libvirt host. {@code accelerator: auto} is decided once per
+ * hypervisor by booting {@link AcceleratorProbe}'s probe under KVM: when KVM cannot run it,
+ * machines use TCG and a {@code accel.fallback} warning says so.
+ *
+ * <pre>{@code
+ * try (KvmHypervisor kvm = KvmHypervisor.builder().build();
+ *      Machine m = kvm.create(spec, events)) {
+ *   m.start();
+ *   m.awaitPowerOff(Duration.ofMinutes(30));
+ * }
+ * }</pre>
+ */
+public final class KvmHypervisor implements Hypervisor {
+  /** Where machine directories and port locks live on a local host. */
+  public static final Path DEFAULT_WORK_ROOT = Path.of("/var/tmp/kiln");
+
+  private final LibvirtConnection connection;
+  private final Path workRoot;
+  private final Duration probeDeadline;
+  private Accelerator autoChoice;
+
+  private KvmHypervisor(Builder b) throws MachineException {
+    this.connection = LibvirtConnections.open(b.uri);
+    this.workRoot = b.workRoot;
+    this.probeDeadline = b.probeDeadline;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "kvm";
+  }
+
+  public URI uri() {
+    return connection.uri();
+  }
+
+  @Override
+  public Machine create(MachineSpec spec, EventHandlers events) throws MachineException {
+    Accelerator accelerator = spec.accelerator();
+    boolean auto = accelerator == Accelerator.AUTO;
+    if (auto) {
+      accelerator = resolveAuto(events, spec.labels().getOrDefault("build", spec.name()));
+    }
+    return KvmMachines.create(connection, spec, events, workRoot, accelerator, auto);
+  }
+
+  private synchronized Accelerator resolveAuto(EventHandlers events, String buildId)
+      throws MachineException {
+    if (autoChoice == null) {
+      try {
+        AcceleratorProbe.Result kvm = AcceleratorProbe.probe(connection.uri(), Accelerator.KVM,
+            probeDeadline);
+        autoChoice = kvm.usable() ? Accelerator.KVM : Accelerator.TCG;
+        if (!kvm.usable()) {
+          events.dispatch(new KilnEvent.Warning(buildId, Instant.now(), "accel.fallback",
+              "KVM cannot run guests on " + connection.uri() + ": " + kvm.reason()
+                  + "; using TCG (software emulation), which is much slower"));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MachineException("interrupted while probing KVM", e);
+      }
+    }
+    return autoChoice;
+  }
+
+  @Override
+  public void close() throws MachineException {
+    connection.close();
+  }
+
+  /** Builder for {@link KvmHypervisor}. */
+  public static final class Builder {
+    private URI uri = URI.create("qemu:///system");
+    private Path workRoot = DEFAULT_WORK_ROOT;
+    private Duration probeDeadline = AcceleratorProbe.DEFAULT_DEADLINE;
+
+    private Builder() {}
+
+    /** The libvirt connection URI; {@code qemu:///system} by default. */
+    public Builder uri(URI uri) {
+      this.uri = Objects.requireNonNull(uri);
+      return this;
+    }
+
+    /** Where machine directories go (reachable by QEMU's user); /var/tmp/kiln by default. */
+    public Builder workRoot(Path workRoot) {
+      this.workRoot = Objects.requireNonNull(workRoot);
+      return this;
+    }
+
+    public Builder probeDeadline(Duration deadline) {
+      this.probeDeadline = Objects.requireNonNull(deadline);
+      return this;
+    }
+
+    /** Connects to libvirt. */
+    public KvmHypervisor build() throws MachineException {
+      return new KvmHypervisor(this);
+    }
+  }
+}

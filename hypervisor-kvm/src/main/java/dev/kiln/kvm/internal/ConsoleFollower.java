@@ -1,0 +1,148 @@
+package dev.kiln.kvm.internal;
+
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Follows the serial console file QEMU writes: every complete line becomes a
+ * {@link KilnEvent.ConsoleLine}, is appended to the build's console log when there is one, and
+ * the last lines are kept for diagnostics. Terminal escape sequences are stripped from events.
+ */
+public final class ConsoleFollower implements AutoCloseable {
+  static final int KEPT_LINES = 500;
+
+  private final Path source;
+  private final Optional<Path> copy;
+  private final EventHandlers events;
+  private final String buildId;
+  private final String machine;
+  private final ArrayDeque<String> tail = new ArrayDeque<>();
+  private final StringBuilder partial = new StringBuilder();
+  private final Thread thread;
+  private volatile boolean stopping;
+  private long position;
+  private volatile long bytesSeen;
+
+  public ConsoleFollower(Path source, Optional<Path> copy, EventHandlers events, String buildId,
+      String machine) {
+    this.source = source;
+    this.copy = copy;
+    this.events = events;
+    this.buildId = buildId;
+    this.machine = machine;
+    this.thread = new Thread(this::run, "kiln-console-" + machine);
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Bytes the guest has written to its console so far. */
+  public long bytesSeen() {
+    return bytesSeen;
+  }
+
+  public synchronized List<String> tail(int lines) {
+    List<String> all = new ArrayList<>(tail);
+    if (partial.length() > 0) {
+      all.add(partial.toString());
+    }
+    return List.copyOf(all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  private void run() {
+    try (OutputStream log = copy.isPresent() ? Files.newOutputStream(copy.get(),
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND) : OutputStream.nullOutputStream()) {
+      while (!stopping) {
+        if (!poll(log)) {
+          Thread.sleep(200);
+        }
+      }
+      poll(log); // what the guest wrote last
+      flushPartial();
+    } catch (IOException | InterruptedException e) {
+      // the machine is going away; the tail holds what was read
+    }
+  }
+
+  /** Reads what is new; true when something was. */
+  boolean poll(OutputStream log) throws IOException {
+    if (!Files.exists(source)) {
+      return false;
+    }
+    try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
+      if (ch.size() < position) {
+        position = 0; // the file was truncated: QEMU restarted the domain
+      }
+      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+      int n = ch.read(buf, position);
+      if (n <= 0) {
+        return false;
+      }
+      position += n;
+      bytesSeen += n;
+      log.write(buf.array(), 0, n);
+      log.flush();
+      accept(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
+      return true;
+    }
+  }
+
+  private synchronized void accept(String chunk) {
+    for (int i = 0; i < chunk.length(); i++) {
+      char c = chunk.charAt(i);
+      if (c == '\n') {
+        emit(partial.toString());
+        partial.setLength(0);
+      } else if (c != '\r') {
+        partial.append(c);
+      }
+    }
+  }
+
+  private synchronized void flushPartial() {
+    if (partial.length() > 0) {
+      emit(partial.toString());
+      partial.setLength(0);
+    }
+  }
+
+  private void emit(String raw) {
+    String line = stripEscapes(raw);
+    tail.addLast(line);
+    if (tail.size() > KEPT_LINES) {
+      tail.removeFirst();
+    }
+    events.dispatch(new KilnEvent.ConsoleLine(buildId, Instant.now(), machine, line));
+  }
+
+  /** Removes ANSI/VT100 control sequences (GRUB and systemd colour their output). */
+  static String stripEscapes(String s) {
+    return s.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[()][0-9A-Za-z]", "")
+        .replaceAll("[\u0000-\u0008\u000B-\u001F\u007F]", "");
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,431 @@
+package dev.kiln.kvm.internal;
+
+import dev.kiln.api.Accelerator;
+import dev.kiln.api.MachineException;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.formats.qcow2.Qcow2Overlay;
+import dev.kiln.spi.Machine;
+import dev.kiln.spi.MachineSpec;
+import dev.kiln.spi.MachineState;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+import org.libvirt.LibvirtException;
+import org.libvirt.event.DomainEvent;
+import org.libvirt.event.DomainEventType;
+import org.libvirt.event.LifecycleListener;
+import org.libvirt.event.StoppedDetail;
+
+/**
+ * A build machine as a transient libvirt domain: it exists in libvirt only while it runs, so a
+ * guest that powers off leaves no definition behind. Its files live in a
+ * {@link MachineDirectory}; forwarded ports are held by {@link LoopbackPorts} reservations.
+ * Power-off is observed through libvirt lifecycle events, not by polling.
+ */
+public final class KvmMachine implements Machine {
+  /** Host-forward setup failures: the port was taken by a non-Kiln process after the check. */
+  private static final List<String> PORT_CLASH = List.of("host forwarding rule",
+      "Address already in use");
+
+  private final LibvirtConnection connection;
+  private final MachineSpec spec;
+  private final EventHandlers events;
+  private final String buildId;
+  private final MachineDirectory dir;
+  private final LoopbackPorts ports;
+  private final List<MachineSpec.Disk> disks;
+  private final boolean autoAccelerator;
+  private Accelerator accelerator;
+  private final Path consoleFile;
+  private final Map<Integer, LoopbackPorts.Reservation> forwards = new LinkedHashMap<>();
+  private volatile CountDownLatch stopped = new CountDownLatch(1);
+  private volatile MachineState lastStop = MachineState.SHUT_OFF;
+  private volatile boolean started;
+  private volatile boolean closed;
+  private Domain domain;
+  private String domainXml = "";
+  private ConsoleFollower console;
+  private final LifecycleListener listener = this::onLifecycle;
+
+  KvmMachine(LibvirtConnection connection, MachineSpec spec, EventHandlers events,
+      MachineDirectory dir, LoopbackPorts ports, Accelerator accelerator,
+      boolean autoAccelerator) throws IOException {
+    this.connection = connection;
+    this.spec = spec;
+    this.events = events;
+    this.buildId = spec.labels().getOrDefault("build", spec.name());
+    this.dir = dir;
+    this.ports = ports;
+    this.accelerator = accelerator;
+    this.autoAccelerator = autoAccelerator;
+    this.consoleFile = dir.resolve("console.log");
+    this.disks = resolveDisks(spec, dir);
+    OpenMachines.add(this);
+  }
+
+  /** Creates the overlays that disks marked as such are written through. */
+  private static List<MachineSpec.Disk> resolveDisks(MachineSpec spec, MachineDirectory dir)
+      throws IOException {
+    List<MachineSpec.Disk> out = new ArrayList<>();
+    int i = 0;
+    for (MachineSpec.Disk d : spec.disks()) {
+      if (d.overlay()) {
+        Path overlay = dir.resolve("disk" + i + ".qcow2");
+        Path base = d.file().toAbsolutePath();
+        Qcow2Overlay.create(overlay, base.toString(), d.format(), virtualSize(base, d.format()));
+        out.add(new MachineSpec.Disk(overlay, "qcow2", false));
+      } else {
+        out.add(d);
+      }
+      i++;
+    }
+    return List.copyOf(out);
+  }
+
+  private static long virtualSize(Path base, String format) throws IOException {
+    if (format.equals("raw")) {
+      return Files.size(base);
+    }
+    try (var image = dev.kiln.formats.DiskImages.open(base)) {
+      return image.virtualSize();
+    }
+  }
+
+  @Override
+  public String name() {
+    return spec.name();
+  }
+
+  /** The accelerator the machine runs with (KVM or TCG). */
+  public Accelerator accelerator() {
+    return accelerator;
+  }
+
+  /** Where QEMU writes the serial console. */
+  public Path consoleFile() {
+    return consoleFile;
+  }
+
+  public Path directory() {
+    return dir.path();
+  }
+
+  /** The disks as attached, overlays resolved. */
+  public List<MachineSpec.Disk> attachedDisks() {
+    return disks;
+  }
+
+  @Override
+  public synchronized void start() throws MachineException {
+    if (closed) {
+      throw new MachineException("machine " + name() + " is closed");
+    }
+    if (started && isActive()) {
+      throw new MachineException("machine " + name() + " is already running");
+    }
+    try {
+      connection.connect().addLifecycleListener(listener);
+    } catch (LibvirtException e) {
+      throw new MachineException("libvirt lifecycle events unavailable: " + e.getMessage(), e);
+    }
+    MachineException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        launch();
+        watchKvm();
+        return;
+      } catch (MachineException e) {
+        last = e;
+        if (PORT_CLASH.stream().noneMatch(m -> String.valueOf(e.getMessage()).contains(m))) {
+          break;
+        }
+        releasePorts(); // a non-Kiln process took a port after the check: take others
+      }
+    }
+    throw last;
+  }
+
+  private void launch() throws MachineException {
+    try {
+      releasePorts();
+      Map<Integer, Integer> hostPorts = new LinkedHashMap<>();
+      for (int guestPort : spec.forwardedGuestPorts()) {
+        LoopbackPorts.Reservation r = ports.reserve();
+        forwards.put(guestPort, r);
+        hostPorts.put(guestPort, r.port());
+      }
+      Files.deleteIfExists(consoleFile);
+      domainXml = DomainDefinition.build(spec, disks, accelerator, hostPorts, consoleFile,
+          dir.path(), Instant.now());
+      stopped = new CountDownLatch(1);
+      domain = connection.connect().domainCreateXML(domainXml, 0);
+      started = true;
+      if (console == null) {
+        console = new ConsoleFollower(consoleFile, spec.consoleLog(), events, buildId, name());
+        console.start();
+      }
+    } catch (LibvirtException e) {
+      throw new MachineException("libvirt could not start " + name() + ": "
+          + firstLine(e.getMessage()), e);
+    } catch (IOException e) {
+      throw new MachineException("preparing " + name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Under {@code accelerator: auto}, a KVM that passed the probe may still fail this guest:
+   * watch the first seconds and restart under TCG (with a warning) when QEMU reports a KVM
+   * failure.
+   */
+  private void watchKvm() throws MachineException {
+    if (!autoAccelerator || accelerator != Accelerator.KVM) {
+      return;
+    }
+    Instant end = Instant.now().plusSeconds(10);
+    try {
+      while (Instant.now().isBefore(end) && isActive()) {
+        Thread.sleep(250);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    Optional<String> failure = kvmFailureInLog();
+    if (failure.isPresent()) {
+      destroy();
+      accelerator = Accelerator.TCG;
+      events.dispatch(new KilnEvent.Warning(buildId, Instant.now(), "accel.fallback",
+          "KVM failed to run " + name() + " (" + failure.get() + "); restarting under TCG, "
+              + "which is much slower"));
+      launch();
+    }
+  }
+
+  private Optional<String> kvmFailureInLog() {
+    for (String line : libvirtLogTail(200)) {
+      String lower = line.toLowerCase(Locale.ROOT);
+      if (ProbeRun.KVM_FAILURES.stream().anyMatch(f -> lower.contains(f.toLowerCase(
+          Locale.ROOT)))) {
+        return Optional.of(line.strip());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private int onLifecycle(Domain d, DomainEvent event) {
+    try {
+      if (!name().equals(d.getName())) {
+        return 0;
+      }
+    } catch (LibvirtException e) {
+      return 0;
+    }
+    if (event.getType() == DomainEventType.STOPPED) {
+      Object detail = event.getDetail();
+      lastStop = detail == StoppedDetail.CRASHED || detail == StoppedDetail.FAILED
+          ? MachineState.CRASHED : MachineState.SHUT_OFF;
+      stopped.countDown();
+    } else if (event.getType() == DomainEventType.CRASHED) {
+      lastStop = MachineState.CRASHED;
+    }
+    return 0;
+  }
+
+  @Override
+  public MachineState state() throws MachineException {
+    if (!started) {
+      return MachineState.DEFINED;
+    }
+    if (stopped.getCount() == 0 || !isActive()) {
+      return lastStop;
+    }
+    try {
+      DomainInfo.DomainState s = domain.getInfo().state;
+      return switch (s) {
+        case VIR_DOMAIN_PAUSED -> MachineState.PAUSED;
+        case VIR_DOMAIN_CRASHED -> MachineState.CRASHED;
+        case VIR_DOMAIN_SHUTOFF -> lastStop;
+        default -> MachineState.RUNNING;
+      };
+    } catch (LibvirtException e) {
+      return lastStop; // a transient domain that stopped no longer exists
+    }
+  }
+
+  boolean isActive() {
+    try {
+      return domain != null && domain.isActive() == 1;
+    } catch (LibvirtException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public boolean awaitPowerOff(Duration timeout) throws MachineException, InterruptedException {
+    if (!started) {
+      throw new MachineException("machine " + name() + " was never started");
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // The event decides; a state check every 30 s covers an event lost with a dropped
+    // connection.
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return !isActive();
+      }
+      if (stopped.await(Math.min(left, TimeUnit.SECONDS.toNanos(30)), TimeUnit.NANOSECONDS)
+          || !isActive()) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public void shutdown(Duration timeout) throws MachineException, InterruptedException {
+    if (!isActive()) {
+      return;
+    }
+    try {
+      domain.shutdown();
+    } catch (LibvirtException e) {
+      if (isActive()) {
+        throw new MachineException("ACPI shutdown of " + name() + " failed: "
+            + firstLine(e.getMessage()), e);
+      }
+      return;
+    }
+    if (!awaitPowerOff(timeout)) {
+      events.dispatch(new KilnEvent.Warning(buildId, Instant.now(), "machine.forced-off",
+          name() + " did not power off within " + timeout.toSeconds() + " s of the ACPI "
+              + "request; forcing it off"));
+      destroy();
+    }
+  }
+
+  @Override
+  public void destroy() throws MachineException {
+    try {
+      if (isActive()) {
+        domain.destroy();
+      }
+    } catch (LibvirtException e) {
+      if (isActive()) {
+        throw new MachineException("could not force " + name() + " off: "
+            + firstLine(e.getMessage()), e);
+      }
+    }
+  }
+
+  @Override
+  public Optional<InetSocketAddress> forwardedPort(int guestPort) {
+    LoopbackPorts.Reservation r = forwards.get(guestPort);
+    return r == null ? Optional.empty() : Optional.of(new InetSocketAddress("127.0.0.1",
+        r.port()));
+  }
+
+  @Override
+  public List<String> consoleTail(int lines) {
+    return console == null ? List.of() : console.tail(lines);
+  }
+
+  /** Console bytes seen so far (0 before start). */
+  public long consoleBytes() {
+    return console == null ? 0 : console.bytesSeen();
+  }
+
+  /** The domain XML as started (empty before start). */
+  public String domainXml() {
+    return domainXml;
+  }
+
+  /** The last lines of libvirt's log of this domain (local hosts only). */
+  public List<String> libvirtLogTail(int lines) {
+    if (!connection.isLocal()) {
+      return List.of();
+    }
+    Path log = Path.of("/var/log/libvirt/qemu", name() + ".log");
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return List.copyOf(all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public String diagnostics() {
+    StringBuilder b = new StringBuilder();
+    b.append("machine ").append(name()).append(" on ").append(connection.uri())
+        .append(" accelerator ").append(accelerator).append('\n');
+    b.append("--- console (last 40 lines)\n");
+    consoleTail(40).forEach(l -> b.append(l).append('\n'));
+    b.append("--- libvirt log (last 15 lines)\n");
+    libvirtLogTail(15).forEach(l -> b.append(l).append('\n'));
+    b.append("--- domain XML\n").append(domainXml).append('\n');
+    return b.toString();
+  }
+
+  private void releasePorts() {
+    forwards.values().forEach(LoopbackPorts.Reservation::close);
+    forwards.clear();
+  }
+
+  @Override
+  public synchronized void close() throws MachineException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    MachineException failure = null;
+    try {
+      destroy();
+    } catch (MachineException e) {
+      failure = e;
+    }
+    if (console != null) {
+      console.close();
+    }
+    try {
+      connection.connect().removeLifecycleListener(listener);
+    } catch (LibvirtException | RuntimeException ignored) {
+      // the connection may be gone; the listener dies with it
+    }
+    releasePorts();
+    try {
+      dir.close();
+    } catch (IOException e) {
+      failure = failure != null ? failure : new MachineException("removing " + dir.path()
+          + ": " + e.getMessage(), e);
+    }
+    if (connection.isLocal()) {
+      try {
+        Files.deleteIfExists(Path.of("/var/log/libvirt/qemu", name() + ".log"));
+      } catch (IOException ignored) {
+        // libvirt's own log; harmless if it stays
+      }
+    }
+    OpenMachines.remove(this);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+}

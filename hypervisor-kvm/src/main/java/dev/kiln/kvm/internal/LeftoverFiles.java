@@ -1,0 +1,56 @@
+package dev.kiln.kvm.internal;
+
+import dev.kiln.kvm.KilnCleaner.Removed;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The file side of {@code kiln clean}: machine directories and probe files. */
+public final class LeftoverFiles {
+  private LeftoverFiles() {}
+
+  public static boolean isAbandoned(Path machineDir) {
+    return MachineDirectory.isAbandoned(machineDir);
+  }
+
+  public static List<Removed> clean(Path machines, Set<Path> live,
+      Duration probeMaxAge, boolean dryRun) throws IOException {
+    List<Removed> removed = new ArrayList<>();
+    if (Files.isDirectory(machines)) {
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(machines)) {
+        for (Path dir : dirs) {
+          if (!live.contains(dir) && Files.isDirectory(dir)
+              && MachineDirectory.isAbandoned(dir)) {
+            if (!dryRun) {
+              MachineDirectory.deleteTree(dir);
+            }
+            removed.add(new Removed("directory", dir.toString()));
+          }
+        }
+      }
+    }
+    Instant cutoff = Instant.now().minus(probeMaxAge);
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    try (DirectoryStream<Path> probes = Files.newDirectoryStream(tmp, "kiln-probe-*")) {
+      for (Path dir : probes) {
+        FileTime modified = Files.getLastModifiedTime(dir);
+        if (modified.toInstant().isBefore(cutoff)) {
+          if (!dryRun) {
+            MachineDirectory.deleteTree(dir);
+          }
+          removed.add(new Removed("directory", dir.toString()));
+        }
+      }
+    }
+    // Port lock files stay: deleting one another process is about to lock would let two
+    // processes hold "the same" lock on different inodes. They are empty and bounded in number.
+    return removed;
+  }
+}
