@@ -62,10 +62,12 @@ public final class KilnCleaner {
           }
           String name = d.getName();
           if (!dryRun) {
+            // ask before destroying: a transient domain no longer exists afterwards
+            boolean persistent = d.isPersistent() == 1;
             if (d.isActive() == 1) {
               d.destroy();
             }
-            if (d.isPersistent() == 1) {
+            if (persistent) {
               d.undefine();
             }
             if (connection.isLocal()) {
