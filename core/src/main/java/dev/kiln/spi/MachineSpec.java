@@ -98,6 +98,26 @@ public final class MachineSpec {
     return new Builder(name);
   }
 
+  /** A builder holding everything of this spec, to derive a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.cpus = cpus;
+    b.memoryMiB = memoryMiB;
+    b.firmware = firmware;
+    b.secureBoot = secureBoot;
+    b.accelerator = accelerator;
+    b.disks.addAll(disks);
+    b.cdroms.addAll(cdroms);
+    b.kernelBoot = kernelBoot;
+    b.forwardedGuestPorts.addAll(forwardedGuestPorts);
+    b.consoleLog = consoleLog;
+    b.labels.putAll(labels);
+    b.guestForwards.addAll(guestForwards);
+    b.vnc = vnc;
+    b.libvirtNetwork = libvirtNetwork;
+    return b;
+  }
+
   public String name() {
     return name;
   }
@@ -216,6 +236,20 @@ public final class MachineSpec {
 
     public Builder addDisk(Disk disk) {
       disks.add(Objects.requireNonNull(disk));
+      return this;
+    }
+
+    /** Replaces the disks added so far. */
+    public Builder disks(List<Disk> replacement) {
+      disks.clear();
+      replacement.forEach(this::addDisk);
+      return this;
+    }
+
+    /** Replaces the CD-ROMs added so far. */
+    public Builder cdroms(List<Path> replacement) {
+      cdroms.clear();
+      replacement.forEach(this::addCdrom);
       return this;
     }
 

@@ -53,9 +53,14 @@ public final class KilnCleaner {
             continue; // not Kiln's: never touched
           }
           Optional<Path> dir = mark.get().workDir();
-          boolean abandoned = dir.isPresent()
-              ? !Files.isDirectory(dir.get()) || LeftoverFiles.isAbandoned(dir.get())
-              : mark.get().created().isBefore(Instant.now().minus(PROBE_MAX_AGE));
+          boolean abandoned;
+          if (dir.isEmpty()) { // a probe: it lives for seconds
+            abandoned = mark.get().created().isBefore(Instant.now().minus(PROBE_MAX_AGE));
+          } else if (connection.isLocal()) { // the owner holds a lock in the directory
+            abandoned = !Files.isDirectory(dir.get()) || LeftoverFiles.isAbandoned(dir.get());
+          } else { // remote: only a client of this host that has exited is known gone
+            abandoned = mark.get().ownerProcessGone();
+          }
           if (!abandoned) {
             dir.ifPresent(liveDirs::add);
             continue;
@@ -78,6 +83,9 @@ public final class KilnCleaner {
         } catch (LibvirtException e) {
           // it went away while we looked: nothing left to clean
         }
+      }
+      if (!connection.isLocal()) {
+        removed.addAll(LeftoverFiles.cleanPools(connection.connect(), dryRun));
       }
     } catch (IOException e) {
       throw new MachineException("cleaning: " + e.getMessage(), e);

@@ -32,15 +32,19 @@ import java.util.Objects;
 public final class KvmHypervisor implements Hypervisor {
   /** Where machine directories and port locks live on a local host. */
   public static final Path DEFAULT_WORK_ROOT = Path.of("/var/tmp/kiln");
+  /** Where machine storage pools go on a remote host. */
+  public static final Path DEFAULT_REMOTE_WORK_ROOT = Path.of("/var/lib/kiln");
 
   private final LibvirtConnection connection;
   private final Path workRoot;
+  private final Path remoteWorkRoot;
   private final Duration probeDeadline;
   private Accelerator autoChoice;
 
   private KvmHypervisor(Builder b) throws MachineException {
     this.connection = LibvirtConnections.open(b.uri);
     this.workRoot = b.workRoot;
+    this.remoteWorkRoot = b.remoteWorkRoot;
     this.probeDeadline = b.probeDeadline;
   }
 
@@ -64,7 +68,8 @@ public final class KvmHypervisor implements Hypervisor {
     if (auto) {
       accelerator = resolveAuto(events, spec.labels().getOrDefault("build", spec.name()));
     }
-    return KvmMachines.create(connection, spec, events, workRoot, accelerator, auto);
+    return KvmMachines.create(connection, spec, events, workRoot, remoteWorkRoot, accelerator,
+        auto);
   }
 
   private synchronized Accelerator resolveAuto(EventHandlers events, String buildId)
@@ -96,6 +101,7 @@ public final class KvmHypervisor implements Hypervisor {
   public static final class Builder {
     private URI uri = URI.create("qemu:///system");
     private Path workRoot = DEFAULT_WORK_ROOT;
+    private Path remoteWorkRoot = DEFAULT_REMOTE_WORK_ROOT;
     private Duration probeDeadline = AcceleratorProbe.DEFAULT_DEADLINE;
 
     private Builder() {}
@@ -109,6 +115,15 @@ public final class KvmHypervisor implements Hypervisor {
     /** Where machine directories go (reachable by QEMU's user); /var/tmp/kiln by default. */
     public Builder workRoot(Path workRoot) {
       this.workRoot = Objects.requireNonNull(workRoot);
+      return this;
+    }
+
+    /**
+     * Where machine storage pools go when the URI names a remote host ({@code
+     * qemu+ssh://...}); files are uploaded there through libvirt volume streams.
+     */
+    public Builder remoteWorkRoot(Path remoteWorkRoot) {
+      this.remoteWorkRoot = Objects.requireNonNull(remoteWorkRoot);
       return this;
     }
 

@@ -24,7 +24,26 @@ import java.util.Optional;
 public final class ConsoleFollower implements AutoCloseable {
   static final int KEPT_LINES = 500;
 
-  private final Path source;
+  /** Reads the console from a position: a local file, or a storage volume on a remote host. */
+  public interface Source {
+    /** Bytes at {@code position} into {@code buffer}; 0 when nothing new, never -1. */
+    int read(long position, byte[] buffer) throws IOException;
+
+    /** A local file (which may not exist yet). */
+    static Source file(Path file) {
+      return (position, buffer) -> {
+        if (!Files.exists(file)) {
+          return 0;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+          int n = ch.read(ByteBuffer.wrap(buffer), position);
+          return Math.max(n, 0);
+        }
+      };
+    }
+  }
+
+  private final Source source;
   private final Optional<Path> copy;
   private final EventHandlers events;
   private final String buildId;
@@ -32,23 +51,31 @@ public final class ConsoleFollower implements AutoCloseable {
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final StringBuilder partial = new StringBuilder();
   private final Thread thread;
+  /** Polling interval: a local read is cheap, a remote one is a libvirt stream. */
+  private final long pollMillis;
   private volatile boolean stopping;
   private long position;
   private volatile long bytesSeen;
 
-  public ConsoleFollower(Path source, Optional<Path> copy, EventHandlers events, String buildId,
+  public ConsoleFollower(Source source, Optional<Path> copy, EventHandlers events, String buildId,
       String machine) {
     this.source = source;
     this.copy = copy;
     this.events = events;
     this.buildId = buildId;
     this.machine = machine;
+    this.pollMillis = 200;
     this.thread = new Thread(this::run, "kiln-console-" + machine);
     thread.setDaemon(true);
   }
 
   public void start() {
     thread.start();
+  }
+
+  /** The guest was restarted with an empty console file: read it from the start again. */
+  public synchronized void rewind() {
+    position = 0;
   }
 
   /** Bytes the guest has written to its console so far. */
@@ -69,7 +96,7 @@ public final class ConsoleFollower implements AutoCloseable {
         StandardOpenOption.CREATE, StandardOpenOption.APPEND) : OutputStream.nullOutputStream()) {
       while (!stopping) {
         if (!poll(log)) {
-          Thread.sleep(200);
+          Thread.sleep(pollMillis);
         }
       }
       poll(log); // what the guest wrote last
@@ -81,25 +108,20 @@ public final class ConsoleFollower implements AutoCloseable {
 
   /** Reads what is new; true when something was. */
   boolean poll(OutputStream log) throws IOException {
-    if (!Files.exists(source)) {
+    byte[] buf = new byte[64 * 1024];
+    int n;
+    synchronized (this) {
+      n = source.read(position, buf);
+    }
+    if (n <= 0) {
       return false;
     }
-    try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
-      if (ch.size() < position) {
-        position = 0; // the file was truncated: QEMU restarted the domain
-      }
-      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-      int n = ch.read(buf, position);
-      if (n <= 0) {
-        return false;
-      }
-      position += n;
-      bytesSeen += n;
-      log.write(buf.array(), 0, n);
-      log.flush();
-      accept(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
-      return true;
-    }
+    position += n;
+    bytesSeen += n;
+    log.write(buf, 0, n);
+    log.flush();
+    accept(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+    return true;
   }
 
   private synchronized void accept(String chunk) {

@@ -15,7 +15,16 @@ import org.w3c.dom.NodeList;
  * Kiln's mark read back from a domain's XML ({@link KilnMetadata}): who owns the domain, when
  * it was made and where its files are. Domains without the mark are not Kiln's.
  */
-public record DomainMark(String owner, Instant created, Optional<Path> workDir) {
+public record DomainMark(String owner, Instant created, Optional<Path> workDir,
+    Optional<OwnerRecord> process) {
+  /**
+   * Whether the process that made the domain is certainly gone (it ran on this host and has
+   * exited); false when that cannot be known.
+   */
+  public boolean ownerProcessGone() {
+    return process.map(OwnerRecord::isGoneFromThisHost).orElse(false);
+  }
+
   /** The mark in {@code domainXml}, if the domain is Kiln's. */
   public static Optional<DomainMark> read(String domainXml) {
     try {
@@ -32,9 +41,11 @@ public record DomainMark(String owner, Instant created, Optional<Path> workDir) 
       }
       Element e = (Element) marks.item(0);
       String workDir = e.getAttribute("workdir");
+      Optional<OwnerRecord> process = OwnerRecord.parse("client=" + e.getAttribute("client")
+          + "\npid=" + e.getAttribute("pid") + "\nstarted=" + e.getAttribute("started"));
       return Optional.of(new DomainMark(e.getAttribute("owner"),
           Instant.parse(e.getAttribute("created")),
-          workDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(workDir))));
+          workDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(workDir)), process));
     } catch (DateTimeParseException e) {
       return Optional.empty(); // a mark Kiln did not write: leave the domain alone
     } catch (Exception e) {

@@ -24,5 +24,8 @@ public final class KilnMetadata {
     if (workDir != null) {
       kiln.attr("workdir", workDir.toString());
     }
+    OwnerRecord self = OwnerRecord.current();
+    kiln.attr("client", self.client()).attr("pid", Long.toString(self.pid()))
+        .attr("started", self.started().toString());
   }
 }

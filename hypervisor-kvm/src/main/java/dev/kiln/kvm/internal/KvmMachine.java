@@ -46,12 +46,14 @@ public final class KvmMachine implements Machine {
   private final MachineSpec spec;
   private final EventHandlers events;
   private final String buildId;
-  private final MachineDirectory dir;
+  private final MachineStore store;
   private final LoopbackPorts ports;
-  private final List<MachineSpec.Disk> disks;
+  /** The spec with every file replaced by where QEMU finds it on the host. */
+  private final MachineSpec placed;
+  private final List<String> diskNames = new ArrayList<>();
   private final boolean autoAccelerator;
   private Accelerator accelerator;
-  private final Path consoleFile;
+  private Path consoleFile;
   private final Map<Integer, LoopbackPorts.Reservation> forwards = new LinkedHashMap<>();
   private volatile CountDownLatch stopped = new CountDownLatch(1);
   private volatile MachineState lastStop = MachineState.SHUT_OFF;
@@ -63,38 +65,75 @@ public final class KvmMachine implements Machine {
   private final LifecycleListener listener = this::onLifecycle;
 
   KvmMachine(LibvirtConnection connection, MachineSpec spec, EventHandlers events,
-      MachineDirectory dir, LoopbackPorts ports, Accelerator accelerator,
+      MachineStore store, LoopbackPorts ports, Accelerator accelerator,
       boolean autoAccelerator) throws IOException {
     this.connection = connection;
     this.spec = spec;
     this.events = events;
     this.buildId = spec.labels().getOrDefault("build", spec.name());
-    this.dir = dir;
+    this.store = store;
     this.ports = ports;
     this.accelerator = accelerator;
     this.autoAccelerator = autoAccelerator;
-    this.consoleFile = dir.resolve("console.log");
-    this.disks = resolveDisks(spec, dir);
+    this.placed = place(spec);
     OpenMachines.add(this);
   }
 
-  /** Creates the overlays that disks marked as such are written through. */
-  private static List<MachineSpec.Disk> resolveDisks(MachineSpec spec, MachineDirectory dir)
-      throws IOException {
-    List<MachineSpec.Disk> out = new ArrayList<>();
+  /**
+   * Puts every file the machine needs where QEMU can open it (in place locally, uploaded to a
+   * remote host) and creates the overlays that disks marked as such are written through.
+   */
+  private MachineSpec place(MachineSpec spec) throws IOException {
+    List<MachineSpec.Disk> disks = new ArrayList<>();
     int i = 0;
     for (MachineSpec.Disk d : spec.disks()) {
       if (d.overlay()) {
-        Path overlay = dir.resolve("disk" + i + ".qcow2");
-        Path base = d.file().toAbsolutePath();
-        Qcow2Overlay.create(overlay, base.toString(), d.format(), virtualSize(base, d.format()));
-        out.add(new MachineSpec.Disk(overlay, "qcow2", false));
+        Path base = store.place(d.file(), "base" + i + "." + d.format());
+        Path overlay = store.scratch().resolve("disk" + i + ".qcow2");
+        Qcow2Overlay.create(overlay, base.toString(), d.format(),
+            virtualSize(d.file(), d.format()));
+        diskNames.add("disk" + i + ".qcow2");
+        disks.add(new MachineSpec.Disk(store.place(overlay, "disk" + i + ".qcow2"), "qcow2",
+            false));
       } else {
-        out.add(d);
+        diskNames.add("disk" + i + "." + d.format());
+        disks.add(new MachineSpec.Disk(store.place(d.file(), "disk" + i + "." + d.format()),
+            d.format(), d.readOnly()));
       }
       i++;
     }
-    return List.copyOf(out);
+    List<Path> cdroms = new ArrayList<>();
+    for (int c = 0; c < spec.cdroms().size(); c++) {
+      cdroms.add(store.place(spec.cdroms().get(c), "cdrom" + c + ".iso"));
+    }
+    MachineSpec.Builder b = spec.toBuilder().disks(disks).cdroms(cdroms);
+    if (spec.kernelBoot().isPresent()) {
+      MachineSpec.KernelBoot k = spec.kernelBoot().get();
+      b.kernelBoot(new MachineSpec.KernelBoot(store.place(k.kernel(), "kernel"),
+          store.place(k.initrd(), "initrd"), k.commandLine()));
+    }
+    return b.build();
+  }
+
+  /**
+   * Copies disk {@code index} as the guest left it (the overlay, for overlay disks) to
+   * {@code destination}; from a remote host through a volume download stream.
+   */
+  public void fetchDisk(int index, Path destination) throws MachineException {
+    if (isActive()) {
+      throw new MachineException("power " + name() + " off before copying its disk");
+    }
+    try {
+      if (store.isLocal()) {
+        java.nio.file.Files.copy(placed.disks().get(index).file(), destination,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        store.fetch(diskNames.get(index), destination);
+      }
+    } catch (IOException e) {
+      throw new MachineException("copying disk " + index + " of " + name() + ": "
+          + e.getMessage(), e);
+    }
   }
 
   private static long virtualSize(Path base, String format) throws IOException {
@@ -121,13 +160,14 @@ public final class KvmMachine implements Machine {
     return consoleFile;
   }
 
+  /** The machine's directory on its host (remote path for remote hosts). */
   public Path directory() {
-    return dir.path();
+    return store.hostDirectory();
   }
 
-  /** The disks as attached, overlays resolved. */
+  /** The disks as attached, overlays resolved, paths as the host sees them. */
   public List<MachineSpec.Disk> attachedDisks() {
-    return disks;
+    return placed.disks();
   }
 
   @Override
@@ -169,14 +209,18 @@ public final class KvmMachine implements Machine {
         forwards.put(guestPort, r);
         hostPorts.put(guestPort, r.port());
       }
-      Files.deleteIfExists(consoleFile);
-      domainXml = DomainDefinition.build(spec, disks, accelerator, hostPorts, consoleFile,
-          dir.path(), Instant.now());
+      consoleFile = store.hostFile("console.log");
+      if (console != null) {
+        console.rewind();
+      }
+      domainXml = DomainDefinition.build(placed, placed.disks(), accelerator, hostPorts,
+          consoleFile, store.hostDirectory(), Instant.now());
       stopped = new CountDownLatch(1);
       domain = connection.connect().domainCreateXML(domainXml, 0);
       started = true;
       if (console == null) {
-        console = new ConsoleFollower(consoleFile, spec.consoleLog(), events, buildId, name());
+        console = new ConsoleFollower(store.reader("console.log"), spec.consoleLog(), events,
+            buildId, name());
         console.start();
       }
     } catch (LibvirtException e) {
@@ -331,11 +375,39 @@ public final class KvmMachine implements Machine {
     }
   }
 
+  /** virDomainInterfaceAddressesSource: the network's DHCP leases, then the guest agent. */
+  private static final int ADDRESSES_FROM_LEASES = 0;
+  private static final int ADDRESSES_FROM_AGENT = 1;
+
   @Override
   public Optional<InetSocketAddress> forwardedPort(int guestPort) {
+    if (spec.libvirtNetwork().isPresent()) { // production host: the guest's own address
+      return guestAddress().map(a -> new InetSocketAddress(a, guestPort));
+    }
     LoopbackPorts.Reservation r = forwards.get(guestPort);
     return r == null ? Optional.empty() : Optional.of(new InetSocketAddress("127.0.0.1",
         r.port()));
+  }
+
+  /** The guest's IPv4 address on its libvirt network, from DHCP leases or the guest agent. */
+  private Optional<java.net.InetAddress> guestAddress() {
+    if (!isActive()) {
+      return Optional.empty();
+    }
+    for (int source : new int[] {ADDRESSES_FROM_LEASES, ADDRESSES_FROM_AGENT}) {
+      try {
+        for (org.libvirt.DomainInterface nic : domain.interfaceAddresses(source, 0)) {
+          for (org.libvirt.DomainInterface.InterfaceAddress a : nic.addrs) {
+            if (a.address instanceof java.net.Inet4Address && !a.address.isLoopbackAddress()) {
+              return Optional.of(a.address);
+            }
+          }
+        }
+      } catch (LibvirtException e) {
+        // no lease yet, or no agent: try the next source
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -407,10 +479,10 @@ public final class KvmMachine implements Machine {
     }
     releasePorts();
     try {
-      dir.close();
+      store.close();
     } catch (IOException e) {
-      failure = failure != null ? failure : new MachineException("removing " + dir.path()
-          + ": " + e.getMessage(), e);
+      failure = failure != null ? failure : new MachineException("removing "
+          + store.hostDirectory() + ": " + e.getMessage(), e);
     }
     if (connection.isLocal()) {
       try {

@@ -17,9 +17,13 @@ public final class KvmMachines {
 
   private KvmMachines() {}
 
+  /**
+   * @param workRoot local machine directories and port locks
+   * @param remoteRoot where machine pools go on a remote host
+   */
   public static KvmMachine create(LibvirtConnection connection, MachineSpec spec,
-      EventHandlers events, Path workRoot, Accelerator accelerator, boolean auto)
-      throws MachineException {
+      EventHandlers events, Path workRoot, Path remoteRoot, Accelerator accelerator,
+      boolean auto) throws MachineException {
     MachineDirectory dir;
     try {
       dir = MachineDirectory.create(workRoot.resolve(MACHINES), spec.name());
@@ -30,12 +34,19 @@ public final class KvmMachines {
       throw new MachineException("cannot create the machine directory under " + workRoot
           + ": " + e.getMessage(), e);
     }
+    MachineStore store = null;
     try {
-      return new KvmMachine(connection, spec, events, dir,
+      store = connection.isLocal() ? new LocalStore(dir)
+          : PoolStore.create(connection.connect(), spec.name(), remoteRoot, dir);
+      return new KvmMachine(connection, spec, events, store,
           new LoopbackPorts(workRoot.resolve(PORTS)), accelerator, auto);
     } catch (IOException | RuntimeException e) {
       try {
-        dir.close();
+        if (store != null) {
+          store.close();
+        } else {
+          dir.close();
+        }
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }

@@ -16,6 +16,43 @@ import java.util.Set;
 public final class LeftoverFiles {
   private LeftoverFiles() {}
 
+  /**
+   * Removes Kiln machine pools on a (remote) libvirt host whose owner process has exited on
+   * this host, with every volume in them.
+   */
+  public static List<Removed> cleanPools(org.libvirt.Connect connect, boolean dryRun) {
+    List<Removed> removed = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    try {
+      names.addAll(List.of(connect.listStoragePools()));
+      names.addAll(List.of(connect.listDefinedStoragePools()));
+    } catch (org.libvirt.LibvirtException e) {
+      return removed;
+    }
+    for (String name : names) {
+      if (!name.startsWith(PoolStore.POOL_PREFIX)) {
+        continue;
+      }
+      try {
+        org.libvirt.StoragePool pool = connect.storagePoolLookupByName(name);
+        if (pool.isActive() == 0) {
+          pool.create(0);
+        }
+        boolean gone = OwnerRecord.parse(PoolStore.readOwner(connect, pool))
+            .map(OwnerRecord::isGoneFromThisHost).orElse(false);
+        if (gone) {
+          if (!dryRun) {
+            PoolStore.removePool(pool);
+          }
+          removed.add(new Removed("pool", name));
+        }
+      } catch (org.libvirt.LibvirtException e) {
+        // no owner record (not Kiln's, or still being made) or gone meanwhile: leave it
+      }
+    }
+    return removed;
+  }
+
   public static boolean isAbandoned(Path machineDir) {
     return MachineDirectory.isAbandoned(machineDir);
   }

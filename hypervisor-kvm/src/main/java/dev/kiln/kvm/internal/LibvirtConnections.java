@@ -23,7 +23,9 @@ public final class LibvirtConnections {
       return new LibvirtConnection(uri, connect);
     } catch (LibvirtException e) {
       throw new MachineException("cannot connect to libvirt at " + uri + ": " + e.getMessage()
-          + " (is libvirtd running? start it with 'libvirtd -d' or scripts/host-setup.sh)", e);
+          + (isLocalUri(uri) ? " (is libvirtd running? start it with 'libvirtd -d' or "
+          + "scripts/host-setup.sh)" : " (can this user reach the host, e.g. 'ssh "
+          + uri.getHost() + "' without a password, and does it run libvirtd?)"), e);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       throw new MachineException("the libvirt client library is not installed "
           + "(apt-get install libvirt0): " + e.getMessage(), e);

@@ -69,4 +69,37 @@ class DomainDefinitionTest {
         Path.of("/c.log"), Instant.EPOCH));
     assertThat(xml).contains("&lt;/cmdline&gt;&lt;emulator&gt;").doesNotContain("<emulator>");
   }
+
+  @Test
+  void vncOnLoopbackAndGuestForwards() throws Exception {
+    MachineSpec spec = MachineSpec.builder("kiln-build-3").vnc(true)
+        .addDisk(new MachineSpec.Disk(Path.of("/d.qcow2"), "qcow2", false))
+        .addGuestForward(new MachineSpec.GuestForward("10.0.2.100", 3142, 3142)).build();
+    String xml = validate(DomainDefinition.build(spec, Accelerator.TCG, Map.of(),
+        Path.of("/c.log"), Instant.EPOCH));
+    assertThat(xml).contains("<graphics autoport=\"yes\" listen=\"127.0.0.1\"",
+        "guestfwd=tcp:10.0.2.100:3142-cmd:nc 127.0.0.1 3142");
+    // without vnc there is no display at all
+    String headless = DomainDefinition.build(MachineSpec.builder("kiln-build-4")
+        .addDisk(new MachineSpec.Disk(Path.of("/d.qcow2"), "qcow2", false)).build(),
+        Accelerator.TCG, Map.of(), Path.of("/c.log"), Instant.EPOCH);
+    assertThat(headless).doesNotContain("<graphics");
+  }
+
+  @Test
+  void productionHostsMayUseANamedLibvirtNetwork() throws Exception {
+    MachineSpec spec = MachineSpec.builder("kiln-build-5").libvirtNetwork("default")
+        .addDisk(new MachineSpec.Disk(Path.of("/d.qcow2"), "qcow2", false)).build();
+    String xml = validate(DomainDefinition.build(spec, Accelerator.KVM, Map.of(),
+        Path.of("/c.log"), Instant.EPOCH));
+    assertThat(xml).contains("<interface type=\"network\">", "<source network=\"default\"/>")
+        .doesNotContain("qemu:commandline");
+  }
+
+  @Test
+  void guestForwardsStayInsideQemusUserNetwork() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new MachineSpec.GuestForward("192.168.1.10", 80, 8080))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
