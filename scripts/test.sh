@@ -18,3 +18,12 @@ if ./kiln recipe validate examples/src/test/resources/invalid-recipes/two-source
   exit 1
 fi
 echo "launcher smoke test: ok"
+
+# Every VM test reaps its own domains and storage pools, even when it fails: prove it.
+leftover=$(virsh -c qemu:///system list --all --name | grep '^kiln-' || true)
+pools=$(virsh -c qemu:///system pool-list --all --name | grep '^kiln-' || true)
+if [ -n "$leftover$pools" ]; then
+  echo "tests left libvirt domains or pools behind: $leftover $pools" >&2
+  exit 1
+fi
+echo "no Kiln domain or pool left: ok"

@@ -81,6 +81,29 @@ class CleanAfterKillVmTest {
     assertThat(again.toString()).contains("nothing to clean");
   }
 
+  @Test
+  void sigtermRunsTheShutdownHookWhichRemovesTheMachine() throws Exception {
+    root = Files.createTempDirectory(Path.of("/var/tmp"), "kiln-kill-root-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    String name = "kiln-vmtest-kill-" + Long.toHexString(System.nanoTime() & 0xffffff);
+    build = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-cp", System.getProperty("java.class.path"), BootAndHang.class.getName(),
+        root.toString(), name).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(build.getInputStream(),
+        StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.startsWith("STARTED")) {
+      // JVM start-up output
+    }
+    assertThat(line).isNotNull();
+    assertThat(run("virsh", "-c", "qemu:///system", "list", "--name")).contains(name);
+    build.destroy(); // SIGTERM, as Ctrl-C or a CI runner's cancel would send
+    assertThat(build.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(run("virsh", "-c", "qemu:///system", "list", "--all", "--name"))
+        .doesNotContain(name);
+    assertThat(root.resolve("machines")).isEmptyDirectory();
+  }
+
   static String run(String... command) throws Exception {
     Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
