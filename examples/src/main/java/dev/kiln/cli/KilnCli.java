@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         + "provisions it over SSH, and writes qcow2, VHD, OVA, VHDX and raw images itself.",
     subcommands = {VersionCommand.class, RecipeCommand.class, DoctorCommand.class,
         ConvertCommand.class, InspectCommand.class, SeedCommand.class, IsoCommand.class,
-        CleanCommand.class,
+        CleanCommand.class, PublishCommand.class, TemplatesCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -1,0 +1,177 @@
+package dev.kiln.cloudstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.api.Compression;
+import dev.kiln.api.DiskFormat;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.PublishException;
+import dev.kiln.api.PublishTarget;
+import dev.kiln.api.TargetHypervisor;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.cloudstack.standin.CloudStackStandIn;
+import dev.kiln.spi.Publisher;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The publisher's lifecycle against the stand-in: both modes, idempotence, zones, smoke, prune. */
+class CloudStackPublisherTest {
+  CloudStackStandIn standIn;
+  CloudStackClient client;
+  List<KilnEvent> events = new CopyOnWriteArrayList<>();
+  EventHandlers handlers = EventHandlers.create().addAll(events::add);
+  @TempDir Path dir;
+
+  @BeforeEach
+  void start() throws Exception {
+    standIn = CloudStackStandIn.start();
+    client = StandIns.client(standIn);
+  }
+
+  @AfterEach
+  void stop() {
+    standIn.close();
+  }
+
+  Publisher.Artifact artifact(String name, TargetHypervisor h, DiskFormat f, Compression c)
+      throws Exception {
+    Path file = dir.resolve(name);
+    byte[] data = new byte[50_000];
+    new Random(name.hashCode()).nextBytes(data);
+    Files.write(file, data);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    return new Publisher.Artifact(file, new OutputSpec(h, f, c), data.length,
+        Map.of("SHA-256", sha));
+  }
+
+  CloudStackPublisher publisher(String version) {
+    return CloudStackPublisher.builder(client, "debian-12-x86_64", version)
+        .pollInterval(Duration.ofMillis(20)).readyTimeout(Duration.ofSeconds(30)).build();
+  }
+
+  PublishTarget target(PublishTarget.Mode mode, List<String> zones, Optional<String> smoke,
+      OptionalInt keep) {
+    return new PublishTarget("standin", zones, "Debian GNU/Linux 12 (64-bit)", mode,
+        mode == PublishTarget.Mode.URL ? Optional.of(URI.create("http://127.0.0.1:0"))
+            : Optional.empty(), smoke, keep);
+  }
+
+  @Test
+  void urlRegistrationIntoTwoZonesIsIdempotent() throws Exception {
+    List<Publisher.Artifact> artifacts = List.of(
+        artifact("debian-12.qcow2.bz2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+            Compression.BZIP2),
+        artifact("debian-12.vhd.bz2", TargetHypervisor.XENSERVER, DiskFormat.VHD,
+            Compression.BZIP2));
+    PublishTarget target = target(PublishTarget.Mode.URL, List.of("zone1", "zone2"),
+        Optional.empty(), OptionalInt.empty());
+    List<Publisher.PublishedTemplate> out = publisher("20261125.1").publish("b-1", artifacts,
+        target, handlers);
+    assertThat(out).extracting(Publisher.PublishedTemplate::name).containsExactly(
+        "debian-12-x86_64-kvm-20261125.1", "debian-12-x86_64-kvm-20261125.1",
+        "debian-12-x86_64-xenserver-20261125.1", "debian-12-x86_64-xenserver-20261125.1");
+    assertThat(out).extracting(Publisher.PublishedTemplate::zone).containsExactly("zone1",
+        "zone2", "zone1", "zone2");
+    assertThat(out).extracting(Publisher.PublishedTemplate::hypervisor).contains("KVM",
+        "XenServer");
+    for (Publisher.PublishedTemplate t : out) {
+      assertThat(client.templateRows(t.id())).allMatch(Template::ready).hasSize(2);
+    }
+    assertThat(client.listTags("Template", "kiln-build", Optional.of("b-1"))).hasSize(2);
+    assertThat(standIn.count("copyTemplate")).isEqualTo(2);
+    assertThat(events).anyMatch(e -> e instanceof KilnEvent.ByteProgress p && p.done() == 100
+        && p.task().contains("zone2"));
+    // the registration never used templatetag (a host tag)
+    assertThat(standIn.requests).noneMatch(r -> r.containsKey("templatetag"));
+
+    // a re-run of the same build (e.g. after a crash) registers nothing new
+    publisher("20261125.1").publish("b-1", artifacts, target, handlers);
+    assertThat(standIn.count("registerTemplate")).isEqualTo(2);
+    assertThat(standIn.templateNames()).hasSize(2);
+    assertThat(events).anyMatch(e -> e instanceof KilnEvent.Warning w
+        && w.code().equals("publish.reused"));
+  }
+
+  @Test
+  void uploadModeUsesTheOneTimeUrl() throws Exception {
+    Publisher.Artifact a = artifact("debian-12.vhd.zip", TargetHypervisor.HYPERV, DiskFormat.VHD,
+        Compression.ZIP);
+    List<Publisher.PublishedTemplate> out = publisher("7").publish("b-2", List.of(a),
+        target(PublishTarget.Mode.UPLOAD, List.of("zone1"), Optional.empty(),
+            OptionalInt.empty()), handlers);
+    assertThat(out).singleElement().satisfies(t -> {
+      assertThat(t.hypervisor()).isEqualTo("Hyperv");
+      assertThat(t.name()).isEqualTo("debian-12-x86_64-hyperv-7");
+    });
+    assertThat(client.templateRows(out.get(0).id())).allMatch(Template::ready);
+    assertThat(events).anyMatch(e -> e instanceof KilnEvent.ByteProgress p
+        && p.task().startsWith("upload ") && p.done() == a.size());
+  }
+
+  @Test
+  void aChecksumMismatchFailsWithTheServersStatus() throws Exception {
+    Publisher.Artifact good = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    Publisher.Artifact lying = new Publisher.Artifact(good.file(), good.spec(), good.size(),
+        Map.of("SHA-256", "0".repeat(64)));
+    assertThatThrownBy(() -> publisher("1").publish("b-3", List.of(lying),
+        target(PublishTarget.Mode.URL, List.of("zone1"), Optional.empty(), OptionalInt.empty()),
+        handlers)).isInstanceOf(PublishException.class)
+        .hasMessageContaining("checksum").hasMessageContaining("DOWNLOAD_ERROR");
+  }
+
+  @Test
+  void aFailedSmokeTestRollsTheTemplateBack() throws Exception {
+    standIn.smokeDeployFails(true);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    assertThatThrownBy(() -> publisher("1").publish("b-4", List.of(a),
+        target(PublishTarget.Mode.URL, List.of("zone1"), Optional.of("Small Instance"),
+            OptionalInt.empty()), handlers)).isInstanceOf(PublishException.class)
+        .hasMessageContaining("smoke test").hasMessageContaining("rolled back");
+    assertThat(standIn.templateNames()).isEmpty();
+  }
+
+  @Test
+  void aPassedSmokeTestLeavesNoVmBehind() throws Exception {
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    publisher("1").publish("b-5", List.of(a), target(PublishTarget.Mode.URL, List.of("zone1"),
+        Optional.of("Small Instance"), OptionalInt.empty()), handlers);
+    assertThat(standIn.count("deployVirtualMachine")).isEqualTo(1);
+    assertThat(standIn.count("destroyVirtualMachine")).isEqualTo(1);
+    assertThat(client.virtualMachine("any")).isEmpty();
+    assertThat(standIn.templateNames()).containsExactly("debian-12-x86_64-kvm-1");
+  }
+
+  @Test
+  void retentionKeepsTheNewestVersions() throws Exception {
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    for (String v : List.of("1", "2", "3")) {
+      Publisher.Artifact changed = artifact("v" + v + ".qcow2", TargetHypervisor.KVM,
+          DiskFormat.QCOW2, Compression.NONE);
+      publisher(v).publish("b-" + v, List.of(changed), target(PublishTarget.Mode.URL,
+          List.of("zone1"), Optional.empty(), OptionalInt.of(2)), handlers);
+    }
+    assertThat(standIn.templateNames()).containsExactly("debian-12-x86_64-kvm-2",
+        "debian-12-x86_64-kvm-3");
+    assertThat(a).isNotNull();
+  }
+}

@@ -1,0 +1,200 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Compression;
+import dev.kiln.api.DiskFormat;
+import dev.kiln.api.KilnException;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.PublishTarget;
+import dev.kiln.api.TargetHypervisor;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.cloudstack.CloudStackClient;
+import dev.kiln.cloudstack.CloudStackPublisher;
+import dev.kiln.spi.Publisher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln publish}: registers artifacts as CloudStack templates. */
+@Command(name = "publish", description = {"Register disk images as CloudStack templates, one "
+    + "per artifact: by URL from Kiln's own artifact server (--serve-from) or by upload "
+    + "(--upload); wait until ready in every zone; optionally smoke-test with a VM (and delete "
+    + "the template again when that fails) and keep only the newest N versions.",
+    "The hypervisor follows the file: .qcow2/.raw KVM, .vhd/.vhd.bz2 XenServer, .vhd.zip and "
+        + ".vhdx Hyper-V, .ova VMware."})
+final class PublishCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "ARTIFACT", arity = "1..*")
+  List<Path> artifacts;
+
+  @Mixin
+  CloudStackOptions cloud;
+
+  @Option(names = "--zone", paramLabel = "Z", description = "Zone name or id; repeat for more "
+      + "(default: every zone).")
+  List<String> zones = new ArrayList<>();
+
+  @Option(names = "--os-type", paramLabel = "DESCRIPTION", required = true,
+      description = "CloudStack OS type, e.g. \"Debian GNU/Linux 12 (64-bit)\".")
+  String osType;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Mode mode;
+
+  static final class Mode {
+    @Option(names = "--serve-from", paramLabel = "http://ADDR:PORT", description = "Serve the "
+        + "artifacts from this address (reachable by the secondary storage VM) and register "
+        + "by URL.")
+    URI serveFrom;
+
+    @Option(names = "--upload", description = "Upload through getUploadParamsForTemplate.")
+    boolean upload;
+  }
+
+  @Option(names = "--smoke-offering", paramLabel = "O", description = "Deploy a VM with this "
+      + "service offering; delete the template if it does not reach Running.")
+  String smokeOffering;
+
+  @Option(names = "--keep", paramLabel = "N", description = "Keep the newest N templates of "
+      + "the family, delete older ones.")
+  Integer keep;
+
+  @Option(names = "--family", paramLabel = "NAME", description = "Template family: OS, version "
+      + "and arch, e.g. debian-12-x86_64 (default: the first artifact's name without "
+      + "extensions).")
+  String family;
+
+  @Option(names = "--version", paramLabel = "V", description = "This build's version (default: "
+      + "the UTC time, yyyyMMdd.HHmm).")
+  String version;
+
+  @Option(names = "--build-id", paramLabel = "ID", description = "Recorded in the templates' "
+      + "tags (default: the version).")
+  String buildId;
+
+  @Option(names = "--advertise-host", paramLabel = "HOST", description = "Host name in the "
+      + "URLs given to CloudStack, when it differs from the --serve-from address.")
+  String advertiseHost;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      List<Publisher.Artifact> list = new ArrayList<>();
+      for (Path a : artifacts) {
+        list.add(artifact(a));
+      }
+      String v = version != null ? version : ZonedDateTime.now(ZoneOffset.UTC).format(
+          DateTimeFormatter.ofPattern("yyyyMMdd.HHmm", Locale.ROOT));
+      String fam = family != null ? family : baseName(artifacts.get(0));
+      PublishTarget target = new PublishTarget(cloud.profile, zones, osType,
+          mode.upload ? PublishTarget.Mode.UPLOAD : PublishTarget.Mode.URL,
+          Optional.ofNullable(mode.serveFrom), Optional.ofNullable(smokeOffering),
+          keep == null ? OptionalInt.empty() : OptionalInt.of(keep));
+      EventHandlers events = EventHandlers.create()
+          .add(KilnEvent.Warning.class, w -> err.println("kiln publish: " + w.message()))
+          .add(KilnEvent.ByteProgress.class, p -> {
+            if (p.task().startsWith("template ") && (p.done() == 100 || p.done() == 0)) {
+              out.println("  " + p.task() + ": " + (p.done() == 100 ? "ready" : "waiting"));
+            }
+          });
+      try (CloudStackClient client = cloud.client()) {
+        CloudStackPublisher.Builder b = CloudStackPublisher.builder(client, fam, v)
+            .pollInterval(cloud.pollInterval());
+        if (advertiseHost != null) {
+          b.advertisedHost(advertiseHost);
+        }
+        out.println("Publishing " + list.size() + " artifact(s) to " + client.endpoint()
+            + " as " + fam + "-*-" + v);
+        List<Publisher.PublishedTemplate> published = b.build().publish(
+            buildId != null ? buildId : v, list, target, events);
+        for (Publisher.PublishedTemplate t : published) {
+          out.printf(Locale.ROOT, "%-45s %-36s %-10s %s%n", t.name(), t.id(), t.hypervisor(),
+              t.zone());
+        }
+      }
+      return 0;
+    } catch (KilnException | IOException | IllegalArgumentException e) {
+      err.println("kiln publish: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    }
+  }
+
+  /** What CloudStack hypervisor and format a file is for, by its name. */
+  static OutputSpec specOf(Path file) {
+    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    Compression c = Compression.NONE;
+    for (Compression candidate : Compression.values()) {
+      if (candidate.extension().isPresent() && n.endsWith("." + candidate.extension().get())) {
+        c = candidate;
+        n = n.substring(0, n.length() - candidate.extension().get().length() - 1);
+      }
+    }
+    if (n.endsWith(".qcow2")) {
+      return new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, c);
+    } else if (n.endsWith(".raw") || n.endsWith(".img")) {
+      return new OutputSpec(TargetHypervisor.KVM, DiskFormat.RAW, c);
+    } else if (n.endsWith(".vhdx")) {
+      return new OutputSpec(TargetHypervisor.HYPERV, DiskFormat.VHDX, c);
+    } else if (n.endsWith(".vhd")) {
+      return new OutputSpec(c == Compression.ZIP ? TargetHypervisor.HYPERV
+          : TargetHypervisor.XENSERVER, DiskFormat.VHD, c);
+    } else if (n.endsWith(".ova")) {
+      return new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, c);
+    }
+    throw new IllegalArgumentException("cannot tell the format of " + file.getFileName()
+        + " (expected .qcow2, .raw, .vhd, .vhdx or .ova, optionally .bz2/.gz/.zip/.xz)");
+  }
+
+  static String baseName(Path file) {
+    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    int dot = n.indexOf('.');
+    return (dot > 0 ? n.substring(0, dot) : n).replaceAll("[^a-z0-9._-]", "-");
+  }
+
+  private static Publisher.Artifact artifact(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("no such artifact: " + file);
+    }
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 20];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        sha.update(buf, 0, n);
+      }
+    }
+    return new Publisher.Artifact(file, specOf(file), Files.size(file),
+        Map.of("SHA-256", HexFormat.of().formatHex(sha.digest())));
+  }
+}

@@ -1,0 +1,119 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.KilnException;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.cloudstack.CloudStackClient;
+import dev.kiln.cloudstack.CloudStackPublisher;
+import dev.kiln.cloudstack.ResourceTag;
+import dev.kiln.cloudstack.Template;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kiln templates}: the templates Kiln published. */
+@Command(name = "templates", description = "List or prune the templates Kiln published (those "
+    + "tagged kiln-family).", subcommands = {TemplatesCommand.ListTemplates.class,
+        TemplatesCommand.Prune.class})
+final class TemplatesCommand {
+  @Command(name = "list", description = "List Kiln's templates, one line per zone.")
+  static final class ListTemplates implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CloudStackOptions cloud;
+
+    @Option(names = "--family", paramLabel = "F", description = "Only this family, e.g. "
+        + "debian-12-x86_64-kvm.")
+    String family;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PrintWriter out = spec.commandLine().getOut();
+      try (CloudStackClient client = cloud.client()) {
+        List<Template> rows = kilnTemplates(client, family);
+        out.printf(Locale.ROOT, "%-45s %-36s %-8s %-6s %s%n", "NAME", "ID", "ZONE", "READY",
+            "STATUS");
+        for (Template t : rows) {
+          out.printf(Locale.ROOT, "%-45s %-36s %-8s %-6s %s%n", t.name(), t.id(),
+              t.zoneName().orElse("-"), t.ready() ? "yes" : "no", t.status());
+        }
+        return 0;
+      } catch (KilnException e) {
+        spec.commandLine().getErr().println("kiln templates list: " + e.getMessage());
+        return KilnCli.EXIT_INVALID;
+      }
+    }
+  }
+
+  @Command(name = "prune", description = "Keep the newest N templates of each family, delete "
+      + "the rest.")
+  static final class Prune implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CloudStackOptions cloud;
+
+    @Option(names = "--keep", paramLabel = "N", required = true)
+    int keep;
+
+    @Option(names = "--family", paramLabel = "F", description = "Only this family (default: "
+        + "every Kiln family).")
+    String family;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PrintWriter out = spec.commandLine().getOut();
+      try (CloudStackClient client = cloud.client()) {
+        Set<String> families = new LinkedHashSet<>();
+        if (family != null) {
+          families.add(family);
+        } else {
+          client.listTags("Template", CloudStackPublisher.TAG_FAMILY, Optional.empty())
+              .forEach(t -> families.add(t.value()));
+        }
+        CloudStackPublisher pruner = CloudStackPublisher.builder(client, "kiln", "prune")
+            .pollInterval(cloud.pollInterval()).build();
+        int deleted = 0;
+        for (String f : families) {
+          List<String> ids = pruner.prune(f, keep, Optional.empty(), "prune",
+              EventHandlers.create().add(dev.kiln.api.event.KilnEvent.Warning.class,
+                  w -> out.println(w.message())));
+          deleted += ids.size();
+        }
+        out.println(deleted + " template(s) deleted");
+        return 0;
+      } catch (KilnException | IllegalArgumentException e) {
+        spec.commandLine().getErr().println("kiln templates prune: " + e.getMessage());
+        return KilnCli.EXIT_INVALID;
+      }
+    }
+  }
+
+  /** Every row of every template carrying Kiln's family tag (optionally one family). */
+  static List<Template> kilnTemplates(CloudStackClient client, String family)
+      throws KilnException, InterruptedException {
+    List<Template> rows = new ArrayList<>();
+    Set<String> ids = new LinkedHashSet<>();
+    for (ResourceTag t : client.listTags("Template", CloudStackPublisher.TAG_FAMILY,
+        Optional.ofNullable(family))) {
+      if (ids.add(t.resourceId())) {
+        rows.addAll(client.templateRows(t.resourceId()));
+      }
+    }
+    rows.sort(java.util.Comparator.comparing(Template::name).thenComparing(t -> t.zoneName()
+        .orElse("")));
+    return rows;
+  }
+
+}

@@ -1,0 +1,118 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.cloudstack.standin.CloudStackStandIn;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kiln publish} and {@code kiln templates} against the in-process CloudStack stand-in
+ * (see its Javadoc: not the real server, which cannot run here): URL registration from Kiln's
+ * artifact server, upload, a failed smoke test that rolls back, listing and pruning.
+ */
+class PublishCommandTest {
+  @TempDir Path dir;
+  CloudStackStandIn standIn;
+  Path secretFile;
+
+  record Run(int exit, String out, String err) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    standIn = CloudStackStandIn.start();
+    secretFile = dir.resolve("secret");
+    Files.writeString(secretFile, CloudStackStandIn.SECRET_KEY + "\n");
+  }
+
+  @AfterEach
+  void stop() {
+    standIn.close();
+  }
+
+  Run kiln(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--url", standIn.endpoint().toString(), "--api-key",
+        CloudStackStandIn.API_KEY, "--secret-key-file", secretFile.toString(),
+        "--poll-interval", "0.02"));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = KilnCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+        .execute(all.toArray(String[]::new));
+    assertThat(out.toString() + err).doesNotContain(CloudStackStandIn.SECRET_KEY);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  Path artifact(String name) throws Exception {
+    Path f = dir.resolve(name);
+    byte[] data = new byte[30_000];
+    new Random(name.hashCode()).nextBytes(data);
+    Files.write(f, data);
+    return f;
+  }
+
+  @Test
+  void publishByUrlFromKilnsServerIntoTwoZones() throws Exception {
+    Run r = kiln("publish", artifact("debian-12.qcow2.bz2").toString(),
+        artifact("debian-12.vhd.bz2").toString(), artifact("debian-12.ova").toString(),
+        "--zone", "zone1", "--zone", "zone2", "--os-type", "Debian GNU/Linux 12 (64-bit)",
+        "--serve-from", "http://127.0.0.1:0", "--family", "debian-12-x86_64",
+        "--version", "20261125.1");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("debian-12-x86_64-kvm-20261125.1", "KVM",
+        "debian-12-x86_64-xenserver-20261125.1", "XenServer",
+        "debian-12-x86_64-vmware-20261125.1", "VMware", "zone2");
+    assertThat(standIn.templateNames()).hasSize(3);
+
+    Run list = kiln("templates", "list");
+    assertThat(list.exit()).isZero();
+    assertThat(list.out().lines().filter(l -> l.contains("Download Complete")).count())
+        .isEqualTo(6);
+  }
+
+  @Test
+  void publishByUploadThenPrune() throws Exception {
+    for (String v : List.of("1", "2", "3")) {
+      Run r = kiln("publish", artifact("v" + v + ".vhd.zip").toString(), "--zone", "zone1",
+          "--os-type", "Debian GNU/Linux 12 (64-bit)", "--upload", "--family",
+          "debian-12-x86_64", "--version", v);
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out()).contains("debian-12-x86_64-hyperv-" + v, "Hyperv");
+    }
+    assertThat(standIn.count("getUploadParamsForTemplate")).isEqualTo(3);
+    Run prune = kiln("templates", "prune", "--keep", "1");
+    assertThat(prune.exit()).as(prune.err()).isZero();
+    assertThat(prune.out()).contains("2 template(s) deleted");
+    assertThat(standIn.templateNames()).containsExactly("debian-12-x86_64-hyperv-3");
+  }
+
+  @Test
+  void aFailedSmokeTestRollsBackAndExitsNonZero() throws Exception {
+    standIn.smokeDeployFails(true);
+    Run r = kiln("publish", artifact("debian-12.qcow2").toString(), "--zone", "zone1",
+        "--os-type", "Debian GNU/Linux 12 (64-bit)", "--serve-from", "http://127.0.0.1:0",
+        "--smoke-offering", "Small Instance", "--version", "9");
+    assertThat(r.exit()).isEqualTo(KilnCli.EXIT_INVALID);
+    assertThat(r.err()).contains("smoke test", "rolled back", "Unable to create a deployment");
+    assertThat(standIn.templateNames()).isEmpty();
+  }
+
+  @Test
+  void modeIsRequiredAndFormatsAreKnown() throws Exception {
+    Run none = kiln("publish", artifact("a.qcow2").toString(), "--os-type", "x");
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("--serve-from", "--upload");
+    Run unknown = kiln("publish", artifact("a.iso").toString(), "--os-type", "x", "--upload");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("cannot tell the format of a.iso");
+  }
+}
