@@ -57,7 +57,6 @@ public final class CloudStackClient implements AutoCloseable {
   static final Duration EXPIRES_AHEAD = Duration.ofMinutes(5);
   private static final DateTimeFormatter EXPIRES = DateTimeFormatter.ofPattern(
       "yyyy-MM-dd'T'HH:mm:ssZ", Locale.ROOT);
-  private static final int PAGE_SIZE = 500;
 
   private final CloudStackCredentials credentials;
   private final HttpClient http;
@@ -65,6 +64,7 @@ public final class CloudStackClient implements AutoCloseable {
   private final Duration jobTimeout;
   private final int retries;
   private final Clock clock;
+  private final int pageSize;
 
   private CloudStackClient(Builder b) {
     this.credentials = b.credentials;
@@ -72,6 +72,7 @@ public final class CloudStackClient implements AutoCloseable {
     this.jobTimeout = b.jobTimeout;
     this.retries = b.retries;
     this.clock = b.clock;
+    this.pageSize = b.pageSize;
     HttpClient.Builder hb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(30)).followRedirects(HttpClient.Redirect.NEVER);
     if (!credentials.verifyTls()) {
@@ -289,12 +290,12 @@ public final class CloudStackClient implements AutoCloseable {
     for (int page = 1; ; page++) {
       Map<String, String> p = new LinkedHashMap<>(params);
       p.put("page", Integer.toString(page));
-      p.put("pagesize", Integer.toString(PAGE_SIZE));
+      p.put("pagesize", Integer.toString(pageSize));
       JsonNode r = execute(command, p, true);
       List<JsonNode> rows = Json.list(r, field);
       out.addAll(rows);
       int count = r.path("count").asInt(out.size());
-      if (rows.isEmpty() || out.size() >= count || rows.size() < PAGE_SIZE) {
+      if (rows.isEmpty() || out.size() >= count || rows.size() < pageSize) {
         return out;
       }
     }
@@ -499,6 +500,7 @@ public final class CloudStackClient implements AutoCloseable {
     private Duration jobTimeout = Duration.ofMinutes(30);
     private int retries = 4;
     private Clock clock = Clock.systemUTC();
+    private int pageSize = 500;
 
     private Builder(CloudStackCredentials credentials) {
       this.credentials = java.util.Objects.requireNonNull(credentials);
@@ -518,6 +520,15 @@ public final class CloudStackClient implements AutoCloseable {
     /** Retries of reads, polls and unanswered requests; 4 by default. */
     public Builder retries(int retries) {
       this.retries = retries;
+      return this;
+    }
+
+    /** Rows per page of list commands; 500 by default. */
+    public Builder pageSize(int pageSize) {
+      if (pageSize < 1) {
+        throw new IllegalArgumentException("page size must be positive");
+      }
+      this.pageSize = pageSize;
       return this;
     }
 

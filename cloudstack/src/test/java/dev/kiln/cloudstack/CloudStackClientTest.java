@@ -44,6 +44,15 @@ class CloudStackClientTest {
   }
 
   @Test
+  void listsArePagedThrough() throws Exception {
+    CloudStackClient small = CloudStackClient.builder(StandIns.credentials(standIn))
+        .pageSize(1).build();
+    assertThat(small.listOsTypes()).hasSize(3).doesNotHaveDuplicates();
+    assertThat(standIn.requests.stream().filter(r -> "listOsTypes".equals(r.get("command")))
+        .map(r -> r.get("page")).toList()).containsExactly("1", "2", "3");
+  }
+
+  @Test
   void unknownNamesListWhatExists() {
     assertThatThrownBy(() -> client.zone("zone9")).isInstanceOf(CloudStackException.class)
         .hasMessageContaining("no zone 'zone9'").hasMessageContaining("zone1, zone2");

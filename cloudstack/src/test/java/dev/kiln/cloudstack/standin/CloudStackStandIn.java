@@ -221,7 +221,7 @@ public final class CloudStackStandIn implements AutoCloseable {
       }
       ObjectNode body;
       try {
-        body = dispatch(lower, p);
+        body = paginate(dispatch(lower, p), p);
       } catch (ApiError e) {
         error(ex, lower, e.code, e.code, e.getMessage());
         return;
@@ -347,6 +347,29 @@ public final class CloudStackStandIn implements AutoCloseable {
         throw new ApiError(432, "The given command:" + command + " does not exist or it is not "
             + "available for the user");
     }
+  }
+
+  /** Applies {@code page}/{@code pagesize} to a list answer, keeping the total count. */
+  private static ObjectNode paginate(ObjectNode body, Map<String, String> p) {
+    if (!p.containsKey("pagesize") || !body.has("count")) {
+      return body;
+    }
+    int size = Integer.parseInt(p.get("pagesize"));
+    int page = Integer.parseInt(p.getOrDefault("page", "1"));
+    java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it =
+        body.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+      if (e.getValue().isArray()) {
+        ArrayNode all = (ArrayNode) e.getValue();
+        ArrayNode slice = JSON.createArrayNode();
+        for (int i = (page - 1) * size; i < Math.min(all.size(), page * size); i++) {
+          slice.add(all.get(i));
+        }
+        e.setValue(slice);
+      }
+    }
+    return body;
   }
 
   private static boolean match(Map<String, String> p, String key, String actual) {
