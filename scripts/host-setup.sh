@@ -13,7 +13,8 @@ PACKAGES=(
   isolinux syslinux-common python3-pycdlib debian-installer-12-netboot-amd64
   libvmdk-utils libvhdi-utils libqcow-utils
   mmdebstrap parted grub-common grub-pc-bin uuid-runtime e2fsprogs
-  openssh-client openssh-server netcat-openbsd
+  openssh-client openssh-server netcat-openbsd curl openssl
+  cloud-init shellcheck python3-jsonschema python3-yaml debconf
 )
 
 missing=()

@@ -17,6 +17,7 @@ public final class Answers {
   private final String timezone;
   private final List<String> packages;
   private final Partitioning partitioning;
+  private final Optional<Registration> registration;
 
   private Answers(Builder b) {
     this.users = List.copyOf(b.users);
@@ -24,6 +25,7 @@ public final class Answers {
     this.locale = b.locale;
     this.keyboard = b.keyboard;
     this.timezone = b.timezone;
+    this.registration = b.registration;
     this.packages = List.copyOf(b.packages);
     this.partitioning = b.partitioning;
   }
@@ -61,6 +63,11 @@ public final class Answers {
     return packages;
   }
 
+  /** Vendor registration (RHEL, SLES), when the recipe gives one. */
+  public Optional<Registration> registration() {
+    return registration;
+  }
+
   public Partitioning partitioning() {
     return partitioning;
   }
@@ -79,6 +86,7 @@ public final class Answers {
     private String locale = "C.UTF-8";
     private String keyboard = "us";
     private String timezone = "UTC";
+    private Optional<Registration> registration = Optional.empty();
     private final List<String> packages = new ArrayList<>();
     private Partitioning partitioning = Partitioning.SINGLE_ROOT;
 
@@ -111,6 +119,11 @@ public final class Answers {
 
     public Builder addPackages(List<String> names) {
       packages.addAll(names);
+      return this;
+    }
+
+    public Builder registration(Registration registration) {
+      this.registration = Optional.of(registration);
       return this;
     }
 

@@ -307,6 +307,16 @@ public final class RecipeParser {
         "must be an IANA time zone such as UTC or Europe/Berlin").ifPresent(b::timezone);
     b.addPackages(packageList(m, "packages"));
     b.partitioning(m.enumValue("partitioning", Partitioning.class, Partitioning.SINGLE_ROOT));
+    m.map("registration").map(r -> {
+      Optional<String> org = r.string("organization", "[A-Za-z0-9@._+-]{1,128}",
+          "must be an organization id or e-mail address");
+      Optional<Secret> key = readSecret(r, "key");
+      if (key.isEmpty()) {
+        r.problem("key", "registration needs a key (activation key or registration code)");
+      }
+      r.finish();
+      return key.map(k -> new dev.kiln.api.Registration(org, k)).orElse(null);
+    }).ifPresent(b::registration);
     m.finish();
     return b.build();
   }

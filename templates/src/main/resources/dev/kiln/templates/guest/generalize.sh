@@ -1,0 +1,169 @@
+#!/bin/sh
+# Kiln: generalizes the guest so every VM deployed from the template comes up as a new
+# machine. Each operation is independent, idempotent and selected by name:
+#   generalize.sh OPERATION...    run operations
+#   generalize.sh --check OPERATION...   report what survived (read-only), exit 1 if anything
+# KILN_FAMILY (apt, dnf, zypper) selects the package cache; packages.sh is sourced first.
+# KILN_ROOT_PASSWORD is lock (default) or expire; KILN_BUILD_KEY is the build's public key.
+set -u
+: "${KILN_FAMILY:?apt, dnf or zypper}"
+: "${KILN_ROOT_PASSWORD:=lock}"
+survivors=0
+survived() { echo "kiln-generalize: survived: $*"; survivors=$((survivors + 1)); }
+
+op_machine_id() {
+  # truncate, never delete: systemd expects the file and regenerates an empty one at boot
+  : > /etc/machine-id
+  rm -f /var/lib/dbus/machine-id
+  [ -e /var/lib/dbus ] && ln -sf /etc/machine-id /var/lib/dbus/machine-id
+  return 0
+}
+check_machine_id() { [ ! -s /etc/machine-id ] || survived "machine-id $(cat /etc/machine-id)"; }
+
+op_ssh_host_keys() { rm -f /etc/ssh/ssh_host_*; }
+check_ssh_host_keys() {
+  for k in /etc/ssh/ssh_host_*; do [ -e "$k" ] && survived "ssh host key $k"; done
+  return 0
+}
+
+lease_files() {
+  ls -d /var/lib/dhcp/*.leases /var/lib/dhclient/*.lease* /var/lib/NetworkManager/*.lease \
+    /var/lib/systemd/network/* /var/lib/wicked/lease-* 2>/dev/null
+}
+op_dhcp_leases() { lease_files | xargs -r rm -rf; }
+check_dhcp_leases() { for f in $(lease_files); do survived "dhcp lease $f"; done; return 0; }
+
+op_udev_net_rules() {
+  rm -f /etc/udev/rules.d/70-persistent-net.rules /etc/udev/rules.d/75-persistent-net-generator.rules
+}
+check_udev_net_rules() {
+  [ ! -e /etc/udev/rules.d/70-persistent-net.rules ] || survived "udev persistent-net rules"
+}
+
+nm_files() { ls /etc/NetworkManager/system-connections/* 2>/dev/null; }
+op_nm_connections() {
+  # connections carry the build VM's MAC and a UUID; cloud-init or NM make new ones at boot
+  nm_files | xargs -r rm -f
+  for f in /etc/sysconfig/network-scripts/ifcfg-*; do
+    [ -e "$f" ] || continue
+    [ "$f" = /etc/sysconfig/network-scripts/ifcfg-lo ] && continue
+    sed -i -e '/^HWADDR=/d' -e '/^UUID=/d' "$f"
+  done
+}
+check_nm_connections() {
+  for f in $(nm_files); do survived "NetworkManager connection $f"; done
+  grep -ls '^HWADDR=\|^UUID=' /etc/sysconfig/network-scripts/ifcfg-* 2>/dev/null \
+    | grep -v ifcfg-lo | while read -r f; do survived "MAC or UUID in $f"; done
+  return 0
+}
+
+op_logs() {
+  find /var/log -type f \( -name '*.gz' -o -name '*.[0-9]' -o -name '*.old' \) -delete
+  find /var/log -type f -exec truncate -s 0 {} +
+  rm -rf /var/log/journal/*
+}
+check_logs() {
+  find /var/log -type f -size +0 | while read -r f; do survived "log $f not empty"; done
+  return 0
+}
+
+op_shell_history() {
+  rm -f /root/.bash_history /root/.lesshst /root/.viminfo /root/.python_history
+  for h in /home/*; do
+    rm -f "$h/.bash_history" "$h/.lesshst" "$h/.viminfo" "$h/.python_history"
+  done
+}
+check_shell_history() {
+  for f in /root/.bash_history /home/*/.bash_history; do
+    [ -e "$f" ] && survived "history $f"
+  done
+  return 0
+}
+
+op_tmp() { find /tmp /var/tmp -mindepth 1 -delete 2>/dev/null || true; }
+check_tmp() {
+  n=$(find /tmp /var/tmp -mindepth 1 2>/dev/null | wc -l)
+  [ "$n" -eq 0 ] || survived "$n files in /tmp or /var/tmp"
+}
+
+op_package_cache() { kiln_pkg_clean; }
+check_package_cache() {
+  case "$KILN_FAMILY" in
+    apt) n=$(find /var/cache/apt/archives -name '*.deb' 2>/dev/null | wc -l) ;;
+    dnf) n=$(find /var/cache/dnf -name '*.rpm' 2>/dev/null | wc -l) ;;
+    zypper) n=$(find /var/cache/zypp/packages -name '*.rpm' 2>/dev/null | wc -l) ;;
+  esac
+  [ "$n" -eq 0 ] || survived "$n cached packages"
+}
+
+op_cloud_init_state() {
+  if command -v cloud-init >/dev/null 2>&1; then
+    cloud-init clean --logs >/dev/null 2>&1 || rm -rf /var/lib/cloud/*
+  fi
+  rm -rf /var/lib/cloud/instances /var/lib/cloud/instance
+}
+check_cloud_init_state() {
+  [ ! -e /var/lib/cloud/instance ] || survived "cloud-init instance state"
+  [ ! -e /var/log/cloud-init.log ] || [ ! -s /var/log/cloud-init.log ] \
+    || survived "cloud-init log"
+}
+
+op_random_seed() { rm -f /var/lib/systemd/random-seed /var/lib/random-seed; }
+check_random_seed() {
+  for f in /var/lib/systemd/random-seed /var/lib/random-seed; do
+    [ -e "$f" ] && survived "random seed $f"
+  done
+  return 0
+}
+
+op_root_password() {
+  if [ "$KILN_ROOT_PASSWORD" = expire ]; then passwd -e root >/dev/null; else passwd -l root >/dev/null; fi
+}
+check_root_password() {
+  status=$(passwd -S root 2>/dev/null | awk '{print $2}')
+  case "$KILN_ROOT_PASSWORD:$status" in
+    lock:L|lock:LK|lock:NP) ;;
+    expire:*) [ "$(chage -l root | awk -F': ' '/^Last password change/ {print $2}')" = \
+      "password must be changed" ] || survived "root password not expired" ;;
+    *) survived "root password not locked ($status)" ;;
+  esac
+}
+
+key_files() { ls /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys 2>/dev/null; }
+op_build_key() {
+  [ -n "${KILN_BUILD_KEY:-}" ] || return 0
+  for f in $(key_files); do
+    grep -vxF "$KILN_BUILD_KEY" "$f" > "$f.kiln" || true
+    cat "$f.kiln" > "$f" && rm -f "$f.kiln"
+  done
+}
+check_build_key() {
+  [ -n "${KILN_BUILD_KEY:-}" ] || return 0
+  for f in $(key_files); do grep -qxF "$KILN_BUILD_KEY" "$f" && survived "build key in $f"; done
+  return 0
+}
+
+op_trim() {
+  # free blocks read as zeros afterwards, so the image compresses and converts sparse
+  fstrim -av >/dev/null 2>&1 || {
+    dd if=/dev/zero of=/kiln-zero bs=1M 2>/dev/null || true
+    rm -f /kiln-zero
+  }
+  sync
+}
+check_trim() { return 0; }
+
+mode=run
+if [ "${1:-}" = --check ]; then mode=check; shift; fi
+for op in "$@"; do
+  fn=$(echo "$op" | tr '-' '_')
+  case "$fn" in
+    machine_id|ssh_host_keys|dhcp_leases|udev_net_rules|nm_connections|logs|shell_history|\
+    tmp|package_cache|cloud_init_state|random_seed|root_password|build_key|trim) ;;
+    *) echo "kiln-generalize: unknown operation $op" >&2; exit 2 ;;
+  esac
+  if [ "$mode" = run ]; then "op_$fn" || { echo "kiln-generalize: $op failed" >&2; exit 1; }
+  else "check_$fn"; fi
+done
+if [ "$mode" = check ] && [ "$survivors" -gt 0 ]; then exit 1; fi
+exit 0

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Kiln: package-manager helpers shared by the guest scripts. Sourced; KILN_FAMILY is apt, dnf
+# or zypper.
+kiln_pkg_refresh() {
+  case "$KILN_FAMILY" in
+    apt) DEBIAN_FRONTEND=noninteractive apt-get update -q ;;
+    dnf) dnf -q -y makecache ;;
+    zypper) zypper --non-interactive --quiet refresh ;;
+  esac
+}
+
+kiln_pkg_install() {
+  case "$KILN_FAMILY" in
+    apt) DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" ;;
+    dnf) dnf -q -y install "$@" ;;
+    zypper) zypper --non-interactive --quiet install --no-recommends "$@" ;;
+  esac
+}
+
+kiln_pkg_upgrade() {
+  case "$KILN_FAMILY" in
+    apt) DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold \
+      dist-upgrade ;;
+    dnf) dnf -q -y upgrade ;;
+    zypper) zypper --non-interactive --quiet update ;;
+  esac
+}
+
+kiln_pkg_clean() {
+  case "$KILN_FAMILY" in
+    apt) apt-get clean; rm -rf /var/lib/apt/lists/* ;;
+    dnf) dnf -q clean all; rm -rf /var/cache/dnf/* ;;
+    zypper) zypper --non-interactive clean --all ;;
+  esac
+}
