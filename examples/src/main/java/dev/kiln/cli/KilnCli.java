@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         + "provisions it over SSH, and writes qcow2, VHD, OVA, VHDX and raw images itself.",
     subcommands = {VersionCommand.class, RecipeCommand.class, DoctorCommand.class,
         ConvertCommand.class, InspectCommand.class, SeedCommand.class, IsoCommand.class,
-        CleanCommand.class, PublishCommand.class, TemplatesCommand.class,
+        CleanCommand.class, PublishCommand.class, TemplatesCommand.class, ListCommand.class,
+        AnswersCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -53,8 +53,11 @@ public final class InitrdInjector {
     }
   }
 
-  /** A gzip-compressed newc archive of {@code files}, parent directories included. */
-  static byte[] cpioGzip(Map<String, byte[]> files) throws IOException {
+  /**
+   * A gzip-compressed newc archive of {@code files}, parent directories included: what
+   * {@link #inject} appends (usable on its own as a second initrd).
+   */
+  public static byte[] cpioGzip(Map<String, byte[]> files) throws IOException {
     Map<String, byte[]> sorted = new TreeMap<>(files);
     Set<String> dirs = new LinkedHashSet<>();
     for (String path : sorted.keySet()) {

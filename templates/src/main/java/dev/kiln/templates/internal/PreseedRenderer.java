@@ -16,12 +16,18 @@ import java.util.Map;
  * unquoted; the install ends in power-off.
  */
 public final class PreseedRenderer {
+  /** What d-i writes to the serial console once it has read Kiln's preseed. */
+  public static final String LOADED_MARKER = "kiln:debian-installer-read-the-preseed";
+
   private PreseedRenderer() {}
 
   public static Map<String, byte[]> render(AnswerValues a, String mirrorHost,
       String mirrorDirectory) {
     List<String> l = new ArrayList<>();
     l.add("# Kiln preseed for debian-installer (appended to the initrd as /preseed.cfg)");
+    // a line on the serial console when d-i has read this file: the build log (and Kiln's
+    // failure classifier) can tell "answers not found" from a later failure
+    d(l, "preseed/early_command", "string", "echo " + LOADED_MARKER + " > /dev/ttyS0 || true");
     d(l, "debian-installer/locale", "string", a.installerLocale());
     d(l, "keyboard-configuration/xkb-keymap", "select", a.keyboard());
     d(l, "netcfg/choose_interface", "select", "auto");
