@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.api.Accelerator;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
+import dev.kiln.core.testing.LoopbackSshd;
 import dev.kiln.formats.initrd.InitrdInjector;
 import dev.kiln.kvm.internal.KvmMachine;
 import dev.kiln.spi.MachineSpec;

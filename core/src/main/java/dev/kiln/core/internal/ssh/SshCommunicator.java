@@ -1,0 +1,476 @@
+package dev.kiln.core.internal.ssh;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchChangedHostKeyException;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpATTRS;
+import com.jcraft.jsch.SftpException;
+import com.jcraft.jsch.SftpProgressMonitor;
+import dev.kiln.api.CommunicatorException;
+import dev.kiln.api.KilnException;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.api.event.Stage;
+import dev.kiln.spi.Communicator;
+import dev.kiln.spi.Machine;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Vector;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The {@link Communicator} over SSH (jsch): the build key first, a password as fallback; host
+ * keys trusted on first use and pinned; keep-alives; commands with environment, sudo (with or
+ * without a password), PTY and timeout, output streamed as events; SFTP trees with progress;
+ * reboot-aware reconnects (the boot id must change); remote port forwards (the guest reaches a
+ * service on the host's loopback through this connection), re-established after reconnects.
+ */
+public final class SshCommunicator implements Communicator {
+  private static final int TAIL_LINES = 60;
+
+  private final SshEndpoint endpoint;
+  private final EventHandlers events;
+  private final String buildId;
+  private final Optional<Machine> machine;
+  private final Duration connectDeadline;
+  private final PinnedHostKeys hostKeys = new PinnedHostKeys();
+  private final List<int[]> remoteForwards = new ArrayList<>();
+  private Session session;
+  private String bootId = "";
+
+  private SshCommunicator(SshEndpoint endpoint, EventHandlers events, String buildId,
+      Optional<Machine> machine, Duration connectDeadline) {
+    this.endpoint = endpoint;
+    this.events = events;
+    this.buildId = buildId;
+    this.machine = machine;
+    this.connectDeadline = connectDeadline;
+  }
+
+  /**
+   * Waits (see {@link SshWait}) until the guest accepts a login, then returns the connected
+   * communicator.
+   *
+   * @param machine asked whether it still runs, and for its console on failure
+   */
+  public static SshCommunicator connect(SshEndpoint endpoint, Duration deadline,
+      Optional<Machine> machine, EventHandlers events, String buildId)
+      throws CommunicatorException, InterruptedException {
+    SshCommunicator c = new SshCommunicator(endpoint, events, buildId, machine, deadline);
+    c.session = SshWait.await(endpoint, deadline, machine, c::login);
+    c.bootId = c.readBootId();
+    return c;
+  }
+
+  public SshEndpoint endpoint() {
+    return endpoint;
+  }
+
+  private Session login() throws SshWait.SshLoginException {
+    JSch jsch = new JSch();
+    jsch.setHostKeyRepository(hostKeys);
+    try {
+      jsch.addIdentity("kiln-build", endpoint.key().privateKey(), null, null);
+      Session s = jsch.getSession(endpoint.user(), endpoint.host(), endpoint.port());
+      s.setConfig("StrictHostKeyChecking", "yes"); // with trust-on-first-use in the repository
+      s.setConfig("PreferredAuthentications", endpoint.password().isPresent()
+          ? "publickey,password,keyboard-interactive" : "publickey");
+      s.setHostKeyAlias(endpoint.hostId());
+      if (endpoint.password().isPresent()) {
+        s.setPassword(endpoint.password().get().reveal());
+      }
+      s.setServerAliveInterval(10_000);
+      s.setServerAliveCountMax(3);
+      s.connect(30_000);
+      for (int[] f : remoteForwards) {
+        s.setPortForwardingR("127.0.0.1", f[0], "127.0.0.1", f[1]);
+      }
+      return s;
+    } catch (JSchChangedHostKeyException e) {
+      throw new SshWait.SshLoginException(SshWait.Reason.HOST_KEY_CHANGED, null, e);
+    } catch (JSchException e) {
+      String m = String.valueOf(e.getMessage());
+      if (m.contains("Auth fail") || m.contains("Auth cancel")) {
+        throw new SshWait.SshLoginException(SshWait.Reason.AUTH_REJECTED, "user "
+            + endpoint.user() + (endpoint.password().isPresent() ? ", key and password"
+            : ", build key"), e);
+      }
+      if (m.contains("HostKey has been changed")) {
+        throw new SshWait.SshLoginException(SshWait.Reason.HOST_KEY_CHANGED, null, e);
+      }
+      throw new SshWait.SshLoginException(SshWait.Reason.CONNECT_FAILED, m, e);
+    } catch (KilnException e) {
+      throw new SshWait.SshLoginException(SshWait.Reason.AUTH_REJECTED, "password unavailable: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private String readBootId() throws CommunicatorException, InterruptedException {
+    ExecResult r = execQuietly("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(30));
+    return r.stdoutTail().strip();
+  }
+
+  @Override
+  public ExecResult exec(ExecRequest request) throws CommunicatorException,
+      InterruptedException {
+    return run(request, true);
+  }
+
+  private ExecResult execQuietly(String command, Duration timeout) throws CommunicatorException,
+      InterruptedException {
+    return run(ExecRequest.of(command, timeout), false);
+  }
+
+  private ExecResult run(ExecRequest request, boolean emit) throws CommunicatorException,
+      InterruptedException {
+    ensureConnected();
+    String command = compose(request);
+    Instant start = Instant.now();
+    ChannelExec ch;
+    try {
+      ch = (ChannelExec) session.openChannel("exec");
+    } catch (JSchException e) {
+      throw lost("opening a channel for '" + request.command() + "'", e);
+    }
+    ch.setCommand(command);
+    ch.setPty(request.pty());
+    Tail out = new Tail();
+    Tail err = new Tail();
+    Thread outReader;
+    Thread errReader;
+    try {
+      InputStream stdout = ch.getInputStream();
+      InputStream stderr = ch.getErrStream();
+      OutputStream stdin = ch.getOutputStream();
+      ch.connect(30_000);
+      if (request.sudo() && endpoint.sudoPassword().isPresent()) {
+        stdin.write((endpoint.sudoPassword().get().reveal() + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+      }
+      stdin.close();
+      outReader = reader(stdout, out, request.command(), KilnEvent.OutputStream.STDOUT, emit);
+      errReader = reader(stderr, err, request.command(), KilnEvent.OutputStream.STDERR, emit);
+    } catch (JSchException | IOException e) {
+      ch.disconnect();
+      throw lost("starting '" + request.command() + "'", e);
+    } catch (KilnException e) {
+      ch.disconnect();
+      throw new CommunicatorException("sudo password unavailable: " + e.getMessage(), e);
+    }
+    long deadline = System.nanoTime() + request.timeout().toNanos();
+    try {
+      while (!ch.isClosed()) {
+        if (System.nanoTime() > deadline) {
+          ch.disconnect();
+          throw new CommunicatorException("'" + request.command() + "' timed out after "
+              + request.timeout().toSeconds() + " s; last output:\n" + out.text() + err.text());
+        }
+        if (!session.isConnected()) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      outReader.join(10_000);
+      errReader.join(10_000);
+    } finally {
+      ch.disconnect();
+    }
+    int exit = ch.getExitStatus();
+    if (exit < 0) {
+      throw new CommunicatorException("connection to " + endpoint + " lost while '"
+          + request.command() + "' ran (the server or the machine went away); last output:\n"
+          + out.text() + err.text());
+    }
+    return new ExecResult(exit, out.text(), err.text(), Duration.between(start, Instant.now()));
+  }
+
+  /** The command line sent: environment, then sudo around everything when asked. */
+  static String compose(ExecRequest r) {
+    StringBuilder script = new StringBuilder();
+    r.environment().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+      if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new IllegalArgumentException("not an environment variable name: " + e.getKey());
+      }
+      script.append("export ").append(e.getKey()).append('=').append(quote(e.getValue()))
+          .append("; ");
+    });
+    script.append(r.command());
+    if (!r.sudo()) {
+      return script.toString();
+    }
+    // -S reads the password from stdin, which holds it or is closed at once: sudo never
+    // waits for a prompt; the environment is exported inside the script, not through sudo
+    return "sudo -p '' -S sh -c " + quote(script.toString());
+  }
+
+  static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private Thread reader(InputStream in, Tail tail, String command,
+      KilnEvent.OutputStream stream, boolean emit) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(in,
+          StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          tail.add(line);
+          if (emit) {
+            events.dispatch(new KilnEvent.CommandOutput(buildId, Instant.now(), command, stream,
+                line));
+          }
+        }
+      } catch (IOException e) {
+        // the channel closed: what was read is in the tail
+      }
+    }, "kiln-ssh-" + stream.name().toLowerCase());
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** The last lines of one output stream. */
+  private static final class Tail {
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
+
+    synchronized void add(String line) {
+      lines.addLast(line.length() > 2000 ? line.substring(0, 2000) + "…" : line);
+      if (lines.size() > TAIL_LINES) {
+        lines.removeFirst();
+      }
+    }
+
+    synchronized String text() {
+      return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    }
+  }
+
+  @Override
+  public void upload(Path local, String remotePath) throws CommunicatorException {
+    ensureConnectedUnchecked();
+    ChannelSftp sftp = sftp();
+    try {
+      if (Files.isDirectory(local)) {
+        mkdirs(sftp, remotePath);
+        try (Stream<Path> files = Files.walk(local)) {
+          for (Path p : (Iterable<Path>) files::iterator) {
+            String target = remotePath + "/" + local.relativize(p).toString().replace('\\', '/');
+            if (p.equals(local)) {
+              continue;
+            }
+            if (Files.isDirectory(p)) {
+              mkdirs(sftp, target);
+            } else {
+              put(sftp, p, target);
+            }
+          }
+        }
+      } else {
+        put(sftp, local, remotePath);
+      }
+    } catch (SftpException | IOException e) {
+      throw new CommunicatorException("uploading " + local + " to " + remotePath + ": "
+          + e.getMessage(), e);
+    } finally {
+      sftp.disconnect();
+    }
+  }
+
+  private void put(ChannelSftp sftp, Path file, String target) throws SftpException,
+      IOException {
+    long size = Files.size(file);
+    sftp.put(file.toString(), target, progress("upload " + file.getFileName(), size),
+        ChannelSftp.OVERWRITE);
+  }
+
+  @Override
+  public void download(String remotePath, Path local) throws CommunicatorException {
+    ensureConnectedUnchecked();
+    ChannelSftp sftp = sftp();
+    try {
+      get(sftp, remotePath, local);
+    } catch (SftpException | IOException e) {
+      throw new CommunicatorException("downloading " + remotePath + " to " + local + ": "
+          + e.getMessage(), e);
+    } finally {
+      sftp.disconnect();
+    }
+  }
+
+  private void get(ChannelSftp sftp, String remote, Path local) throws SftpException,
+      IOException {
+    SftpATTRS attrs = sftp.stat(remote);
+    if (attrs.isDir()) {
+      Files.createDirectories(local);
+      @SuppressWarnings("unchecked")
+      Vector<ChannelSftp.LsEntry> entries = sftp.ls(remote);
+      for (ChannelSftp.LsEntry e : entries) {
+        String name = e.getFilename();
+        if (name.equals(".") || name.equals("..")) {
+          continue;
+        }
+        if (name.contains("/") || name.contains("\\")) {
+          throw new IOException("refusing a remote file name with a path separator: " + name);
+        }
+        get(sftp, remote + "/" + name, local.resolve(name));
+      }
+    } else {
+      Path partial = local.resolveSibling(local.getFileName() + ".partial");
+      sftp.get(remote, partial.toString(), progress("download " + remote, attrs.getSize()));
+      Files.move(partial, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private SftpProgressMonitor progress(String task, long size) {
+    return new SftpProgressMonitor() {
+      private long done;
+
+      @Override
+      public void init(int op, String src, String dest, long max) {}
+
+      @Override
+      public boolean count(long count) {
+        done += count;
+        events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(), Stage.PROVISION,
+            task, done, size));
+        return true;
+      }
+
+      @Override
+      public void end() {}
+    };
+  }
+
+  private static void mkdirs(ChannelSftp sftp, String path) throws SftpException {
+    StringBuilder cur = new StringBuilder(path.startsWith("/") ? "" : ".");
+    for (String part : path.split("/")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      cur.append('/').append(part);
+      try {
+        sftp.stat(cur.toString());
+      } catch (SftpException absent) {
+        sftp.mkdir(cur.toString());
+      }
+    }
+  }
+
+  private ChannelSftp sftp() throws CommunicatorException {
+    try {
+      ChannelSftp sftp = (ChannelSftp) session.openChannel("sftp");
+      sftp.connect(30_000);
+      return sftp;
+    } catch (JSchException e) {
+      throw lost("opening SFTP", e);
+    }
+  }
+
+  /**
+   * Lets the guest reach {@code 127.0.0.1:hostPort} on this host at its own
+   * {@code 127.0.0.1:guestPort}, through this connection (kept across reconnects).
+   */
+  public void forwardRemote(int guestPort, int hostPort) throws CommunicatorException {
+    ensureConnectedUnchecked();
+    try {
+      session.setPortForwardingR("127.0.0.1", guestPort, "127.0.0.1", hostPort);
+      remoteForwards.add(new int[] {guestPort, hostPort});
+    } catch (JSchException e) {
+      throw new CommunicatorException("remote forward of guest port " + guestPort + " to "
+          + "127.0.0.1:" + hostPort + " refused: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void awaitReconnect(Duration timeout) throws CommunicatorException,
+      InterruptedException {
+    String before = bootId;
+    long end = System.nanoTime() + timeout.toNanos();
+    disconnect();
+    while (true) {
+      Duration left = Duration.ofNanos(Math.max(end - System.nanoTime(), 1_000_000_000L));
+      session = SshWait.await(endpoint, left, machine, this::login);
+      bootId = readBootId();
+      if (!bootId.equals(before)) {
+        return;
+      }
+      // still the old boot: the reboot has not happened yet
+      disconnect();
+      if (System.nanoTime() > end) {
+        throw new CommunicatorException(endpoint + " did not reboot within "
+            + timeout.toSeconds() + " s (same boot id)");
+      }
+      TimeUnit.SECONDS.sleep(2);
+    }
+  }
+
+  /** Runs {@code command} (e.g. a reboot) expecting the connection to drop. */
+  public void execExpectingDisconnect(ExecRequest request) throws CommunicatorException,
+      InterruptedException {
+    try {
+      ExecResult r = run(request, true);
+      if (!r.succeeded()) {
+        throw new CommunicatorException("'" + request.command() + "' failed with exit "
+            + r.exitCode() + ":\n" + r.stdoutTail() + r.stderrTail());
+      }
+    } catch (CommunicatorException e) {
+      if (!String.valueOf(e.getMessage()).contains("lost")) {
+        throw e;
+      }
+    }
+  }
+
+  private void ensureConnected() throws CommunicatorException, InterruptedException {
+    if (session == null || !session.isConnected()) {
+      session = SshWait.await(endpoint, connectDeadline, machine, this::login);
+    }
+  }
+
+  private void ensureConnectedUnchecked() throws CommunicatorException {
+    try {
+      ensureConnected();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommunicatorException("interrupted while connecting", e);
+    }
+  }
+
+  private CommunicatorException lost(String what, Exception e) {
+    return new CommunicatorException("connection to " + endpoint + " lost " + what + ": "
+        + e.getMessage(), e);
+  }
+
+  private void disconnect() {
+    if (session != null) {
+      session.disconnect();
+    }
+  }
+
+  @Override
+  public void close() {
+    disconnect();
+  }
+
+  @Override
+  public String toString() {
+    return "SshCommunicator[" + endpoint + "]";
+  }
+}
