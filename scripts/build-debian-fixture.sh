@@ -1,65 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Debian 12 VM fixture from Debian packages alone, with no mounts and no loop
-# devices: a BIOS-bootable disk with cloud-init, sshd, qemu-guest-agent and dbus. Cached by
-# the hash of this script in ${KILN_FIXTURES:-/var/tmp/kiln-fixtures} (QEMU runs as
-# libvirt-qemu and must reach it, so not under a private home); prints the raw disk's path.
-# Recipe: ../shared/vm-testing-notes.md ("A Debian cloud image built from packages").
+# The VM test fixture: Kiln's debootstrap base (Debian 12, defaults), built once and cached.
+# Prints the raw disk's path. The recipe lives with the code that builds it for `source:
+# debootstrap` (core/src/main/resources/dev/kiln/core/debootstrap-base.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cache=${KILN_FIXTURES:-/var/tmp/kiln-fixtures}
-key=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
-out="$cache/debian-12-$key.raw"
-if [ -f "$out" ]; then
-  echo "$out"
-  exit 0
-fi
-for tool in mmdebstrap mkfs.ext4 parted grub-mkimage uuidgen; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/host-setup.sh" >&2; exit 1; }
-done
-mkdir -p "$cache"
-chmod 755 "$cache"
-work=$(mktemp -d "$cache/build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-root="$work/rootfs"
-mirror=${KILN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-mmdebstrap --quiet --mode=root --variant=apt --format=directory \
-  --include=dbus,locales,systemd-sysv,udev,linux-image-amd64,grub-pc-bin,openssh-server,cloud-init,cloud-guest-utils,qemu-guest-agent,ifupdown,isc-dhcp-client,sudo,netbase,iproute2,ca-certificates \
-  bookworm "$root" "$mirror"
-uuid=$(uuidgen)
-echo "UUID=$uuid / ext4 errors=remount-ro 0 1" > "$root/etc/fstab"
-rm -f "$root"/etc/ssh/ssh_host_*
-: > "$root/etc/machine-id"
-echo "LANG=C.UTF-8" > "$root/etc/default/locale"
-mkdir -p "$root/etc/cloud/cloud.cfg.d"
-printf 'locale: C.UTF-8\nmanage_etc_hosts: true\n' > "$root/etc/cloud/cloud.cfg.d/90-kiln.cfg"
-# cloud-init renders the NIC's DHCP stanza into interfaces.d (eth0: net.ifnames=0 below)
-printf 'auto lo\niface lo inet loopback\nsource /etc/network/interfaces.d/*\n' \
-  > "$root/etc/network/interfaces"
-mkdir -p "$root/boot/grub/i386-pc"
-cp "$root"/usr/lib/grub/i386-pc/*.mod "$root/boot/grub/i386-pc/"
-kernel=$(cd "$root/boot" && ls vmlinuz-* | head -1)
-initrd=$(cd "$root/boot" && ls initrd.img-* | head -1)
-cat > "$root/boot/grub/grub.cfg" <<GRUB
-serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
-set timeout=1
-search --no-floppy --fs-uuid --set=root $uuid
-menuentry debian {
-  linux /boot/$kernel root=UUID=$uuid ro console=ttyS0,115200n8 net.ifnames=0
-  initrd /boot/$initrd
-}
-GRUB
-size_mib=3072
-mkfs.ext4 -q -F -L root -U "$uuid" -d "$root" "$work/fs.img" $((size_mib - 1))M
-truncate -s ${size_mib}M "$work/disk.raw"
-parted -s "$work/disk.raw" mklabel msdos mkpart primary ext4 1MiB 100% set 1 boot on
-dd if="$work/fs.img" of="$work/disk.raw" bs=1M seek=1 conv=notrunc,sparse status=none
-grub-mkimage -O i386-pc -d "$root/usr/lib/grub/i386-pc" -o "$work/core.img" \
-  -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos ext2 search search_fs_uuid normal linux \
-  configfile echo test serial terminal
-dd if="$root/usr/lib/grub/i386-pc/boot.img" of="$work/disk.raw" bs=440 count=1 conv=notrunc status=none
-dd if="$work/core.img" of="$work/disk.raw" bs=512 seek=1 conv=notrunc status=none
-chmod 644 "$work/disk.raw"
-mv "$work/disk.raw" "$out"
-echo "$out"
+exec bash "$here/../core/src/main/resources/dev/kiln/core/debootstrap-base.sh"

@@ -39,6 +39,17 @@ public interface Machine extends AutoCloseable {
   List<String> consoleTail(int lines);
 
   /**
+   * The file of disk {@code index} (its writable overlay, for overlay disks) when it can be
+   * read in place, i.e. the machine runs on this host.
+   */
+  default Optional<java.nio.file.Path> localDisk(int index) {
+    return Optional.empty();
+  }
+
+  /** Copies disk {@code index} as the guest left it to {@code destination} (machine off). */
+  void fetchDisk(int index, java.nio.file.Path destination) throws MachineException;
+
+  /**
    * What to attach to an error about this machine: console tail, hypervisor log, machine
    * definition. Never throws.
    */

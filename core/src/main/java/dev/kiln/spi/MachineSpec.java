@@ -75,6 +75,7 @@ public final class MachineSpec {
   private final List<GuestForward> guestForwards;
   private final boolean vnc;
   private final Optional<String> libvirtNetwork;
+  private final boolean rebootEndsMachine;
 
   private MachineSpec(Builder b) {
     this.name = b.name;
@@ -92,6 +93,7 @@ public final class MachineSpec {
     this.guestForwards = List.copyOf(b.guestForwards);
     this.vnc = b.vnc;
     this.libvirtNetwork = b.libvirtNetwork;
+    this.rebootEndsMachine = b.rebootEndsMachine;
   }
 
   public static Builder builder(String name) {
@@ -115,6 +117,7 @@ public final class MachineSpec {
     b.guestForwards.addAll(guestForwards);
     b.vnc = vnc;
     b.libvirtNetwork = libvirtNetwork;
+    b.rebootEndsMachine = rebootEndsMachine;
     return b;
   }
 
@@ -188,6 +191,14 @@ public final class MachineSpec {
     return libvirtNetwork;
   }
 
+  /**
+   * Whether a guest reboot stops the machine instead of restarting it: an installer booted
+   * from its kernel would otherwise start again from the beginning.
+   */
+  public boolean rebootEndsMachine() {
+    return rebootEndsMachine;
+  }
+
   /** Builder for {@link MachineSpec}. */
   public static final class Builder {
     private final String name;
@@ -205,6 +216,7 @@ public final class MachineSpec {
     private final List<GuestForward> guestForwards = new ArrayList<>();
     private boolean vnc;
     private Optional<String> libvirtNetwork = Optional.empty();
+    private boolean rebootEndsMachine;
 
     private Builder(String name) {
       if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
@@ -283,6 +295,11 @@ public final class MachineSpec {
 
     public Builder addGuestForward(GuestForward forward) {
       guestForwards.add(Objects.requireNonNull(forward));
+      return this;
+    }
+
+    public Builder rebootEndsMachine(boolean ends) {
+      this.rebootEndsMachine = ends;
       return this;
     }
 

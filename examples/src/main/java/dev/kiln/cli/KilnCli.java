@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {VersionCommand.class, RecipeCommand.class, DoctorCommand.class,
         ConvertCommand.class, InspectCommand.class, SeedCommand.class, IsoCommand.class,
         CleanCommand.class, PublishCommand.class, TemplatesCommand.class, ListCommand.class,
-        AnswersCommand.class,
+        AnswersCommand.class, BuildCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

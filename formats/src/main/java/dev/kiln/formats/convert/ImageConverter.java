@@ -69,7 +69,8 @@ public final class ImageConverter {
     }
   }
 
-  private static DiskWriter writer(Path file, long size, ConversionTarget t) throws IOException {
+  /** A writer of {@code t}'s format (not OVA) into {@code file}. */
+  public static DiskWriter writer(Path file, long size, ConversionTarget t) throws IOException {
     switch (t.format()) {
       case QCOW2:
         return Qcow2Writer.create(file, size, t.qcow2());

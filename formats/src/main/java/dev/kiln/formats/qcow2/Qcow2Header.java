@@ -48,6 +48,15 @@ public record Qcow2Header(int version, int clusterBits, long size, int l1Size, l
    * @throws FormatException naming the field at fault
    */
   public static Qcow2Header read(ByteBuffer b, long fileSize) throws FormatException {
+    return read(b, fileSize, false);
+  }
+
+  /**
+   * @param allowBacking accept images with a backing file (the caller then reads through the
+   *     backing chain)
+   */
+  public static Qcow2Header read(ByteBuffer b, long fileSize, boolean allowBacking)
+      throws FormatException {
     if (b.remaining() < V2_HEADER_LENGTH) {
       throw new FormatException("file too short for a qcow2 header", "header", 0);
     }
@@ -58,7 +67,7 @@ public record Qcow2Header(int version, int clusterBits, long size, int l1Size, l
     if (version != 2 && version != 3) {
       throw new UnsupportedFeatureException("qcow2 version " + version, "version", 4);
     }
-    if (b.getLong(8) != 0) {
+    if (b.getLong(8) != 0 && !allowBacking) {
       throw new UnsupportedFeatureException("images with a backing file", "backing_file_offset",
           8);
     }

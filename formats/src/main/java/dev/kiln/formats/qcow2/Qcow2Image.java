@@ -4,6 +4,7 @@ import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FileRegions;
 import dev.kiln.formats.FormatException;
+import dev.kiln.formats.UnsupportedFeatureException;
 import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.raw.RawImage;
 import java.io.IOException;
@@ -33,6 +34,12 @@ public final class Qcow2Image implements DiskImage {
   private final int l2Entries;
   private final long[] l1;
   private long cachedL2Offset = -1;
+  /** Where unallocated clusters come from; null for a standalone image (they read as zeros). */
+  private DiskImage backing;
+  /** How many backing files an image may chain through. */
+  static final int MAX_CHAIN = 16;
+  /** Header extension type "Backing file format name". */
+  static final int EXT_BACKING_FORMAT = 0xE2792ACA;
   private final long[] cachedL2;
 
   private Qcow2Image(Path file, FileChannel channel, Qcow2Header header, long[] l1)
@@ -48,13 +55,27 @@ public final class Qcow2Image implements DiskImage {
   }
 
   public static Qcow2Image open(Path file) throws IOException {
+    return open(file, false, 0);
+  }
+
+  /**
+   * Opens an image together with its backing chain (qcow2 overlays over qcow2 or raw bases,
+   * as Kiln's build machines write them): clusters the image does not hold are read from its
+   * backing file. The backing file name is resolved against the image's directory.
+   */
+  public static Qcow2Image openChain(Path file) throws IOException {
+    return open(file, true, 0);
+  }
+
+  private static Qcow2Image open(Path file, boolean chain, int depth) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    Qcow2Image image = null;
     try {
       long size = ch.size();
-      ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 4096));
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 65536));
       FileRegions.readFully(ch, head, 0);
       head.flip();
-      Qcow2Header h = Qcow2Header.read(head, size);
+      Qcow2Header h = Qcow2Header.read(head, size, chain);
       ByteBuffer l1Buf = ByteBuffer.allocate(h.l1Size() * 8);
       FileRegions.readFully(ch, l1Buf, h.l1TableOffset());
       l1Buf.flip();
@@ -62,11 +83,73 @@ public final class Qcow2Image implements DiskImage {
       for (int i = 0; i < l1.length; i++) {
         l1[i] = l1Buf.getLong();
       }
-      return new Qcow2Image(file, ch, h, l1);
+      image = new Qcow2Image(file, ch, h, l1);
+      if (head.getLong(8) != 0) {
+        if (depth >= MAX_CHAIN) {
+          throw new FormatException("backing chain longer than " + MAX_CHAIN,
+              "backing_file_offset", 8);
+        }
+        image.backing = openBacking(file, head, size, depth);
+      }
+      return image;
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      if (image != null) {
+        image.close();
+      } else {
+        ch.close();
+      }
       throw e;
     }
+  }
+
+  private static DiskImage openBacking(Path file, ByteBuffer head, long fileSize, int depth)
+      throws IOException {
+    long nameOffset = head.getLong(8);
+    int nameSize = head.getInt(16);
+    if (nameSize <= 0 || nameSize > 1023 || nameOffset + nameSize > Math.min(head.limit(),
+        fileSize)) {
+      throw new FormatException("backing file name outside the first cluster",
+          "backing_file_size", 16);
+    }
+    byte[] name = new byte[nameSize];
+    head.get((int) nameOffset, name);
+    Path base = file.toAbsolutePath().getParent().resolve(new String(name,
+        java.nio.charset.StandardCharsets.UTF_8));
+    String format = backingFormat(head);
+    if (format.equals("raw")) {
+      return dev.kiln.formats.raw.RawImage.open(base);
+    }
+    if (format.equals("qcow2") || format.isEmpty()
+        && dev.kiln.formats.DiskImages.detect(base) == ImageFormat.QCOW2) {
+      return open(base, true, depth + 1);
+    }
+    if (format.isEmpty()) {
+      return dev.kiln.formats.DiskImages.open(base);
+    }
+    throw new UnsupportedFeatureException("backing files in " + format + " format",
+        "backing file format", 0);
+  }
+
+  /** The "backing file format name" header extension of a v3 header, or empty. */
+  private static String backingFormat(ByteBuffer head) {
+    if (head.getInt(4) < 3) {
+      return "";
+    }
+    int pos = head.getInt(100); // header_length
+    while (pos + 8 <= head.limit()) {
+      int type = head.getInt(pos);
+      int len = head.getInt(pos + 4);
+      if (type == 0 || len < 0 || pos + 8 + len > head.limit()) {
+        return "";
+      }
+      if (type == EXT_BACKING_FORMAT) {
+        byte[] f = new byte[len];
+        head.get(pos + 8, f);
+        return new String(f, java.nio.charset.StandardCharsets.US_ASCII);
+      }
+      pos += 8 + ((len + 7) & ~7);
+    }
+    return "";
   }
 
   public Qcow2Header header() {
@@ -90,6 +173,31 @@ public final class Qcow2Image implements DiskImage {
 
   @Override
   public List<Extent> dataExtents() throws IOException {
+    List<Extent> own = ownExtents();
+    if (backing == null) {
+      return own;
+    }
+    List<Extent> all = new ArrayList<>(own);
+    for (Extent e : backing.dataExtents()) {
+      if (e.offset() < header.size()) {
+        all.add(new Extent(e.offset(), Math.min(e.end(), header.size()) - e.offset()));
+      }
+    }
+    all.sort(java.util.Comparator.comparingLong(Extent::offset));
+    List<Extent> merged = new ArrayList<>();
+    for (Extent e : all) {
+      Extent last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && e.offset() <= last.end()) {
+        merged.set(merged.size() - 1, new Extent(last.offset(), Math.max(last.end(), e.end())
+            - last.offset()));
+      } else {
+        merged.add(e);
+      }
+    }
+    return merged;
+  }
+
+  private List<Extent> ownExtents() throws IOException {
     List<Extent> out = new ArrayList<>();
     long runStart = -1;
     long runEnd = -1;
@@ -154,10 +262,17 @@ public final class Qcow2Image implements DiskImage {
     long l2Offset = l2Offset(l1Index);
     java.util.Arrays.fill(into, (byte) 0);
     if (l2Offset == 0) {
+      if (backing != null) {
+        readBacking(index, into);
+      }
       return;
     }
     long entry = loadL2(l2Offset, l1Index)[(int) (index % l2Entries)];
     long entryAt = l2Offset + 8 * (index % l2Entries);
+    if (entry == 0 && backing != null) { // unallocated, not a zero cluster: the base's data
+      readBacking(index, into);
+      return;
+    }
     if ((entry & COMPRESSED) != 0) {
       inflate(entry, entryAt, into);
       return;
@@ -172,6 +287,15 @@ public final class Qcow2Image implements DiskImage {
     }
     ByteBuffer b = ByteBuffer.wrap(into, 0, (int) Math.min(clusterSize, fileSize - host));
     FileRegions.readFully(channel, b, host);
+  }
+
+  private void readBacking(long index, byte[] into) throws IOException {
+    long at = index * clusterSize;
+    if (at >= backing.virtualSize()) {
+      return; // beyond the base: zeros
+    }
+    int n = (int) Math.min(clusterSize, backing.virtualSize() - at);
+    backing.read(at, ByteBuffer.wrap(into, 0, n));
   }
 
   private void inflate(long entry, long entryAt, byte[] into) throws IOException {
@@ -234,6 +358,12 @@ public final class Qcow2Image implements DiskImage {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    try {
+      channel.close();
+    } finally {
+      if (backing != null) {
+        backing.close();
+      }
+    }
   }
 }

@@ -84,7 +84,9 @@ public final class DomainDefinition {
     // KVM: the host's CPU (fastest); TCG: everything QEMU can emulate
     d.child("cpu").attr("mode", accelerator == Accelerator.KVM ? "host-passthrough" : "maximum");
     d.child("clock").attr("offset", "utc");
-    d.text("on_poweroff", "destroy").text("on_reboot", "restart").text("on_crash", "destroy");
+    d.text("on_poweroff", "destroy")
+        .text("on_reboot", spec.rebootEndsMachine() ? "destroy" : "restart")
+        .text("on_crash", "destroy");
     Xml devices = d.child("devices");
     char letter = 'a';
     for (MachineSpec.Disk disk : disks) {

@@ -119,6 +119,12 @@ public final class KvmMachine implements Machine {
    * Copies disk {@code index} as the guest left it (the overlay, for overlay disks) to
    * {@code destination}; from a remote host through a volume download stream.
    */
+  @Override
+  public Optional<Path> localDisk(int index) {
+    return store.isLocal() ? Optional.of(placed.disks().get(index).file()) : Optional.empty();
+  }
+
+  @Override
   public void fetchDisk(int index, Path destination) throws MachineException {
     if (isActive()) {
       throw new MachineException("power " + name() + " off before copying its disk");
@@ -139,6 +145,19 @@ public final class KvmMachine implements Machine {
   private static long virtualSize(Path base, String format) throws IOException {
     if (format.equals("raw")) {
       return Files.size(base);
+    }
+    if (format.equals("qcow2")) {
+      // the header's size field is enough, and works for images that have a backing file
+      // themselves (an overlay on an overlay), which Kiln's reader does not open
+      try (var ch = java.nio.channels.FileChannel.open(base)) {
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(32);
+        while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
+        }
+        if (h.position() < 32 || h.getInt(0) != dev.kiln.formats.qcow2.Qcow2Header.MAGIC) {
+          throw new IOException(base + " is not a qcow2 image");
+        }
+        return h.getLong(24);
+      }
     }
     try (var image = dev.kiln.formats.DiskImages.open(base)) {
       return image.virtualSize();

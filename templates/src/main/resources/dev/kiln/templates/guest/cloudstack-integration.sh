@@ -16,7 +16,18 @@ growpart_package() {
   esac
 }
 
+# Host keys are removed when the template is generalized. Whatever provides instance data (or
+# none), sshd makes new ones at first boot rather than failing to start.
+for unit in ssh sshd; do
+  if [ -e "/lib/systemd/system/$unit.service" ] || [ -e "/usr/lib/systemd/system/$unit.service" ]; then
+    mkdir -p "/etc/systemd/system/$unit.service.d"
+    printf '[Service]\nExecStartPre=-/usr/bin/ssh-keygen -A\n' \
+      > "/etc/systemd/system/$unit.service.d/10-kiln-host-keys.conf"
+  fi
+done
+
 if [ "$KILN_INTEGRATION" = cloud-init ]; then
+  kiln_pkg_refresh || echo "kiln: warning: package lists could not be refreshed" >&2
   kiln_pkg_install cloud-init "$(growpart_package)"
   mkdir -p /etc/cloud/cloud.cfg.d
   cat > /etc/cloud/cloud.cfg.d/80-kiln-cloudstack.cfg <<'CFG'
@@ -33,6 +44,9 @@ growpart:
   devices: ['/']
 resize_rootfs: true
 CFG
+  # ds-identify disables cloud-init when it recognizes no data source (e.g. CloudStack's
+  # virtual router on hypervisors whose DMI does not say CloudStack): keep it enabled
+  printf 'policy: search,found=all,maybe=all,notfound=enabled\n' > /etc/cloud/ds-identify.cfg
   # CloudStack resets passwords and keys by serving new ones at the next boot: the modules
   # that apply them must run on every boot, not once per instance (CloudStack's own guide)
   sed -i -e 's/^ - set-passwords$/ - [set-passwords, always]/' \

@@ -4,7 +4,7 @@
 #   generalize.sh OPERATION...    run operations
 #   generalize.sh --check OPERATION...   report what survived (read-only), exit 1 if anything
 # KILN_FAMILY (apt, dnf, zypper) selects the package cache; packages.sh is sourced first.
-# KILN_ROOT_PASSWORD is lock (default) or expire; KILN_BUILD_KEY is the build's public key.
+# KILN_ROOT_PASSWORD is lock (default), expire or keep; KILN_BUILD_KEY is the build's public key.
 set -u
 : "${KILN_FAMILY:?apt, dnf or zypper}"
 : "${KILN_ROOT_PASSWORD:=lock}"
@@ -33,15 +33,15 @@ lease_files() {
 op_dhcp_leases() { lease_files | xargs -r rm -rf; }
 check_dhcp_leases() { for f in $(lease_files); do survived "dhcp lease $f"; done; return 0; }
 
-op_udev_net_rules() {
+op_udev_persistent_net() {
   rm -f /etc/udev/rules.d/70-persistent-net.rules /etc/udev/rules.d/75-persistent-net-generator.rules
 }
-check_udev_net_rules() {
+check_udev_persistent_net() {
   [ ! -e /etc/udev/rules.d/70-persistent-net.rules ] || survived "udev persistent-net rules"
 }
 
 nm_files() { ls /etc/NetworkManager/system-connections/* 2>/dev/null; }
-op_nm_connections() {
+op_network_manager() {
   # connections carry the build VM's MAC and a UUID; cloud-init or NM make new ones at boot
   nm_files | xargs -r rm -f
   for f in /etc/sysconfig/network-scripts/ifcfg-*; do
@@ -50,7 +50,7 @@ op_nm_connections() {
     sed -i -e '/^HWADDR=/d' -e '/^UUID=/d' "$f"
   done
 }
-check_nm_connections() {
+check_network_manager() {
   for f in $(nm_files); do survived "NetworkManager connection $f"; done
   grep -ls '^HWADDR=\|^UUID=' /etc/sysconfig/network-scripts/ifcfg-* 2>/dev/null \
     | grep -v ifcfg-lo | while read -r f; do survived "MAC or UUID in $f"; done
@@ -80,8 +80,11 @@ check_shell_history() {
   return 0
 }
 
-op_tmp() { find /tmp /var/tmp -mindepth 1 -delete 2>/dev/null || true; }
-check_tmp() {
+op_tmp_files() {
+  # Kiln's own scripts run from /run/kiln, which this leaves alone
+  find /tmp /var/tmp -mindepth 1 -delete 2>/dev/null || true
+}
+check_tmp_files() {
   n=$(find /tmp /var/tmp -mindepth 1 2>/dev/null | wc -l)
   [ "$n" -eq 0 ] || survived "$n files in /tmp or /var/tmp"
 }
@@ -117,12 +120,16 @@ check_random_seed() {
 }
 
 op_root_password() {
-  if [ "$KILN_ROOT_PASSWORD" = expire ]; then passwd -e root >/dev/null; else passwd -l root >/dev/null; fi
+  case "$KILN_ROOT_PASSWORD" in
+    expire) passwd -e root >/dev/null ;;
+    keep) ;;
+    *) passwd -l root >/dev/null ;;
+  esac
 }
 check_root_password() {
   status=$(passwd -S root 2>/dev/null | awk '{print $2}')
   case "$KILN_ROOT_PASSWORD:$status" in
-    lock:L|lock:LK|lock:NP) ;;
+    keep:*|lock:L|lock:LK|lock:NP) ;;
     expire:*) [ "$(chage -l root | awk -F': ' '/^Last password change/ {print $2}')" = \
       "password must be changed" ] || survived "root password not expired" ;;
     *) survived "root password not locked ($status)" ;;
@@ -143,7 +150,7 @@ check_build_key() {
   return 0
 }
 
-op_trim() {
+op_trim_free_space() {
   # free blocks read as zeros afterwards, so the image compresses and converts sparse
   fstrim -av >/dev/null 2>&1 || {
     dd if=/dev/zero of=/kiln-zero bs=1M 2>/dev/null || true
@@ -151,15 +158,16 @@ op_trim() {
   }
   sync
 }
-check_trim() { return 0; }
+check_trim_free_space() { return 0; }
 
 mode=run
 if [ "${1:-}" = --check ]; then mode=check; shift; fi
 for op in "$@"; do
   fn=$(echo "$op" | tr '-' '_')
   case "$fn" in
-    machine_id|ssh_host_keys|dhcp_leases|udev_net_rules|nm_connections|logs|shell_history|\
-    tmp|package_cache|cloud_init_state|random_seed|root_password|build_key|trim) ;;
+    machine_id|ssh_host_keys|dhcp_leases|udev_persistent_net|network_manager|logs|\
+    shell_history|tmp_files|package_cache|cloud_init_state|random_seed|root_password|\
+    build_key|trim_free_space) ;;
     *) echo "kiln-generalize: unknown operation $op" >&2; exit 2 ;;
   esac
   if [ "$mode" = run ]; then "op_$fn" || { echo "kiln-generalize: $op failed" >&2; exit 1; }

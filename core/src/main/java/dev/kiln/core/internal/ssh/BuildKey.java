@@ -41,6 +41,25 @@ public final class BuildKey {
     }
   }
 
+  /** A key pair saved earlier with {@link #privateKeyText()} (e.g. with a cached install). */
+  public static BuildKey load(String privateKeyText) {
+    try {
+      byte[] priv = privateKeyText.getBytes(StandardCharsets.US_ASCII);
+      KeyPair pair = KeyPair.load(new JSch(), priv, null);
+      ByteArrayOutputStream pub = new ByteArrayOutputStream();
+      pair.writePublicKey(pub, pair.getPublicKeyComment());
+      pair.dispose();
+      return new BuildKey(priv, pub.toString(StandardCharsets.US_ASCII).strip());
+    } catch (JSchException e) {
+      throw new IllegalArgumentException("not an OpenSSH private key", e);
+    }
+  }
+
+  /** The private key in OpenSSH format, to store next to a cached install (mode 0600). */
+  public String privateKeyText() {
+    return new String(privateKey, StandardCharsets.US_ASCII);
+  }
+
   /** The {@code authorized_keys} line. */
   public String publicKey() {
     return publicKey;

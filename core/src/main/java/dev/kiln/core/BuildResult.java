@@ -1,0 +1,29 @@
+package dev.kiln.core;
+
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.event.Stage;
+import dev.kiln.spi.Publisher.PublishedTemplate;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a build produced: its artifacts with size and checksums, the time each stage took, the
+ * manifest, and the CloudStack templates when published.
+ */
+public record BuildResult(String buildId, List<Artifact> artifacts, Map<Stage, Duration> stageTimes,
+    Path manifest, List<PublishedTemplate> published, boolean installReused) {
+  public BuildResult {
+    artifacts = List.copyOf(artifacts);
+    stageTimes = Map.copyOf(stageTimes);
+    published = List.copyOf(published);
+  }
+
+  /** One artifact. */
+  public record Artifact(OutputSpec spec, Path file, long size, Map<String, String> checksums) {
+    public Artifact {
+      checksums = Map.copyOf(checksums);
+    }
+  }
+}

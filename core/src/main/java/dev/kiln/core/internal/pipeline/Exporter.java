@@ -1,0 +1,144 @@
+package dev.kiln.core.internal.pipeline;
+
+import dev.kiln.api.Compression;
+import dev.kiln.api.DiskFormat;
+import dev.kiln.api.Firmware;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.api.event.Stage;
+import dev.kiln.formats.DiskImage;
+import dev.kiln.formats.DiskImages;
+import dev.kiln.formats.DiskWriter;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.convert.ConversionTarget;
+import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.convert.FanOutWriter;
+import dev.kiln.formats.convert.ImageConverter;
+import dev.kiln.formats.ova.GuestOs;
+import dev.kiln.formats.ova.OvaWriter;
+import dev.kiln.formats.ova.OvfSpec;
+import dev.kiln.formats.pack.PackagedFile;
+import dev.kiln.formats.pack.Packager;
+import dev.kiln.formats.pack.Packaging;
+import dev.kiln.formats.qcow2.Qcow2Options;
+import dev.kiln.formats.vhd.VhdOptions;
+import dev.kiln.formats.vhdx.VhdxOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the generalized disk (a build machine's overlay over its base) into the recipe's
+ * artifacts: every qcow2, VHD, VHDX and raw output is written in one read of the disk (a
+ * {@link FanOutWriter}), then packaged (bz2, gz, zip, xz) and checksummed; an OVA needs its own
+ * read (its VMDK is streamed into the archive). Nothing appears under an artifact's name until
+ * it is whole.
+ */
+public final class Exporter {
+  /** One written artifact. */
+  public record Artifact(OutputSpec spec, PackagedFile file) {}
+
+  private Exporter() {}
+
+  public static List<Artifact> export(Path disk, List<OutputSpec> outputs, Path outDir,
+      String baseName, String osId, int cpus, long memoryMiB, Firmware firmware,
+      String buildId, EventHandlers events) throws IOException {
+    Files.createDirectories(outDir);
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Instant stamp = Instant.now();
+    List<OutputSpec> images = outputs.stream().filter(o -> o.format() != DiskFormat.OVA)
+        .distinct().toList();
+    List<Artifact> out = new ArrayList<>();
+    List<Path> intermediates = new ArrayList<>();
+    try {
+      if (!images.isEmpty()) {
+        List<DiskWriter> writers = new ArrayList<>();
+        try (DiskImage in = DiskImages.openWithBacking(disk)) {
+          for (OutputSpec o : images) {
+            Path image = outDir.resolve(baseName + "." + o.format().extension() + "."
+                + o.compression().name().toLowerCase() + ".image");
+            intermediates.add(image);
+            writers.add(ImageConverter.writer(image, in.virtualSize(), target(o, stamp)));
+          }
+          long size = in.virtualSize();
+          try (FanOutWriter fan = new FanOutWriter(writers)) {
+            Converter.convert(in, fan, done -> events.dispatch(new KilnEvent.ByteProgress(
+                buildId, Instant.now(), Stage.EXPORT, "convert " + images.size()
+                + " image(s)", done, size)));
+          }
+        }
+        Packager packager = new Packager(threads, stamp);
+        for (int i = 0; i < images.size(); i++) {
+          OutputSpec o = images.get(i);
+          Path dest = outDir.resolve(o.fileName(baseName));
+          PackagedFile f = packager.pack(intermediates.get(i), dest, packaging(o.compression()),
+              n -> events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(),
+                  Stage.EXPORT, "package " + dest.getFileName(), n, -1)));
+          out.add(new Artifact(o, f));
+        }
+      }
+      for (OutputSpec o : outputs) {
+        if (o.format() != DiskFormat.OVA) {
+          continue;
+        }
+        Path dest = outDir.resolve(o.fileName(baseName));
+        try (DiskImage in = DiskImages.openWithBacking(disk)) {
+          OvfSpec spec = new OvfSpec(baseName, GuestOs.forOs(osId), cpus, memoryMiB,
+              firmware == Firmware.UEFI, "vmx-14", "lsilogic", buildId, buildId);
+          long size = in.virtualSize();
+          out.add(new Artifact(o, OvaWriter.write(in, dest, spec, threads, stamp,
+              n -> events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(),
+                  Stage.EXPORT, "write " + dest.getFileName(), n, size)))));
+        }
+      }
+      return out;
+    } finally {
+      for (Path p : intermediates) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static ConversionTarget target(OutputSpec o, Instant stamp) {
+    ImageFormat f = switch (o.format()) {
+      case QCOW2 -> ImageFormat.QCOW2;
+      case VHD -> ImageFormat.VHD;
+      case VHDX -> ImageFormat.VHDX;
+      case RAW -> ImageFormat.RAW;
+      case OVA -> ImageFormat.OVA;
+    };
+    return new ConversionTarget(f, Packaging.NONE, Qcow2Options.defaults(),
+        VhdOptions.dynamicNow(), VhdxOptions.defaults(), new OvfSpec("x",
+            GuestOs.OTHER_LINUX_64, 1, 1, false, "vmx-14", "lsilogic", "", ""));
+  }
+
+  static Packaging packaging(Compression c) {
+    return switch (c) {
+      case NONE -> Packaging.NONE;
+      case BZIP2 -> Packaging.BZIP2;
+      case GZIP -> Packaging.GZIP;
+      case ZIP -> Packaging.ZIP;
+      case XZ -> Packaging.XZ;
+    };
+  }
+
+  /** SHA256SUMS and sha512sum.txt (coreutils format) of the artifacts. */
+  public static void writeChecksumFiles(Path outDir, List<Artifact> artifacts)
+      throws IOException {
+    StringBuilder sha256 = new StringBuilder();
+    StringBuilder sha512 = new StringBuilder();
+    for (Artifact a : artifacts) {
+      Map<String, String> c = a.file().checksums();
+      String name = a.file().file().getFileName().toString();
+      sha256.append(c.get("SHA-256")).append("  ").append(name).append('\n');
+      sha512.append(c.get("SHA-512")).append("  ").append(name).append('\n');
+    }
+    Files.writeString(outDir.resolve("SHA256SUMS"), sha256);
+    Files.writeString(outDir.resolve("sha512sum.txt"), sha512);
+  }
+}

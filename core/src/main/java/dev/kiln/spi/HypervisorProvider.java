@@ -1,0 +1,10 @@
+package dev.kiln.spi;
+
+import dev.kiln.api.MachineException;
+import java.net.URI;
+
+/** Connects to a virtualisation host named by a URI (e.g. a libvirt URI). */
+@FunctionalInterface
+public interface HypervisorProvider {
+  Hypervisor connect(URI uri) throws MachineException;
+}

@@ -1,0 +1,271 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Accelerator;
+import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.CloudImageSource;
+import dev.kiln.api.Compression;
+import dev.kiln.api.DiskFormat;
+import dev.kiln.api.IsoSource;
+import dev.kiln.api.KilnException;
+import dev.kiln.api.OsSelection;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.Recipes;
+import dev.kiln.api.RemoteFile;
+import dev.kiln.api.TargetHypervisor;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.api.event.Stage;
+import dev.kiln.cloudstack.CloudStackClient;
+import dev.kiln.cloudstack.CloudStackCredentials;
+import dev.kiln.cloudstack.CloudStackPublisher;
+import dev.kiln.core.Build;
+import dev.kiln.core.BuildResult;
+import dev.kiln.kvm.KvmHypervisor;
+import dev.kiln.templates.Catalog;
+import dev.kiln.templates.CatalogEntry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln build}: a recipe (or an OS id) to CloudStack templates. */
+@Command(name = "build", description = {"Build CloudStack templates from a recipe or an OS id: "
+    + "fetch the source, install (ISO) or boot (cloud image, debootstrap), provision over SSH, "
+    + "install the CloudStack integration, generalize, export every format in one read of "
+    + "the disk, and optionally publish.",
+    "Exit codes: 0 ok, 1 invalid recipe, 4 source, 5 install or connect, 6 provision or "
+        + "generalize, 7 export, 8 publish, 130 interrupted."})
+final class BuildCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "RECIPE.yaml|OS-ID")
+  String target;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
+      description = "Where artifacts, checksums and manifest.json go (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--formats", paramLabel = "F,F", split = ",", description = "Outputs instead "
+      + "of the recipe's: qcow2, qcow2.bz2, raw, vhd, vhd.bz2 (XenServer), vhd.zip, vhdx "
+      + "(Hyper-V), ova (VMware).")
+  List<String> formats = new ArrayList<>();
+
+  @Option(names = "--accel", paramLabel = "kvm|tcg|auto")
+  Accelerator accel;
+
+  @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "libvirt URI.")
+  URI connect;
+
+  @Option(names = "--publish", paramLabel = "PROFILE", description = "Publish to CloudStack "
+      + "with this cloudmonkey profile (the recipe's publish section says where).")
+  String publishProfile;
+
+  @Option(names = "--keep-on-error", description = "Leave the machine running when a stage "
+      + "fails, and print how to reach it.")
+  boolean keepOnError;
+
+  @Option(names = "--console", description = "Show the machine's serial console.")
+  boolean console;
+
+  @Option(names = "--package-proxy", paramLabel = "PORT", description = "An HTTP package "
+      + "proxy on this host's 127.0.0.1 (e.g. apt-cacher-ng) the guest uses through the "
+      + "build's SSH connection (default: Kiln's own, which reaches only Debian and Ubuntu "
+      + "mirrors).")
+  Integer packageProxy;
+
+  @Option(names = "--work-root", paramLabel = "DIR", description = "Caches and machine "
+      + "directories (default: /var/tmp/kiln).")
+  Path workRoot = Path.of("/var/tmp/kiln");
+
+  @Option(names = "--build-id", paramLabel = "ID")
+  String buildId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter o = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Recipe recipe;
+    try {
+      recipe = recipe();
+    } catch (KilnException | IOException | IllegalArgumentException e) {
+      err.println("kiln build: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    }
+    Catalog catalog = Catalog.builtIn();
+    Build.Builder b = Build.builder(recipe).outputDirectory(out).workRoot(workRoot)
+        .keepOnError(keepOnError).events(progress(o))
+        .hypervisors(uri -> KvmHypervisor.builder().uri(uri).workRoot(workRoot).build())
+        .osProfiles(os -> catalog.profile(os.id()));
+    if (buildId != null) {
+      b.buildId(buildId);
+    }
+    if (packageProxy != null) {
+      b.packageProxy(packageProxy);
+    }
+    try {
+      if (publishProfile != null) {
+        CloudStackClient client = CloudStackClient.builder(CloudStackCredentials.fromCmkConfig(
+            CloudStackCredentials.defaultCmkConfig(), publishProfile)).build();
+        b.publisher(CloudStackPublisher.builder(client, recipe.name().replaceAll(
+            "[^a-z0-9._-]", "-"), b.build().id()).build());
+      }
+      Build build = b.build();
+      o.println("kiln build " + build.id() + ": " + recipe.name() + " (" + recipe.os() + ")");
+      BuildResult r = build.run();
+      summary(o, r);
+      return 0;
+    } catch (BuildFailedException e) {
+      err.println("kiln build: " + e.getMessage());
+      e.diagnostics().stream().limit(60).forEach(l -> err.println("  | " + l));
+      return exitCode(e.stage());
+    } catch (KilnException e) {
+      err.println("kiln build: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    }
+  }
+
+  static int exitCode(Stage stage) {
+    return switch (stage) {
+      case SOURCE -> 4;
+      case INSTALL, CONNECT -> 5;
+      case PROVISION, GENERALIZE -> 6;
+      case EXPORT -> 7;
+      case PUBLISH -> 8;
+    };
+  }
+
+  private Recipe recipe() throws KilnException, IOException {
+    Recipe r;
+    if (target.endsWith(".yaml") || target.endsWith(".yml") || Files.exists(Path.of(target))) {
+      r = Recipes.load(Path.of(target));
+    } else {
+      CatalogEntry e = Catalog.builtIn().entry(target).orElseThrow(() ->
+          new KilnException("'" + target + "' is neither a recipe file nor an OS id (see kiln "
+              + "list)"));
+      r = fromCatalog(e);
+    }
+    Recipe.Builder b = r.toBuilder();
+    if (!formats.isEmpty()) {
+      b = Recipe.builder(r.os(), r.source()).name(r.name()).machine(r.machine())
+          .answers(r.answers()).guestIntegration(r.guestIntegration())
+          .generalize(r.generalize());
+      for (var step : r.provisioning()) {
+        b.addProvisionStep(step);
+      }
+      for (var p : r.publish()) {
+        b.addPublishTarget(p);
+      }
+      for (String f : formats) {
+        b.addOutput(output(f));
+      }
+    }
+    if (accel != null || connect != null) {
+      var m = r.machine().toBuilder();
+      if (accel != null) {
+        m.accelerator(accel);
+      }
+      if (connect != null) {
+        m.libvirtUri(connect);
+      }
+      b.machine(m.build());
+    }
+    return b.build();
+  }
+
+  /** A recipe from the catalog alone: the vendor cloud image (or ISO), qcow2 output. */
+  static Recipe fromCatalog(CatalogEntry e) throws KilnException {
+    OsSelection os = new OsSelection(e.id(), e.version());
+    Recipe.Builder b;
+    if (e.cloudImage().isPresent()) {
+      b = Recipe.builder(os, new CloudImageSource(new RemoteFile(List.of(e.cloudImage().get()
+          .url()), Optional.empty(), Optional.empty(), Optional.of(e.cloudImage().get()
+          .checksums()))));
+    } else if (!e.iso().localOnly()) {
+      b = Recipe.builder(os, new IsoSource(new RemoteFile(e.iso().urls(), Optional.empty(),
+          Optional.empty(), e.iso().checksums())));
+    } else {
+      throw new KilnException(e.osId() + " needs a local ISO (" + e.iso().file().orElse("the "
+          + "vendor's") + "): write a recipe with source.iso.path");
+    }
+    return b.name(e.osId()).addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE)).build();
+  }
+
+  static OutputSpec output(String f) {
+    return switch (f.toLowerCase(Locale.ROOT)) {
+      case "qcow2" -> new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE);
+      case "qcow2.bz2" -> new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2,
+          Compression.BZIP2);
+      case "raw" -> new OutputSpec(TargetHypervisor.KVM, DiskFormat.RAW, Compression.NONE);
+      case "vhd" -> new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD, Compression.NONE);
+      case "vhd.bz2" -> new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD,
+          Compression.BZIP2);
+      case "vhd.zip" -> new OutputSpec(TargetHypervisor.HYPERV, DiskFormat.VHD, Compression.ZIP);
+      case "vhdx" -> new OutputSpec(TargetHypervisor.HYPERV, DiskFormat.VHDX, Compression.NONE);
+      case "ova" -> new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, Compression.NONE);
+      default -> throw new IllegalArgumentException("unknown output format '" + f + "' (qcow2, "
+          + "qcow2.bz2, raw, vhd, vhd.bz2, vhd.zip, vhdx, ova)");
+    };
+  }
+
+  private EventHandlers progress(PrintWriter o) {
+    Map<String, Long> lastPercent = new ConcurrentHashMap<>();
+    EventHandlers h = EventHandlers.create()
+        .add(KilnEvent.StageStarted.class, e -> o.printf(Locale.ROOT, "[%s] started%n",
+            e.stage().name().toLowerCase(Locale.ROOT)))
+        .add(KilnEvent.StageFinished.class, e -> o.printf(Locale.ROOT, "[%s] %s in %.1f s%n",
+            e.stage().name().toLowerCase(Locale.ROOT), e.succeeded() ? "done" : "FAILED",
+            e.elapsed().toMillis() / 1000.0))
+        .add(KilnEvent.Warning.class, w -> o.println("  warning: " + w.message()))
+        .add(KilnEvent.ByteProgress.class, p -> {
+          if (p.total() > 0) {
+            long pct = p.done() * 100 / p.total() / 20 * 20;
+            Long before = lastPercent.put(p.task(), pct);
+            if (before == null || before != pct) {
+              o.printf(Locale.ROOT, "  %s: %d%%%n", p.task(), pct);
+            }
+          }
+        });
+    if (console) {
+      h.add(KilnEvent.ConsoleLine.class, l -> o.println("  console| " + l.line()));
+    }
+    return h;
+  }
+
+  private static void summary(PrintWriter o, BuildResult r) {
+    o.println();
+    o.println("Build " + r.buildId() + " finished" + (r.installReused()
+        ? " (OS install reused from the cache)" : ""));
+    long total = 0;
+    for (Stage s : Stage.values()) {
+      var t = r.stageTimes().get(s);
+      if (t != null) {
+        total += t.toMillis();
+        o.printf(Locale.ROOT, "  %-11s %8.1f s%n", s.name().toLowerCase(Locale.ROOT),
+            t.toMillis() / 1000.0);
+      }
+    }
+    o.printf(Locale.ROOT, "  %-11s %8.1f s%n", "total", total / 1000.0);
+    for (BuildResult.Artifact a : r.artifacts()) {
+      o.printf(Locale.ROOT, "  %-40s %12d bytes  sha256 %s%n", a.file().getFileName(),
+          a.size(), a.checksums().get("SHA-256"));
+    }
+    o.println("  manifest: " + r.manifest());
+    r.published().forEach(t -> o.println("  published " + t.name() + " (" + t.id() + ") in "
+        + t.zone()));
+  }
+}
