@@ -14,7 +14,7 @@ PACKAGES=(
   libvmdk-utils libvhdi-utils libqcow-utils
   mmdebstrap parted grub-common grub-pc-bin uuid-runtime e2fsprogs
   openssh-client openssh-server netcat-openbsd curl openssl
-  cloud-init shellcheck python3-jsonschema python3-yaml debconf sudo apt-cacher-ng
+  cloud-init shellcheck python3-jsonschema python3-yaml debconf sudo apt-cacher-ng kmod
 )
 
 missing=()

@@ -24,7 +24,7 @@ public final class Fixtures {
     return Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
   }
 
-  static Path repoRoot() {
+  public static Path repoRoot() {
     Path p = Path.of("").toAbsolutePath();
     while (p != null && !Files.exists(p.resolve("scripts/build-debian-fixture.sh"))) {
       p = p.getParent();
@@ -57,7 +57,7 @@ public final class Fixtures {
   /** Exit status and output of a command. */
   public record Result(int exit, String output) {}
 
-  static void deleteTree(Path dir) throws IOException {
+  public static void deleteTree(Path dir) throws IOException {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

@@ -21,8 +21,11 @@ import java.util.Map;
  * connection, so removing them earlier would break the build's own next login).
  */
 public final class Generalizer {
-  /** Operations that must run in the final, powering-off call. */
-  static final List<String> LAST = List.of("ssh-host-keys", "build-key");
+  /**
+   * Operations that must run in the final, powering-off call: sshd needs its host keys and
+   * the build user its key until then, and the journal keeps recording the build until then.
+   */
+  static final List<String> LAST = List.of("logs", "ssh-host-keys", "build-key");
 
   private Generalizer() {}
 

@@ -1,0 +1,277 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.kiln.api.Accelerator;
+import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.Checksum;
+import dev.kiln.api.CloudImageSource;
+import dev.kiln.api.Compression;
+import dev.kiln.api.DiskFormat;
+import dev.kiln.api.IsoSource;
+import dev.kiln.api.MachineSettings;
+import dev.kiln.api.OsSelection;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.ProvisionStep;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.RemoteFile;
+import dev.kiln.api.TargetHypervisor;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.api.event.Stage;
+import dev.kiln.core.Build;
+import dev.kiln.core.BuildResult;
+import dev.kiln.formats.convert.ConversionTarget;
+import dev.kiln.formats.convert.ImageConverter;
+import dev.kiln.formats.iso9660.IsoImageWriter;
+import dev.kiln.formats.ova.GuestOs;
+import dev.kiln.formats.ova.OvfSpec;
+import dev.kiln.formats.qcow2.Qcow2Options;
+import dev.kiln.formats.vhd.VhdOptions;
+import dev.kiln.formats.vhdx.VhdxOptions;
+import dev.kiln.kvm.Fixtures;
+import dev.kiln.kvm.KvmHypervisor;
+import dev.kiln.templates.Catalog;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code kiln build} end to end under TCG: the cloud-image flow (the Debian fixture served over
+ * loopback HTTP with a SUMS file), the ISO flow (a small installer ISO, answers on Kiln's
+ * OEMDRV seed, the install cached and reused), and failure paths. Artifacts are judged by
+ * qemu-img compare against the raw output (the final disk, written in the same read).
+ */
+@Tag("vm")
+class BuildPipelineVmTest {
+  Path dir;
+  Path work;
+  List<KilnEvent> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void dirs() throws Exception {
+    dir = Fixtures.reachableTempDir("kiln-e2e-");
+    work = Fixtures.reachableTempDir("kiln-e2e-work-");
+  }
+
+  @AfterEach
+  void cleanup() throws Exception {
+    new ProcessBuilder("rm", "-rf", dir.toString(), work.toString()).start().waitFor();
+    assertThat(Fixtures.run(List.of("virsh", "-c", "qemu:///system", "list", "--all",
+        "--name"), 30).output()).doesNotContain("kiln-e2e");
+  }
+
+  Build.Builder build(Recipe recipe, String id) {
+    Catalog catalog = Catalog.builtIn();
+    TestInstallerProfile installer = new TestInstallerProfile();
+    return Build.builder(recipe).buildId(id).workRoot(work).outputDirectory(dir.resolve(
+        "out-" + id)).events(EventHandlers.create().addAll(events::add))
+        .hypervisors(uri -> KvmHypervisor.builder().uri(uri).workRoot(work).build())
+        .osProfiles(os -> os.id().equals("kiln-test-installer") ? Optional.of(installer)
+            : catalog.profile(os.id()));
+  }
+
+  static String sha256(Path file) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (var in = Files.newInputStream(file)) {
+      byte[] b = new byte[1 << 20];
+      int n;
+      while ((n = in.read(b)) > 0) {
+        md.update(b, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  static Fixtures.Result run(String command) throws Exception {
+    return Fixtures.run(List.of("bash", "-c", command), 600);
+  }
+
+  static MachineSettings machine() {
+    return MachineSettings.builder().cpus(2).memoryMiB(1536).accelerator(Accelerator.TCG)
+        .diskSizeBytes(3L << 30).build();
+  }
+
+  /** The fixture as a vendor would ship it: qcow2, with a SHA256SUMS next to it. */
+  Path cloudImage() throws Exception {
+    Path qcow2 = dir.resolve("debian-12-genericcloud-amd64.qcow2");
+    ImageConverter.convert(Fixtures.debian12(), qcow2, new ConversionTarget(
+        dev.kiln.formats.ImageFormat.QCOW2, dev.kiln.formats.pack.Packaging.NONE,
+        Qcow2Options.defaults(), VhdOptions.dynamicNow(), VhdxOptions.defaults(),
+        new OvfSpec("x", GuestOs.OTHER_LINUX_64, 1, 1, false, "vmx-14", "lsilogic", "", "")),
+        2, n -> { });
+    Files.writeString(dir.resolve("SHA256SUMS"), sha256(qcow2) + "  " + qcow2.getFileName()
+        + "\n");
+    return qcow2;
+  }
+
+  HttpServer serve() throws Exception {
+    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+        0), 4);
+    http.createContext("/images/", ex -> {
+      Path f = dir.resolve(ex.getRequestURI().getPath().substring("/images/".length()));
+      if (!Files.isRegularFile(f) || f.getFileName().toString().contains("..")) {
+        ex.sendResponseHeaders(404, -1);
+        ex.close();
+        return;
+      }
+      ex.sendResponseHeaders(200, Files.size(f));
+      try (OutputStream o = ex.getResponseBody()) {
+        Files.copy(f, o);
+      }
+    });
+    http.start();
+    return http;
+  }
+
+  @Test
+  void cloudImageFlowToQcow2VhdAndOva() throws Exception {
+    Path image = cloudImage();
+    HttpServer http = serve();
+    try (AptCache cache = AptCache.start()) {
+      String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/images/";
+      Recipe recipe = Recipe.builder(new OsSelection("debian", "12"), new CloudImageSource(
+              new RemoteFile(List.of(URI.create(base + image.getFileName())), Optional.empty(),
+                  Optional.empty(), Optional.of(URI.create(base + "SHA256SUMS")))))
+          .name("e2e-debian").machine(machine())
+          .addProvisionStep(new ProvisionStep.Shell(Optional.of(
+              "echo built-by-kiln > /etc/kiln-e2e"), Optional.empty(), Duration.ofMinutes(2)))
+          .addProvisionStep(new ProvisionStep.Reboot(Duration.ofMinutes(8)))
+          .addProvisionStep(new ProvisionStep.Packages(List.of("jq"), false))
+          .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+          .addOutput(new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD,
+              Compression.BZIP2))
+          .addOutput(new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, Compression.NONE))
+          .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.RAW, Compression.NONE))
+          .build();
+      BuildResult r = build(recipe, "kiln-e2e-cloud").packageProxy(cache.port).build().run();
+      Path out = dir.resolve("out-kiln-e2e-cloud");
+      assertThat(r.stageTimes()).containsKeys(Stage.SOURCE, Stage.CONNECT, Stage.PROVISION,
+          Stage.GENERALIZE, Stage.EXPORT);
+      Path raw = out.resolve("e2e-debian.raw");
+      Fixtures.Result q = run("qemu-img compare -f raw -F qcow2 " + raw + " "
+          + out.resolve("e2e-debian.qcow2"));
+      assertThat(q.exit()).as(q.output()).isZero();
+      Fixtures.Result v = run("cd " + out + " && bunzip2 -k e2e-debian.vhd.bz2 && qemu-img "
+          + "compare -f raw -F vpc e2e-debian.raw e2e-debian.vhd");
+      assertThat(v.exit()).as(v.output()).isZero();
+      Fixtures.Result o = run("cd " + out + " && mkdir ova && tar -xf e2e-debian.ova -C ova"
+          + " && qemu-img compare -f raw -F vmdk e2e-debian.raw ova/*.vmdk");
+      assertThat(o.exit()).as(o.output()).isZero();
+      Fixtures.Result sums = run("cd " + out + " && sha256sum -c SHA256SUMS && sha512sum -c "
+          + "sha512sum.txt");
+      assertThat(sums.exit()).as(sums.output()).isZero();
+      JsonNode manifest = new ObjectMapper().readTree(r.manifest().toFile());
+      assertThat(manifest.path("source").path("type").asText()).isEqualTo("cloud-image");
+      assertThat(manifest.path("source").path("checksum").asText()).contains(sha256(image));
+      assertThat(manifest.path("artifacts")).hasSize(4);
+      assertThat(manifest.path("packages").toString()).contains("jq");
+
+      // the template boots again as a new machine (a CloudStack config drive)
+      ProvisionAndGeneralizeVmTest.assertBootsAsNewMachine(dir, work, out.resolve(
+          "e2e-debian.qcow2"), "kiln-e2e-redeploy", "/etc/kiln-e2e", "built-by-kiln");
+    } finally {
+      http.stop(0);
+    }
+  }
+
+  @Test
+  void isoFlowInstallsFromTheSeedAndReusesTheInstall() throws Exception {
+    Fixtures.Result b = Fixtures.run(List.of("bash", Fixtures.repoRoot().resolve(
+        "scripts/build-test-installer.sh").toString()), 1800);
+    assertThat(b.exit()).as(b.output()).isZero();
+    Path installer = Path.of(b.output().strip().lines().reduce((x, y) -> y).orElseThrow());
+    Path iso = dir.resolve("installer.iso");
+    IsoImageWriter.builder("KILN_TEST_INSTALLER")
+        .addFile("vmlinuz", installer.resolve("vmlinuz"))
+        .addFile("initrd.gz", installer.resolve("initrd.gz"))
+        .addFile("payload.img.gz", installer.resolve("payload.img.gz"))
+        .writeTo(iso);
+    Recipe recipe = Recipe.builder(new OsSelection("kiln-test-installer", "1"), new IsoSource(
+            new RemoteFile(List.of(), Optional.of(iso), Optional.of(new Checksum(
+                Checksum.Algorithm.SHA256, sha256(iso))), Optional.empty())))
+        .name("e2e-installed").machine(machine())
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+        .build();
+    BuildResult first = build(recipe, "kiln-e2e-iso1").build().run();
+    assertThat(first.installReused()).isFalse();
+    assertThat(first.stageTimes()).containsKey(Stage.INSTALL);
+    String console = Files.readString(work.resolve("builds/kiln-e2e-iso1/console-install.log"),
+        StandardCharsets.ISO_8859_1);
+    String answers = new String(new TestInstallerProfile().plan(recipe).answerFiles()
+        .get("kiln-install.cfg"), StandardCharsets.UTF_8);
+    String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(
+        answers.replace("users=", "users=kiln-build").getBytes(StandardCharsets.UTF_8)));
+    assertThat(console).contains("kiln-test-installer: answers " + md5,
+        "kiln-test-installer: installed");
+    Fixtures.Result check = run("qemu-img check " + dir.resolve("out-kiln-e2e-iso1/"
+        + "e2e-installed.qcow2"));
+    assertThat(check.exit()).as(check.output()).isZero();
+
+    BuildResult second = build(recipe, "kiln-e2e-iso2").build().run();
+    assertThat(second.installReused()).isTrue();
+    assertThat(events).anyMatch(e -> e instanceof KilnEvent.Warning w
+        && w.code().equals("install.reused") && w.buildId().equals("kiln-e2e-iso2"));
+  }
+
+  @Test
+  void aWrongChecksumStopsTheBuildBeforeAnyMachine() throws Exception {
+    Path image = dir.resolve("tiny.qcow2");
+    Files.write(image, new byte[1024]);
+    Recipe recipe = Recipe.builder(new OsSelection("debian", "12"), new CloudImageSource(
+            new RemoteFile(List.of(), Optional.of(image), Optional.of(new Checksum(
+                Checksum.Algorithm.SHA256, "00".repeat(32))), Optional.empty())))
+        .name("e2e-bad").machine(machine())
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+        .build();
+    assertThatThrownBy(() -> build(recipe, "kiln-e2e-bad").build().run())
+        .isInstanceOfSatisfying(BuildFailedException.class, e -> {
+          assertThat(e.stage()).isEqualTo(Stage.SOURCE);
+          assertThat(e.getMessage()).contains("checksum mismatch");
+        });
+    assertThat(events).noneMatch(e -> e instanceof KilnEvent.StageStarted s
+        && s.stage() == Stage.CONNECT);
+    assertThat(dir.resolve("out-kiln-e2e-bad")).doesNotExist();
+  }
+
+  @Test
+  void aFailingProvisionCommandStopsTheBuildWithItsOutput() throws Exception {
+    Path image = cloudImage();
+    Recipe recipe = Recipe.builder(new OsSelection("debian", "12"), new CloudImageSource(
+            new RemoteFile(List.of(), Optional.of(image), Optional.of(new Checksum(
+                Checksum.Algorithm.SHA256, sha256(image))), Optional.empty())))
+        .name("e2e-fail").machine(machine())
+        .addProvisionStep(new ProvisionStep.Shell(Optional.of(
+            "echo about-to-fail; echo the-reason >&2; exit 7"), Optional.empty(),
+            Duration.ofMinutes(2)))
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+        .build();
+    assertThatThrownBy(() -> build(recipe, "kiln-e2e-fail").build().run())
+        .isInstanceOfSatisfying(BuildFailedException.class, e -> {
+          assertThat(e.stage()).isEqualTo(Stage.PROVISION);
+          assertThat(e.getMessage()).contains("exit code 7", "about-to-fail", "the-reason");
+          assertThat(e.diagnostics()).anyMatch(l -> l.contains("console"));
+        });
+    assertThat(Fixtures.run(List.of("virsh", "-c", "qemu:///system", "list", "--all",
+        "--name"), 30).output()).doesNotContain("kiln-e2e-fail");
+    assertThat(work.resolve("machines").toFile().list()).isNullOrEmpty();
+  }
+}
