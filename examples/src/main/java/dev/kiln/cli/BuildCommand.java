@@ -47,13 +47,24 @@ import picocli.CommandLine.Parameters;
     + "install the CloudStack integration, generalize, export every format in one read of "
     + "the disk, and optionally publish.",
     "Exit codes: 0 ok, 1 invalid recipe, 4 source, 5 install or connect, 6 provision or "
-        + "generalize, 7 export, 8 publish, 130 interrupted."})
+        + "generalize, 7 export, 8 publish, 9 a matrix build failed, 130 interrupted."})
 final class BuildCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "RECIPE.yaml|OS-ID")
+  @Parameters(paramLabel = "RECIPE.yaml|OS-ID", arity = "0..1")
   String target;
+
+  @Option(names = "--matrix", paramLabel = "MATRIX.yaml", description = "Build every entry "
+      + "of a matrix over its pool of libvirt hosts (docs/matrix.md).")
+  Path matrix;
+
+  @Option(names = "--parallel", paramLabel = "N", description = "Matrix builds at once "
+      + "(default: the matrix's setting, else the pool's capacity).")
+  Integer parallel;
+
+  @Option(names = "--fail-fast", description = "Stop placing matrix builds after a failure.")
+  boolean failFast;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
       description = "Where artifacts, checksums and manifest.json go (default: ${DEFAULT-VALUE}).")
@@ -98,6 +109,13 @@ final class BuildCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (matrix != null) {
+      return runMatrix(o, err);
+    }
+    if (target == null) {
+      err.println("kiln build: give a recipe, an OS id or --matrix");
+      return 2;
+    }
     Recipe recipe;
     try {
       recipe = recipe();
@@ -136,6 +154,30 @@ final class BuildCommand implements Callable<Integer> {
       err.println("kiln build: " + e.getMessage());
       return KilnCli.EXIT_INVALID;
     }
+  }
+
+  private int runMatrix(PrintWriter o, PrintWriter err) throws InterruptedException {
+    MatrixFile m;
+    try {
+      m = MatrixFile.load(matrix);
+      if (failFast) {
+        m = new MatrixFile(m.hosts(), m.entries(), m.parallel(), true);
+      }
+    } catch (KilnException | IOException | IllegalArgumentException e) {
+      err.println("kiln build --matrix: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    }
+    o.println("kiln build --matrix: " + m.entries().size() + " build(s) on " + m.hosts().size()
+        + " host(s)");
+    var results = MatrixRun.run(m, out, workRoot, parallel != null ? parallel : m.parallel(),
+        packageProxy, progress(o));
+    MatrixRun.summary(o, results);
+    try {
+      o.println("matrix manifest: " + MatrixRun.manifest(out, results));
+    } catch (IOException e) {
+      err.println("kiln build --matrix: writing the manifest: " + e.getMessage());
+    }
+    return results.stream().allMatch(dev.kiln.core.matrix.EntryResult::succeeded) ? 0 : 9;
   }
 
   static int exitCode(Stage stage) {
@@ -225,12 +267,13 @@ final class BuildCommand implements Callable<Integer> {
   private EventHandlers progress(PrintWriter o) {
     Map<String, Long> lastPercent = new ConcurrentHashMap<>();
     EventHandlers h = EventHandlers.create()
-        .add(KilnEvent.StageStarted.class, e -> o.printf(Locale.ROOT, "[%s] started%n",
-            e.stage().name().toLowerCase(Locale.ROOT)))
-        .add(KilnEvent.StageFinished.class, e -> o.printf(Locale.ROOT, "[%s] %s in %.1f s%n",
-            e.stage().name().toLowerCase(Locale.ROOT), e.succeeded() ? "done" : "FAILED",
-            e.elapsed().toMillis() / 1000.0))
-        .add(KilnEvent.Warning.class, w -> o.println("  warning: " + w.message()))
+        .add(KilnEvent.StageStarted.class, e -> o.printf(Locale.ROOT, "%s[%s] started%n",
+            prefix(e.buildId()), e.stage().name().toLowerCase(Locale.ROOT)))
+        .add(KilnEvent.StageFinished.class, e -> o.printf(Locale.ROOT, "%s[%s] %s in %.1f s%n",
+            prefix(e.buildId()), e.stage().name().toLowerCase(Locale.ROOT), e.succeeded()
+                ? "done" : "FAILED", e.elapsed().toMillis() / 1000.0))
+        .add(KilnEvent.Warning.class, w -> o.println(prefix(w.buildId()) + "  warning: "
+            + w.message()))
         .add(KilnEvent.ByteProgress.class, p -> {
           if (p.total() > 0) {
             long pct = p.done() * 100 / p.total() / 20 * 20;
@@ -244,6 +287,11 @@ final class BuildCommand implements Callable<Integer> {
       h.add(KilnEvent.ConsoleLine.class, l -> o.println("  console| " + l.line()));
     }
     return h;
+  }
+
+  /** In a matrix, lines name their build; a single build needs no prefix. */
+  private String prefix(String buildId) {
+    return matrix == null ? "" : buildId + " ";
   }
 
   private static void summary(PrintWriter o, BuildResult r) {

@@ -1,0 +1,116 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kiln.api.KilnException;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.Recipes;
+import dev.kiln.core.matrix.BuildHost;
+import dev.kiln.core.matrix.MatrixEntry;
+import dev.kiln.templates.Catalog;
+import dev.kiln.templates.CatalogEntry;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A matrix file (docs/matrix.md): the host pool and the builds, each a recipe or catalog OS
+ * ids crossed with output sets, with per-entry overrides and required host labels.
+ */
+record MatrixFile(List<BuildHost> hosts, List<MatrixEntry> entries, int parallel,
+    boolean failFast) {
+
+  static MatrixFile load(Path file) throws IOException, KilnException {
+    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+    if (root == null || !root.isObject()) {
+      throw new KilnException(file + ": a matrix is a YAML mapping with hosts and builds");
+    }
+    List<BuildHost> hosts = new ArrayList<>();
+    for (JsonNode h : root.path("hosts")) {
+      Set<String> labels = new LinkedHashSet<>();
+      h.path("labels").forEach(l -> labels.add(l.asText()));
+      hosts.add(new BuildHost(text(h, "name", file), URI.create(text(h, "uri", file)),
+          h.path("capacity").asInt(1), labels));
+    }
+    if (hosts.isEmpty()) {
+      hosts.add(new BuildHost("local", URI.create("qemu:///system"), 1, Set.of()));
+    }
+    Catalog catalog = Catalog.builtIn();
+    List<MatrixEntry> entries = new ArrayList<>();
+    for (JsonNode b : root.path("builds")) {
+      Set<String> requires = new LinkedHashSet<>();
+      b.path("requires").forEach(l -> requires.add(l.asText()));
+      List<List<String>> outputSets = new ArrayList<>();
+      if (b.has("outputSets")) {
+        for (JsonNode set : b.path("outputSets")) {
+          List<String> s = new ArrayList<>();
+          set.forEach(x -> s.add(x.asText()));
+          outputSets.add(s);
+        }
+      } else if (b.has("outputs")) {
+        List<String> s = new ArrayList<>();
+        b.path("outputs").forEach(x -> s.add(x.asText()));
+        outputSets.add(s);
+      } else {
+        outputSets.add(List.of());
+      }
+      List<Recipe> recipes = new ArrayList<>();
+      if (b.has("recipe")) {
+        recipes.add(Recipes.load(file.toAbsolutePath().getParent().resolve(b.path("recipe")
+            .asText())));
+      } else {
+        List<String> ids = new ArrayList<>();
+        if (b.path("os").isArray()) {
+          b.path("os").forEach(x -> ids.add(x.asText()));
+        } else {
+          ids.add(text(b, "os", file));
+        }
+        for (String id : ids) {
+          CatalogEntry e = catalog.entry(id).orElseThrow(() -> new KilnException(file
+              + ": no OS '" + id + "' in the catalog (see kiln list)"));
+          recipes.add(BuildCommand.fromCatalog(e));
+        }
+      }
+      for (Recipe r : recipes) {
+        for (List<String> outputs : outputSets) {
+          Recipe recipe = outputs.isEmpty() ? r : withOutputs(r, outputs);
+          String id = b.has("id") && recipes.size() * outputSets.size() == 1
+              ? b.path("id").asText() : (r.name() + (outputs.isEmpty() ? ""
+              : "-" + String.join("-", outputs))).replaceAll("[^A-Za-z0-9._-]", "-");
+          entries.add(new MatrixEntry(id.length() > 41 ? id.substring(0, 41) : id, recipe,
+              requires));
+        }
+      }
+    }
+    if (entries.isEmpty()) {
+      throw new KilnException(file + ": no builds");
+    }
+    return new MatrixFile(hosts, entries, root.path("parallel").asInt(hosts.stream()
+        .mapToInt(BuildHost::capacity).sum()), root.path("failFast").asBoolean(false));
+  }
+
+  static Recipe withOutputs(Recipe r, List<String> outputs) {
+    Recipe.Builder b = Recipe.builder(r.os(), r.source()).name(r.name()).machine(r.machine())
+        .answers(r.answers()).guestIntegration(r.guestIntegration()).generalize(r.generalize());
+    r.provisioning().forEach(b::addProvisionStep);
+    r.publish().forEach(b::addPublishTarget);
+    for (String o : outputs) {
+      OutputSpec spec = BuildCommand.output(o);
+      b.addOutput(spec);
+    }
+    return b.build();
+  }
+
+  private static String text(JsonNode n, String field, Path file) throws KilnException {
+    if (!n.hasNonNull(field)) {
+      throw new KilnException(file + ": '" + field + "' is missing in " + n);
+    }
+    return n.get(field).asText();
+  }
+}
