@@ -12,21 +12,16 @@ import dev.kiln.cloudstack.CloudStackClient;
 import dev.kiln.cloudstack.CloudStackPublisher;
 import dev.kiln.spi.Publisher;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -181,20 +176,7 @@ final class PublishCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file)) {
       throw new IOException("no such artifact: " + file);
     }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        sha.update(buf, 0, n);
-      }
-    }
     return new Publisher.Artifact(file, specOf(file), Files.size(file),
-        Map.of("SHA-256", HexFormat.of().formatHex(sha.digest())));
+        dev.kiln.formats.pack.Packager.checksum(file));
   }
 }

@@ -43,17 +43,7 @@ class CleanAfterKillVmTest {
     root = Files.createTempDirectory(Path.of("/var/tmp"), "kiln-kill-root-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     String name = "kiln-vmtest-kill-" + Long.toHexString(System.nanoTime() & 0xffffff);
-    build = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", System.getProperty("java.class.path"), BootAndHang.class.getName(),
-        root.toString(), name).redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(build.getInputStream(),
-        StandardCharsets.UTF_8));
-    String line;
-    StringBuilder seen = new StringBuilder();
-    while ((line = out.readLine()) != null && !line.startsWith("STARTED")) {
-      seen.append(line).append('\n');
-    }
-    assertThat(line).as("the build JVM did not start its machine:\n" + seen).isNotNull();
+    startBuildJvm(name);
     Thread.sleep(3000); // in the middle of the boot
     build.destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(build.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -86,22 +76,28 @@ class CleanAfterKillVmTest {
     root = Files.createTempDirectory(Path.of("/var/tmp"), "kiln-kill-root-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     String name = "kiln-vmtest-kill-" + Long.toHexString(System.nanoTime() & 0xffffff);
-    build = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", System.getProperty("java.class.path"), BootAndHang.class.getName(),
-        root.toString(), name).redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(build.getInputStream(),
-        StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null && !line.startsWith("STARTED")) {
-      // JVM start-up output
-    }
-    assertThat(line).isNotNull();
+    startBuildJvm(name);
     assertThat(run("virsh", "-c", "qemu:///system", "list", "--name")).contains(name);
     build.destroy(); // SIGTERM, as Ctrl-C or a CI runner's cancel would send
     assertThat(build.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(run("virsh", "-c", "qemu:///system", "list", "--all", "--name"))
         .doesNotContain(name);
     assertThat(root.resolve("machines")).isEmptyDirectory();
+  }
+
+  /** A separate JVM that starts a machine named {@code name} and waits to be killed. */
+  private void startBuildJvm(String name) throws Exception {
+    build = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-cp", System.getProperty("java.class.path"), BootAndHang.class.getName(),
+        root.toString(), name).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(build.getInputStream(),
+        StandardCharsets.UTF_8));
+    String line;
+    StringBuilder seen = new StringBuilder();
+    while ((line = out.readLine()) != null && !line.startsWith("STARTED")) {
+      seen.append(line).append('\n');
+    }
+    assertThat(line).as("the build JVM did not start its machine:\n" + seen).isNotNull();
   }
 
   static String run(String... command) throws Exception {

@@ -408,7 +408,12 @@ public final class SshCommunicator implements Communicator {
     while (true) {
       Duration left = Duration.ofNanos(Math.max(end - System.nanoTime(), 1_000_000_000L));
       session = SshWait.await(endpoint, left, machine, this::login);
-      bootId = readBootId();
+      try {
+        bootId = readBootId();
+      } catch (CommunicatorException goingDown) {
+        // logged in just before the old sshd went away: not rebooted yet
+        bootId = before;
+      }
       if (!bootId.equals(before)) {
         return;
       }
