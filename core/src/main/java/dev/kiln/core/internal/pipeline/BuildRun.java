@@ -314,9 +314,16 @@ public final class BuildRun {
         }
       }
     }
+    // the whole list travels by SFTP: command output keeps only a tail
     var r = ssh.exec(ExecRequest.of("(dpkg-query -W -f='${Package} ${Version}\\n' || rpm -qa "
-        + "--qf '%{NAME} %{VERSION}-%{RELEASE}\\n') 2>/dev/null | sort", Duration.ofMinutes(2)));
-    return List.of(r.stdoutTail().split("\n")); // the tail: enough for the manifest's summary
+        + "--qf '%{NAME} %{VERSION}-%{RELEASE}\\n') 2>/dev/null | sort > /tmp/kiln-packages.txt",
+        Duration.ofMinutes(2)));
+    Path list = buildDir.resolve("packages.txt");
+    if (r.succeeded()) {
+      ssh.download("/tmp/kiln-packages.txt", list);
+      return Files.readAllLines(list, StandardCharsets.UTF_8);
+    }
+    return List.of();
   }
 
   private void generalize(OsProfile profile) throws Exception {
