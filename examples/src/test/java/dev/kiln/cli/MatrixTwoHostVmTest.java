@@ -111,8 +111,8 @@ class MatrixTwoHostVmTest {
             if (f.buildId().endsWith("-remote") && f.stage() == Stage.CONNECT
                 && f.succeeded() && cut.compareAndSet(false, true)) {
               try {
-                sshd.kill();
                 sshd.killSessions(); // the qemu+ssh tunnel dies with its session
+                sshd.kill();
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }

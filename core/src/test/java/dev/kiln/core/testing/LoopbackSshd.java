@@ -101,7 +101,8 @@ public final class LoopbackSshd implements AutoCloseable {
 
   /** Kills the sessions sshd forked for clients (their connections drop mid-command). */
   public void killSessions() throws Exception {
-    run("pkill", "-KILL", "-P", Long.toString(process.pid()));
+    // the whole tree: sshd's privileged child, its unprivileged session child, their commands
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
   }
 
   /** The host key, to restart a server with the same identity. */
@@ -122,7 +123,7 @@ public final class LoopbackSshd implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    run("pkill", "-KILL", "-P", Long.toString(process.pid()));
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroy();
     if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
       process.destroyForcibly();

@@ -143,23 +143,36 @@ public final class SshCommunicator implements Communicator {
     ensureConnected();
     String command = compose(request);
     Instant start = Instant.now();
-    ChannelExec ch;
-    try {
-      ch = (ChannelExec) session.openChannel("exec");
-    } catch (JSchException e) {
-      throw lost("opening a channel for '" + request.command() + "'", e);
-    }
-    ch.setCommand(command);
-    ch.setPty(request.pty());
+    ChannelExec ch = null;
     Tail out = new Tail();
     Tail err = new Tail();
     Thread outReader;
     Thread errReader;
     try {
-      InputStream stdout = ch.getInputStream();
-      InputStream stderr = ch.getErrStream();
-      OutputStream stdin = ch.getOutputStream();
-      ch.connect(30_000);
+      InputStream stdout = null;
+      InputStream stderr = null;
+      OutputStream stdin = null;
+      // a guest starved of CPU (TCG, several machines) may answer a channel open late: a
+      // refused or unanswered open is tried again while the session itself is up
+      for (int attempt = 1; ; attempt++) {
+        ch = (ChannelExec) session.openChannel("exec");
+        ch.setCommand(command);
+        ch.setPty(request.pty());
+        stdout = ch.getInputStream();
+        stderr = ch.getErrStream();
+        stdin = ch.getOutputStream();
+        try {
+          ch.connect(60_000);
+          break;
+        } catch (JSchException e) {
+          ch.disconnect();
+          if (attempt >= 3 || !session.isConnected()
+              || !String.valueOf(e.getMessage()).contains("channel is not opened")) {
+            throw e;
+          }
+          Thread.sleep(2000L * attempt);
+        }
+      }
       if (request.sudo() && endpoint.sudoPassword().isPresent()) {
         stdin.write((endpoint.sudoPassword().get().reveal() + "\n")
             .getBytes(StandardCharsets.UTF_8));
@@ -169,7 +182,9 @@ public final class SshCommunicator implements Communicator {
       outReader = reader(stdout, out, request.command(), KilnEvent.OutputStream.STDOUT, emit);
       errReader = reader(stderr, err, request.command(), KilnEvent.OutputStream.STDERR, emit);
     } catch (JSchException | IOException e) {
-      ch.disconnect();
+      if (ch != null) {
+        ch.disconnect();
+      }
       throw lost("starting '" + request.command() + "'", e);
     } catch (KilnException e) {
       ch.disconnect();
