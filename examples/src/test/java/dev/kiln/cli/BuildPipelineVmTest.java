@@ -273,5 +273,8 @@ class BuildPipelineVmTest {
     assertThat(Fixtures.run(List.of("virsh", "-c", "qemu:///system", "list", "--all",
         "--name"), 30).output()).doesNotContain("kiln-e2e-fail");
     assertThat(work.resolve("machines").toFile().list()).isNullOrEmpty();
+    // the build directory keeps its record (console logs), not the machine's scratch files
+    assertThat(work.resolve("builds/kiln-e2e-fail/seed.iso")).doesNotExist();
+    assertThat(work.resolve("builds/kiln-e2e-fail/console-build.log")).exists();
   }
 }

@@ -140,6 +140,26 @@ public final class BuildRun {
     } finally {
       if (!keepMachine) {
         closeQuietly();
+        removeScratch();
+      }
+    }
+  }
+
+  /**
+   * Deletes what the build directory held only for the machines (kernels, initrds, seeds,
+   * copies of disks); console logs and the package list stay as the build's record.
+   */
+  private void removeScratch() {
+    if (buildDir == null) {
+      return;
+    }
+    for (String name : List.of("kernel", "initrd", "initrd-kiln", "answers.iso", "seed.iso",
+        "install-disk.qcow2", "final.qcow2", "id_ed25519", "id_ed25519.pub")) {
+      try {
+        Files.deleteIfExists(buildDir.resolve(name));
+      } catch (IOException e) {
+        s.events().dispatch(new KilnEvent.Warning(s.buildId(), Instant.now(), "build.scratch",
+            "could not remove " + buildDir.resolve(name) + ": " + e.getMessage()));
       }
     }
   }
