@@ -198,7 +198,8 @@ public final class ContentCache {
     try {
       String actual = digest(file, expected.algorithm());
       if (!actual.equals(expected.hex())) {
-        throw new ChecksumMismatch(origin, expected, actual).toSourceException();
+        throw new SourceException("checksum mismatch for " + origin + ": expected "
+            + expected.algorithm() + " " + expected.hex() + ", got " + actual);
       }
     } catch (IOException e) {
       throw new SourceException("reading " + file + ": " + e.getMessage(), e);
@@ -221,24 +222,4 @@ public final class ContentCache {
     }
     return HexFormat.of().formatHex(md.digest());
   }
-
-  /** A download whose digest is wrong: never retried, never cached. */
-  private static final class ChecksumMismatch extends IOException {
-    private static final long serialVersionUID = 1L;
-    private final String origin;
-    private final Checksum expected;
-    private final String actual;
-
-    ChecksumMismatch(String origin, Checksum expected, String actual) {
-      this.origin = origin;
-      this.expected = expected;
-      this.actual = actual;
-    }
-
-    SourceException toSourceException() {
-      return new SourceException("checksum mismatch for " + origin + ": expected "
-          + expected.algorithm() + " " + expected.hex() + ", got " + actual);
-    }
-  }
-
 }
