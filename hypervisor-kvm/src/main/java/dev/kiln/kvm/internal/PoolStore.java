@@ -149,6 +149,11 @@ final class PoolStore implements MachineStore {
 
   /** Up to {@code buffer.length} bytes of a volume from {@code position}. */
   private int download(String name, long position, byte[] buffer) throws LibvirtException {
+    return download(connect, pool, name, position, buffer);
+  }
+
+  static int download(Connect connect, StoragePool pool, String name, long position,
+      byte[] buffer) throws LibvirtException {
     StorageVol vol = pool.storageVolLookupByName(name);
     Stream stream = connect.streamNew(0);
     vol.download(stream, position, buffer.length, 0);
@@ -250,19 +255,8 @@ final class PoolStore implements MachineStore {
 
   /** The owner of a pool as recorded in its {@code kiln-owner} volume. */
   static String readOwner(Connect connect, StoragePool pool) throws LibvirtException {
-    StorageVol vol = pool.storageVolLookupByName(OWNER_VOLUME);
-    Stream stream = connect.streamNew(0);
-    vol.download(stream, 0, 4096, 0);
     byte[] buf = new byte[4096];
-    int total = 0;
-    int n;
-    byte[] chunk = new byte[4096];
-    while (total < buf.length && (n = stream.receive(chunk)) > 0) {
-      System.arraycopy(chunk, 0, buf, total, Math.min(n, buf.length - total));
-      total += Math.min(n, buf.length - total);
-    }
-    stream.finish();
-    stream.free();
-    return new String(buf, 0, total, StandardCharsets.UTF_8);
+    int n = download(connect, pool, OWNER_VOLUME, 0, buf);
+    return new String(buf, 0, n, StandardCharsets.UTF_8);
   }
 }
