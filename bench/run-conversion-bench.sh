@@ -13,5 +13,5 @@ disk=$("$root/bench/make-bench-disk.sh" "$work/disk.raw")
 mkdir -p "$root/bench/results" "$work"
 # a private copy, so rebuilding Kiln while the benchmark runs cannot swap classes under it
 cp "$root/examples/target/kiln.jar" "$work/kiln-bench.jar"
-java -Xmx256m -cp "$work/kiln-bench.jar" dev.kiln.examples.bench.ConversionBenchmark \
+java -Xmx256m -Dkiln.bench.cases="${CASES:-}" -cp "$work/kiln-bench.jar" dev.kiln.examples.bench.ConversionBenchmark \
   "$disk" "$work/out" "$runs" "$root/bench/results/conversion-latest.md"

@@ -90,6 +90,12 @@ public final class ConversionBenchmark {
             (s, o) -> new Packager(threads, Instant.EPOCH).pack(s, o, Packaging.BZIP2, d -> { }),
             new String[] {"sh", "-c", "lbzip2 -c < SRC > OUT"}, "bz2"));
 
+    String only = System.getProperty("kiln.bench.cases", "");
+    if (!only.isBlank()) { // e.g. -Dkiln.bench.cases=vhdx,raw.bz2 to re-measure some cases
+      List<String> wanted = Arrays.asList(only.split(","));
+      cases = cases.stream().filter(c -> wanted.contains(c.name())).toList();
+    }
+    Map<String, long[]> sizes = new LinkedHashMap<>();
     Map<String, double[]> kilnTimes = new LinkedHashMap<>();
     Map<String, double[]> peerTimes = new LinkedHashMap<>();
     long peakHeap = 0;
@@ -120,6 +126,7 @@ public final class ConversionBenchmark {
         }
         verify(disk, ko, c.compareFormat(), work);
         verify(disk, po, c.compareFormat(), work);
+        sizes.put(c.name(), new long[] {Files.size(ko), Files.size(po)});
         Files.deleteIfExists(ko);
         Files.deleteIfExists(po);
         System.out.printf(Locale.ROOT, "%-18s run %d: kiln %6.2f s, peer %6.2f s%n", c.name(),
@@ -128,7 +135,7 @@ public final class ConversionBenchmark {
       kilnTimes.put(c.name(), k);
       peerTimes.put(c.name(), p);
     }
-    String report = report(disk, runs, threads, cases, kilnTimes, peerTimes, peakHeap);
+    String report = report(disk, runs, threads, cases, kilnTimes, peerTimes, sizes, peakHeap);
     System.out.println(report);
     if (args.length > 3) {
       Files.writeString(Path.of(args[3]), report, StandardCharsets.UTF_8);
@@ -205,18 +212,31 @@ public final class ConversionBenchmark {
   }
 
   private static String report(Path disk, int runs, int threads, List<Case> cases,
-      Map<String, double[]> kiln, Map<String, double[]> peer, long peakHeap) throws Exception {
+      Map<String, double[]> kiln, Map<String, double[]> peer, Map<String, long[]> sizes,
+      long peakHeap) throws Exception {
     StringBuilder s = new StringBuilder();
     long size = Files.size(disk);
     long data = RawImage.allocatedBytes(disk);
-    s.append("| case | peer | Kiln median (s) | peer median (s) | speed-up (peer / Kiln) "
-        + "| target | met |\n|---|---|---|---|---|---|---|\n");
+    s.append("| case | peer | runs | Kiln median (s) | peer median (s) | speed-up (peer / Kiln) "
+        + "| target | met | output size Kiln / peer |\n|---|---|---|---|---|---|---|---|---|\n");
     for (Case c : cases) {
       double k = median(kiln.get(c.name()));
       double p = median(peer.get(c.name()));
       double ratio = p / k;
-      s.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f× | ≥ %.1f× | %s |%n",
-          c.name(), c.peerLabel(), k, p, ratio, c.target(), ratio >= c.target() ? "yes" : "no"));
+      long[] bytes = sizes.get(c.name());
+      s.append(String.format(Locale.ROOT,
+          "| %s | %s | %d | %.2f | %.2f | %.2f× | ≥ %.1f× | %s | %.1f / %.1f MB |%n",
+          c.name(), c.peerLabel(), runs, k, p, ratio, c.target(),
+          ratio >= c.target() ? "yes" : "no", bytes[0] / 1e6, bytes[1] / 1e6));
+    }
+    s.append("\nEvery run (Kiln s / peer s):\n\n");
+    for (Case c : cases) {
+      StringBuilder line = new StringBuilder("- " + c.name() + ":");
+      for (int r = 0; r < runs; r++) {
+        line.append(String.format(Locale.ROOT, "%s %.2f/%.2f", r == 0 ? "" : ",",
+            kiln.get(c.name())[r], peer.get(c.name())[r]));
+      }
+      s.append(line).append('\n');
     }
     String header = String.format(Locale.ROOT, "Measured %s on %d cores, Java %s, %s; disk %.1f "
         + "GiB virtual with %.2f GB of data; %d alternating runs per case, every output checked "

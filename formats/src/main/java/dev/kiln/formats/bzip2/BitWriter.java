@@ -1,0 +1,60 @@
+package dev.kiln.formats.bzip2;
+
+import java.util.Arrays;
+
+/** Bits appended most significant first, into a growing byte array. */
+final class BitWriter {
+  private byte[] bytes;
+  private int length;
+  private long buffer;
+  private int buffered;
+
+  BitWriter(int capacity) {
+    bytes = new byte[Math.max(64, capacity)];
+  }
+
+  /** Appends the low {@code count} bits of {@code value}, count ≤ 32. */
+  void write(int count, int value) {
+    buffer = (buffer << count) | (value & ((1L << count) - 1));
+    buffered += count;
+    if (buffered >= 32) {
+      if (length + 8 > bytes.length) {
+        bytes = Arrays.copyOf(bytes, bytes.length * 2);
+      }
+      int shift = buffered - 32;
+      int word = (int) (buffer >>> shift);
+      bytes[length] = (byte) (word >>> 24);
+      bytes[length + 1] = (byte) (word >>> 16);
+      bytes[length + 2] = (byte) (word >>> 8);
+      bytes[length + 3] = (byte) word;
+      length += 4;
+      buffered = shift;
+    }
+  }
+
+  void writeLong(int count, long value) {
+    if (count > 32) {
+      write(count - 32, (int) (value >>> 32));
+      write(32, (int) value);
+    } else {
+      write(count, (int) value);
+    }
+  }
+
+  /** Pads with zero bits to a byte boundary and returns the bytes. */
+  byte[] finish() {
+    while (buffered > 0) {
+      if (length + 1 > bytes.length) {
+        bytes = Arrays.copyOf(bytes, bytes.length * 2);
+      }
+      if (buffered >= 8) {
+        bytes[length++] = (byte) (buffer >>> (buffered - 8));
+        buffered -= 8;
+      } else {
+        bytes[length++] = (byte) (buffer << (8 - buffered));
+        buffered = 0;
+      }
+    }
+    return Arrays.copyOf(bytes, length);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.kiln.formats.bzip2;
+
+/**
+ * The Burrows–Wheeler transform bzip2 stores: the last column of the block's rotations in
+ * sorted order, and the row holding the block itself ({@code origPtr}).
+ *
+ * <p>Rotations are sorted by sorting suffixes: rotate the block to its least rotation — a
+ * Lyndon word when the block is primitive — and the suffix order (with an end smaller than
+ * every byte) equals the rotation order, because a Lyndon word is smaller than each of its
+ * proper suffixes (if suffix u is a prefix of suffix v = u·x, rotation u·w… beats v·… = u·x…
+ * since w < x). A periodic block p^k is transformed as p with each output byte repeated k
+ * times: equal rotations are adjacent, and the decoder's walk of p's cycle k times yields p^k.
+ */
+final class BurrowsWheeler {
+  private int[] text = new int[0];
+  private byte[] bytes = new byte[0];
+  private byte[] doubled = new byte[0];
+  private int[] sa = new int[0];
+  private final LmsStringSort lmsSort = new LmsStringSort();
+  /** Below this length SA-IS alone is as quick as anything. */
+  private static final int SHORTEST_FOR_STRING_SORT = 64;
+
+  /**
+   * Writes the last column of {@code block[0..n)}'s sorted rotations to {@code out[0..n)} and
+   * returns origPtr.
+   */
+  int transform(byte[] block, int n, byte[] out) {
+    if (n == 1) {
+      out[0] = block[0];
+      return 0;
+    }
+    if (doubled.length < 2 * n) {
+      doubled = new byte[2 * n];
+    }
+    System.arraycopy(block, 0, doubled, 0, n);
+    System.arraycopy(block, 0, doubled, n, n);
+    int start = leastRotation(doubled, n);
+    if (bytes.length < n + LmsStringSort.PADDING) {
+      bytes = new byte[n + LmsStringSort.PADDING];
+      sa = new int[n];
+    }
+    System.arraycopy(doubled, start, bytes, 0, n);
+    int period = primitiveRoot(bytes, n);
+    int repeats = n / period;
+    if (period < SHORTEST_FOR_STRING_SORT || !lmsSort.sort(bytes, period, sa)) {
+      if (text.length < period) {
+        text = new int[period];
+      }
+      for (int i = 0; i < period; i++) {
+        text[i] = bytes[i] & 0xff;
+      }
+      SuffixArrays.sort(text, period, 256, sa);
+    }
+    int blockRotation = (n - start) % n % period; // where block[0] sits in the rotated text
+    int origPtr = -1;
+    if (repeats == 1) {
+      for (int r = 0; r < n; r++) {
+        int p = sa[r];
+        if (p == 0) {
+          out[r] = bytes[n - 1]; // the rotation starting at 0 ends with the last byte
+          if (blockRotation == 0) {
+            origPtr = r;
+          }
+        } else {
+          out[r] = bytes[p - 1];
+          if (p == blockRotation) {
+            origPtr = r;
+          }
+        }
+      }
+      return origPtr;
+    }
+    int o = 0;
+    for (int r = 0; r < period; r++) {
+      int p = sa[r];
+      if (p == blockRotation) {
+        origPtr = r * repeats;
+      }
+      byte last = bytes[p == 0 ? period - 1 : p - 1];
+      for (int k = 0; k < repeats; k++) {
+        out[o++] = last;
+      }
+    }
+    return origPtr;
+  }
+
+  /**
+   * The start of the lexicographically least rotation of {@code s[0..n)}, given
+   * {@code doubled} = s·s (Duval's Lyndon factorization, run over the doubled text).
+   */
+  static int leastRotation(byte[] doubled, int n) {
+    int i = 0;
+    int answer = 0;
+    while (i < n) {
+      answer = i;
+      int j = i + 1;
+      int k = i;
+      while (j < 2 * n) {
+        int a = doubled[k] & 0xff;
+        int b = doubled[j] & 0xff;
+        if (a > b) {
+          break;
+        }
+        k = a < b ? i : k + 1;
+        j++;
+      }
+      while (i <= k) {
+        i += j - k;
+      }
+    }
+    return answer;
+  }
+
+  /**
+   * The length of the shortest p with {@code text[0..n) = text[0..p)^(n/p)}; n if the text
+   * is primitive.
+   */
+  static int primitiveRoot(byte[] text, int n) {
+    // the least rotation's first Lyndon factor: the whole text when primitive
+    int j = 1;
+    int k = 0;
+    while (j < n && (text[k] & 0xff) <= (text[j] & 0xff)) {
+      k = (text[k] & 0xff) < (text[j] & 0xff) ? 0 : k + 1;
+      j++;
+    }
+    int p = j - k;
+    if (p >= n || n % p != 0) {
+      return n;
+    }
+    for (int i = p; i < n; i++) {
+      if (text[i] != text[i - p]) {
+        return n;
+      }
+    }
+    return p;
+  }
+}

@@ -1,0 +1,226 @@
+package dev.kiln.formats.bzip2;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Sorts a block's suffixes by sorting only its LMS suffixes directly — bucketed by their first
+ * two bytes, then by five bytes at a time — and inducing the rest from them in one pass (the
+ * two-stage scheme of Itoh–Tanaka and divsufsort, on SA-IS's seeds). On typical data that is
+ * about a quarter of the suffixes with short common prefixes, and it skips SA-IS's recursion.
+ * Long repeats make direct comparison slow, so the work is bounded: past the bound it gives up
+ * and the caller uses {@link SuffixArrays}, which is linear on any input.
+ */
+final class LmsStringSort {
+  private static final VarHandle LONG_BIG_ENDIAN =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  /** Text bytes a key compares. */
+  private static final int KEY_BYTES = 5;
+  private static final int POSITION_BITS = 20;
+  private static final int POSITION_MASK = (1 << POSITION_BITS) - 1;
+  /** Common prefixes longer than this mean long repeats, where linear-time sorting wins. */
+  private static final int MAX_DEPTH = 4096;
+  /** Bytes compared per text byte, beyond the first key, before giving up. */
+  private static final int BUDGET_PER_BYTE = 64;
+  /** Ties this small are sorted by comparing whole suffixes. */
+  private static final int SMALL_GROUP = 16;
+  /** How far past n the byte text must be readable. */
+  static final int PADDING = 16;
+
+  private int[] lms = new int[0];
+  private long[] keys = new long[0];
+  private final int[] pairStart = new int[65_537];
+  private final int[] counts = new int[256];
+  private final int[] bucket = new int[256];
+  private byte[] text;
+  private int n;
+  private long budget;
+
+  /** Thrown inside the sort when the bound is reached; never escapes this class. */
+  private static final class GiveUp extends RuntimeException {
+    GiveUp() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Sorts the suffixes of {@code bytes[0..n)} (readable to {@code n + PADDING}, n below
+   * 2^20) into {@code sa}. Returns false, with {@code sa} undefined, when the text has repeats
+   * too long for direct comparison.
+   */
+  boolean sort(byte[] bytes, int n, int[] sa) {
+    if (n > POSITION_MASK + 1) {
+      throw new IllegalArgumentException("block too long: " + n);
+    }
+    this.text = bytes;
+    this.n = n;
+    if (lms.length < n / 2 + 1) {
+      lms = new int[n / 2 + 1];
+      keys = new long[n / 2 + 1];
+    }
+    Arrays.fill(counts, 0);
+    Arrays.fill(pairStart, 0);
+    // LMS positions, right to left: i+1 is LMS when i is L-type and i+1 is S-type
+    int m = 0;
+    boolean nextIsS = false; // n-1 is L-type: the sentinel after it is smaller
+    int next = bytes[n - 1] & 0xff;
+    counts[next]++;
+    for (int i = n - 2; i >= 0; i--) {
+      int c = bytes[i] & 0xff;
+      counts[c]++;
+      boolean isS = c < next || (c == next && nextIsS);
+      if (!isS && nextIsS) {
+        int p = i + 1;
+        sa[m++] = p;
+        pairStart[(next << 8) | (bytes[p + 1] & 0xff)]++; // LMS are S-type: p + 1 < n
+      }
+      nextIsS = isS;
+      next = c;
+    }
+    // counting sort by the first two bytes
+    for (int b = 0, sum = 0; b <= 65_536; b++) {
+      int c = pairStart[b];
+      pairStart[b] = sum;
+      sum += c;
+    }
+    for (int k = m - 1; k >= 0; k--) {
+      int p = sa[k];
+      lms[pairStart[((bytes[p] & 0xff) << 8) | (bytes[p + 1] & 0xff)]++] = p;
+    }
+    budget = (long) BUDGET_PER_BYTE * n;
+    try {
+      for (int b = 0, start = 0; b < 65_536; b++) {
+        int end = pairStart[b];
+        if (end - start > 1) {
+          for (int t = start; t < end; t++) {
+            keys[t] = key(lms[t], 2);
+          }
+          sortKeys(start, end, 2);
+          for (int t = start; t < end; t++) {
+            lms[t] = (int) keys[t] & POSITION_MASK;
+          }
+        }
+        start = end;
+      }
+    } catch (GiveUp e) {
+      return false;
+    }
+    // the sorted LMS suffixes into the ends of their buckets, then induce everything else
+    Arrays.fill(sa, 0, n, -1);
+    SuffixArrays.bucketEnds(counts, bucket);
+    for (int k = m - 1; k >= 0; k--) {
+      int p = lms[k];
+      sa[--bucket[bytes[p] & 0xff]] = p;
+    }
+    induce(bytes, n, counts, bucket, sa);
+    return true;
+  }
+
+  /**
+   * Sorts keys[lo..hi), all equal in their first {@code depth} bytes: the keys themselves
+   * (a primitive sort of longs), then each run of equal text bytes again, five bytes deeper.
+   */
+  private void sortKeys(int lo, int hi, int depth) {
+    Arrays.sort(keys, lo, hi);
+    for (int i = lo; i < hi; ) {
+      long bytesAndCount = keys[i] >>> POSITION_BITS;
+      int j = i + 1;
+      while (j < hi && keys[j] >>> POSITION_BITS == bytesAndCount) {
+        j++;
+      }
+      if (j - i > 1) { // only whole windows tie: two suffixes cannot end at the same place
+        int deeper = depth + KEY_BYTES;
+        if (j - i <= SMALL_GROUP) {
+          insertionSort(i, j, deeper);
+        } else {
+          budget -= (long) (j - i) * KEY_BYTES;
+          if (deeper > MAX_DEPTH || budget < 0) {
+            throw new GiveUp();
+          }
+          for (int t = i; t < j; t++) {
+            keys[t] = key((int) keys[t] & POSITION_MASK, deeper);
+          }
+          sortKeys(i, j, deeper);
+        }
+      }
+      i = j;
+    }
+  }
+
+  /** Sorts a few suffixes equal in their first {@code depth} bytes by comparing the rest. */
+  private void insertionSort(int lo, int hi, int depth) {
+    for (int i = lo + 1; i < hi; i++) {
+      long k = keys[i];
+      int p = (int) k & POSITION_MASK;
+      int j = i;
+      while (j > lo && compare(p, (int) keys[j - 1] & POSITION_MASK, depth) < 0) {
+        keys[j] = keys[j - 1];
+        j--;
+      }
+      keys[j] = k;
+    }
+  }
+
+  /**
+   * Compares suffixes a and b, equal in their first {@code depth} bytes, with
+   * {@link Arrays#mismatch} (vectorized by the JIT), charging the bytes compared to the budget.
+   */
+  private int compare(int a, int b, int depth) {
+    int shorter = Math.min(n - a, n - b);
+    int mismatch = Arrays.mismatch(text, a + depth, a + shorter, text, b + depth, b + shorter);
+    budget -= mismatch < 0 ? shorter - depth : mismatch;
+    if (budget < 0) {
+      throw new GiveUp();
+    }
+    if (mismatch < 0) {
+      return a > b ? -1 : 1; // one is a prefix of the other: the shorter (later) one first
+    }
+    return (text[a + depth + mismatch] & 0xff) - (text[b + depth + mismatch] & 0xff);
+  }
+
+  /**
+   * The sort key of suffix {@code p} at {@code depth}: five text bytes, how many of them lie
+   * inside the text (a suffix that ends sorts before every longer one with the same bytes),
+   * and p itself in the low 20 bits — so keys sort as plain longs (sign bit flipped) and
+   * carry their suffix along.
+   */
+  private long key(int p, int depth) {
+    int at = p + depth;
+    long word = (long) LONG_BIG_ENDIAN.get(text, at) >>> 24; // the first five bytes
+    int inside = n - at;
+    long count = KEY_BYTES;
+    if (inside < KEY_BYTES) {
+      word = inside <= 0 ? 0 : word & (-1L << (8 * (KEY_BYTES - inside)));
+      count = Math.max(inside, 0);
+    }
+    return ((word << 24) | (count << POSITION_BITS) | p) ^ Long.MIN_VALUE;
+  }
+
+  /** {@link SuffixArrays#induce} on a byte text: the same scans, a quarter of the memory. */
+  private static void induce(byte[] text, int n, int[] counts, int[] bucket, int[] sa) {
+    SuffixArrays.bucketStarts(counts, bucket);
+    int last = text[n - 1] & 0xff; // the sentinel, smallest of all, induces n - 1 first
+    sa[bucket[last]++] = n > 1 && (text[n - 2] & 0xff) < last ? ~(n - 1) : n - 1;
+    for (int i = 0; i < n; i++) {
+      int j = sa[i] - 1;
+      if (j >= 0) {
+        int c = text[j] & 0xff;
+        int before = j > 0 ? text[j - 1] & 0xff : c;
+        sa[bucket[c]++] = j ^ ((before - c) >> 31); // ~j when text[j-1] < text[j]
+      }
+    }
+    SuffixArrays.bucketEnds(counts, bucket);
+    for (int i = n - 1; i >= 0; i--) {
+      int e = sa[i];
+      if (e < -1) {
+        int j = ~e - 1;
+        sa[i] = ~e;
+        int c = text[j] & 0xff;
+        int before = j > 0 ? text[j - 1] & 0xff : c + 1;
+        sa[--bucket[c]] = j ^ ((before - c - 1) >> 31); // ~j when text[j-1] <= text[j]
+      }
+    }
+  }
+}
