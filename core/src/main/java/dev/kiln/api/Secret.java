@@ -22,6 +22,10 @@ public final class Secret {
     FILE
   }
 
+  private static final String SALT_CHARS =
+      "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  private static final java.security.SecureRandom SALT_RANDOM = new java.security.SecureRandom();
+
   private final Origin origin;
   private final String reference;
 
@@ -76,6 +80,25 @@ public final class Secret {
       default:
         throw new AssertionError(origin);
     }
+  }
+
+  /**
+   * The value as a SHA-512 crypt hash ({@code $6$} with a random 16-character salt): the
+   * "pre-hashed password" every target installer and cloud-init accept, so answer files never
+   * hold the value itself.
+   */
+  public String sha512Crypt() throws KilnException {
+    StringBuilder salt = new StringBuilder("$6$");
+    for (int i = 0; i < 16; i++) {
+      salt.append(SALT_CHARS.charAt(SALT_RANDOM.nextInt(SALT_CHARS.length())));
+    }
+    return sha512Crypt(reveal(), salt.toString());
+  }
+
+  /** SHA-512 crypt of {@code password} with a given salt ({@code $6$...}), for tests. */
+  public static String sha512Crypt(String password, String salt) {
+    return org.apache.commons.codec.digest.Sha2Crypt.sha512Crypt(
+        password.getBytes(StandardCharsets.UTF_8), salt);
   }
 
   /** Describes the origin without the value: {@code Secret[env:ROOT_PW]}, {@code Secret[****]}. */

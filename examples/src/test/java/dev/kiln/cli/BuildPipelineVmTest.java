@@ -28,11 +28,6 @@ import dev.kiln.core.BuildResult;
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
 import dev.kiln.formats.iso9660.IsoImageWriter;
-import dev.kiln.formats.ova.GuestOs;
-import dev.kiln.formats.ova.OvfSpec;
-import dev.kiln.formats.qcow2.Qcow2Options;
-import dev.kiln.formats.vhd.VhdOptions;
-import dev.kiln.formats.vhdx.VhdxOptions;
 import dev.kiln.kvm.Fixtures;
 import dev.kiln.kvm.KvmHypervisor;
 import dev.kiln.templates.Catalog;
@@ -113,11 +108,8 @@ class BuildPipelineVmTest {
   /** The fixture as a vendor would ship it: qcow2, with a SHA256SUMS next to it. */
   Path cloudImage() throws Exception {
     Path qcow2 = dir.resolve("debian-12-genericcloud-amd64.qcow2");
-    ImageConverter.convert(Fixtures.debian12(), qcow2, new ConversionTarget(
-        dev.kiln.formats.ImageFormat.QCOW2, dev.kiln.formats.pack.Packaging.NONE,
-        Qcow2Options.defaults(), VhdOptions.dynamicNow(), VhdxOptions.defaults(),
-        new OvfSpec("x", GuestOs.OTHER_LINUX_64, 1, 1, false, "vmx-14", "lsilogic", "", "")),
-        2, n -> { });
+    ImageConverter.convert(Fixtures.debian12(), qcow2, ConversionTarget.of(
+        dev.kiln.formats.ImageFormat.QCOW2, dev.kiln.formats.pack.Packaging.NONE), 2, n -> { });
     Files.writeString(dir.resolve("SHA256SUMS"), sha256(qcow2) + "  " + qcow2.getFileName()
         + "\n");
     return qcow2;

@@ -24,11 +24,6 @@ import dev.kiln.core.matrix.MatrixEntry;
 import dev.kiln.core.testing.LoopbackSshd;
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
-import dev.kiln.formats.ova.GuestOs;
-import dev.kiln.formats.ova.OvfSpec;
-import dev.kiln.formats.qcow2.Qcow2Options;
-import dev.kiln.formats.vhd.VhdOptions;
-import dev.kiln.formats.vhdx.VhdxOptions;
 import dev.kiln.kvm.Fixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -91,11 +86,8 @@ class MatrixTwoHostVmTest {
   @Test
   void twoHostsThenACutConnectionAndARetry() throws Exception {
     Path image = dir.resolve("debian-12.qcow2");
-    ImageConverter.convert(Fixtures.debian12(), image, new ConversionTarget(
-        dev.kiln.formats.ImageFormat.QCOW2, dev.kiln.formats.pack.Packaging.NONE,
-        Qcow2Options.defaults(), VhdOptions.dynamicNow(), VhdxOptions.defaults(),
-        new OvfSpec("x", GuestOs.OTHER_LINUX_64, 1, 1, false, "vmx-14", "lsilogic", "", "")),
-        2, n -> { });
+    ImageConverter.convert(Fixtures.debian12(), image, ConversionTarget.of(
+        dev.kiln.formats.ImageFormat.QCOW2, dev.kiln.formats.pack.Packaging.NONE), 2, n -> { });
     String sha = BuildPipelineVmTest.sha256(image);
     List<KilnEvent> events = new CopyOnWriteArrayList<>();
     AtomicBoolean cut = new AtomicBoolean();

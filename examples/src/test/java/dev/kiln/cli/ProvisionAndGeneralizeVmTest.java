@@ -124,8 +124,7 @@ class ProvisionAndGeneralizeVmTest {
   void provisionGeneralizeAndBootAsANewMachine() throws Exception {
     Path base = Fixtures.debian12();
     BuildKey buildKey = BuildKey.generate("kiln-build-b-prov");
-    String opsHash = "$6$kilnsalt$" ; // replaced below by a real hash
-    opsHash = dev.kiln.templates.internal.Passwords.sha512Crypt("0ps-Passw0rd");
+    String opsHash = dev.kiln.api.Secret.of("0ps-Passw0rd").sha512Crypt();
     Path seed1 = seed(dir, "seed1.iso", "i-kiln-build", String.join("\n", "#cloud-config",
         "ssh_pwauth: true", "users:",
         "  - name: kiln", "    shell: /bin/bash", "    sudo: ALL=(ALL) NOPASSWD:ALL",

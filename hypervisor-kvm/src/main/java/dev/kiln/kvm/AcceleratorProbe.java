@@ -6,7 +6,9 @@ import dev.kiln.kvm.internal.LibvirtConnections;
 import dev.kiln.kvm.internal.ProbeRun;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds out whether an accelerator can really run a guest on a libvirt host, by booting a tiny
@@ -34,7 +36,32 @@ public final class AcceleratorProbe {
     }
   }
 
+  /** Verdicts of {@link #probeOnce}, by host URI and accelerator. */
+  private static final Map<String, Result> VERDICTS = new ConcurrentHashMap<>();
+  private static final Map<String, Object> PROBING = new ConcurrentHashMap<>();
+
   private AcceleratorProbe() {}
+
+  /**
+   * {@link #probe}, once per host and accelerator in this JVM: later calls get the first
+   * verdict. A matrix starts many builds on the same hosts, and each build opens its own
+   * hypervisor; whether KVM can run guests on a host does not change between them, and a
+   * failing probe costs its whole deadline. Concurrent first calls for the same host wait for
+   * one probe.
+   */
+  public static Result probeOnce(URI libvirtUri, Accelerator accelerator, Duration deadline)
+      throws MachineException, InterruptedException {
+    String key = libvirtUri + " " + accelerator;
+    synchronized (PROBING.computeIfAbsent(key, k -> new Object())) {
+      Result known = VERDICTS.get(key);
+      if (known != null) {
+        return known;
+      }
+      Result fresh = probe(libvirtUri, accelerator, deadline);
+      VERDICTS.put(key, fresh);
+      return fresh;
+    }
+  }
 
   /**
    * Boots the probe on {@code libvirtUri} with {@code accelerator} (KVM or TCG) and the CPU

@@ -76,7 +76,7 @@ public final class KvmHypervisor implements Hypervisor {
       throws MachineException {
     if (autoChoice == null) {
       try {
-        AcceleratorProbe.Result kvm = AcceleratorProbe.probe(connection.uri(), Accelerator.KVM,
+        AcceleratorProbe.Result kvm = AcceleratorProbe.probeOnce(connection.uri(), Accelerator.KVM,
             probeDeadline);
         autoChoice = kvm.usable() ? Accelerator.KVM : Accelerator.TCG;
         if (!kvm.usable()) {

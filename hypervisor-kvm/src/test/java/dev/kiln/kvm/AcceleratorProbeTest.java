@@ -48,6 +48,17 @@ class AcceleratorProbeTest {
     assertNoProbeDomainLeft();
   }
 
+  @Test
+  void probeOnceProbesAHostOnlyOnce() throws Exception {
+    AcceleratorProbe.Result first = AcceleratorProbe.probeOnce(SYSTEM, Accelerator.TCG,
+        AcceleratorProbe.DEFAULT_DEADLINE);
+    AcceleratorProbe.Result again = AcceleratorProbe.probeOnce(SYSTEM, Accelerator.TCG,
+        AcceleratorProbe.DEFAULT_DEADLINE);
+    assertThat(again).isSameAs(first); // the first verdict, not a second boot
+    assertThat(first.usable()).as(first.reason()).isTrue();
+    assertNoProbeDomainLeft();
+  }
+
   /** Runs qemu-system-x86_64 on the probe sector and reports whether it printed "done". */
   private boolean qemuFinishesProbe(String accel, String cpu, Duration deadline)
       throws IOException, InterruptedException {

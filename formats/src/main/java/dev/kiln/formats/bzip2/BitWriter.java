@@ -13,6 +13,13 @@ final class BitWriter {
     bytes = new byte[Math.max(64, capacity)];
   }
 
+  /** Empties the writer, keeping its array for the next stream. */
+  void reset() {
+    length = 0;
+    buffer = 0;
+    buffered = 0;
+  }
+
   /** Appends the low {@code count} bits of {@code value}, count ≤ 32. */
   void write(int count, int value) {
     buffer = (buffer << count) | (value & ((1L << count) - 1));
@@ -41,7 +48,7 @@ final class BitWriter {
     }
   }
 
-  /** Pads with zero bits to a byte boundary and returns the bytes. */
+  /** Pads with zero bits to a byte boundary and returns a copy of the bytes. */
   byte[] finish() {
     while (buffered > 0) {
       if (length + 1 > bytes.length) {

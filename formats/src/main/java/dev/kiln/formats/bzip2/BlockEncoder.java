@@ -78,9 +78,8 @@ final class BlockEncoder {
     byte[] b = block;
     while (i < to && n < BLOCK_FILL_LIMIT) {
       byte value = data[i];
-      if (i + 3 < to
-          && (data[i + 1] != value | data[i + 2] != value | data[i + 3] != value)) {
-        b[n++] = value; // no run of four starts here
+      if (i + 1 < to && data[i + 1] != value) {
+        b[n++] = value; // a run of one; longer runs enter the block whole, as in bzip2
         i++;
         continue;
       }

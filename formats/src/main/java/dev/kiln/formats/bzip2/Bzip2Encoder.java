@@ -14,10 +14,11 @@ import static dev.kiln.formats.bzip2.Bzip2Constants.STREAM_MAGIC;
  */
 public final class Bzip2Encoder {
   private final BlockEncoder blocks = new BlockEncoder();
+  private final BitWriter out = new BitWriter(1 << 20);
 
   /** Compresses {@code data[offset..offset+length)} into one complete bzip2 stream. */
   public byte[] compress(byte[] data, int offset, int length) {
-    BitWriter out = new BitWriter(length / 3 + 64);
+    out.reset();
     out.write(8, STREAM_MAGIC[0]);
     out.write(8, STREAM_MAGIC[1]);
     out.write(8, STREAM_MAGIC[2]);

@@ -7,11 +7,12 @@ import java.util.Arrays;
 
 /**
  * Sorts a block's suffixes by sorting only its LMS suffixes directly — bucketed by their first
- * two bytes, then by five bytes at a time — and inducing the rest from them in one pass (the
- * two-stage scheme of Itoh–Tanaka and divsufsort, on SA-IS's seeds). On typical data that is
- * about a quarter of the suffixes with short common prefixes, and it skips SA-IS's recursion.
- * Long repeats make direct comparison slow, so the work is bounded: past the bound it gives up
- * and the caller uses {@link SuffixArrays}, which is linear on any input.
+ * two bytes, then by five bytes at a time, small or deep ties by whole-suffix comparisons —
+ * and inducing the rest from them in one pass (the two-stage scheme of Itoh–Tanaka and
+ * divsufsort, on SA-IS's seeds). On typical data that is about a quarter of the suffixes with
+ * short common prefixes, and it skips SA-IS's recursion. Long repeats make direct comparison
+ * slow, so the bytes compared are budgeted: past the budget it gives up and the caller uses
+ * {@link SuffixArrays}, which is linear on any input.
  */
 final class LmsStringSort {
   private static final VarHandle LONG_BIG_ENDIAN =
@@ -20,10 +21,10 @@ final class LmsStringSort {
   private static final int KEY_BYTES = 5;
   private static final int POSITION_BITS = 20;
   private static final int POSITION_MASK = (1 << POSITION_BITS) - 1;
-  /** Common prefixes longer than this mean long repeats, where linear-time sorting wins. */
-  private static final int MAX_DEPTH = 4096;
+  /** Ties this deep are sorted by whole-suffix comparisons: long shared prefixes. */
+  private static final int DEEP = 128;
   /** Bytes compared per text byte, beyond the first key, before giving up. */
-  private static final int BUDGET_PER_BYTE = 64;
+  private static final int BUDGET_PER_BYTE = 256;
   /** Ties this small are sorted by comparing whole suffixes. */
   private static final int SMALL_GROUP = 16;
   /** How far past n the byte text must be readable. */
@@ -31,6 +32,7 @@ final class LmsStringSort {
 
   private int[] lms = new int[0];
   private long[] keys = new long[0];
+  private long[] scratch = new long[0];
   private final int[] pairStart = new int[65_537];
   private final int[] counts = new int[256];
   private final int[] bucket = new int[256];
@@ -62,20 +64,21 @@ final class LmsStringSort {
     }
     Arrays.fill(counts, 0);
     Arrays.fill(pairStart, 0);
-    // LMS positions, right to left: i+1 is LMS when i is L-type and i+1 is S-type
+    // LMS positions, right to left: i+1 is LMS when i is L-type and i+1 is S-type. Branch
+    // free, as the types of real data are a coin toss: i is S-type iff
+    // text[i] < text[i+1] + (i+1 is S-type)
     int m = 0;
-    boolean nextIsS = false; // n-1 is L-type: the sentinel after it is smaller
+    int nextIsS = 0; // n-1 is L-type: the sentinel after it is smaller
     int next = bytes[n - 1] & 0xff;
     counts[next]++;
     for (int i = n - 2; i >= 0; i--) {
       int c = bytes[i] & 0xff;
       counts[c]++;
-      boolean isS = c < next || (c == next && nextIsS);
-      if (!isS && nextIsS) {
-        int p = i + 1;
-        sa[m++] = p;
-        pairStart[(next << 8) | (bytes[p + 1] & 0xff)]++; // LMS are S-type: p + 1 < n
-      }
+      int isS = (c - next - nextIsS) >>> 31;
+      int lms = nextIsS & (isS ^ 1);
+      sa[m] = i + 1;
+      pairStart[(next << 8) | (bytes[i + 2] & 0xff)] += lms; // LMS are S-type: i + 2 <= n - 1
+      m += lms;
       nextIsS = isS;
       next = c;
     }
@@ -123,7 +126,19 @@ final class LmsStringSort {
    * (a primitive sort of longs), then each run of equal text bytes again, five bytes deeper.
    */
   private void sortKeys(int lo, int hi, int depth) {
-    Arrays.sort(keys, lo, hi);
+    if (hi - lo < 24) { // most groups are tiny: skip the library sort's set-up
+      for (int i = lo + 1; i < hi; i++) {
+        long k = keys[i];
+        int j = i;
+        while (j > lo && k < keys[j - 1]) {
+          keys[j] = keys[j - 1];
+          j--;
+        }
+        keys[j] = k;
+      }
+    } else {
+      Arrays.sort(keys, lo, hi);
+    }
     for (int i = lo; i < hi; ) {
       long bytesAndCount = keys[i] >>> POSITION_BITS;
       int j = i + 1;
@@ -134,9 +149,11 @@ final class LmsStringSort {
         int deeper = depth + KEY_BYTES;
         if (j - i <= SMALL_GROUP) {
           insertionSort(i, j, deeper);
+        } else if (deeper >= DEEP) {
+          mergeSort(i, j, deeper);
         } else {
           budget -= (long) (j - i) * KEY_BYTES;
-          if (deeper > MAX_DEPTH || budget < 0) {
+          if (budget < 0) {
             throw new GiveUp();
           }
           for (int t = i; t < j; t++) {
@@ -147,6 +164,42 @@ final class LmsStringSort {
       }
       i = j;
     }
+  }
+
+  /**
+   * Sorts suffixes equal in their first {@code depth} bytes — a long shared prefix, typically
+   * a repeated stretch of the disk — by comparing the rest with {@link #compare}: each
+   * comparison costs its common prefix at vector speed rather than a sort pass per five bytes.
+   */
+  private void mergeSort(int lo, int hi, int depth) {
+    if (scratch.length < hi - lo) {
+      scratch = new long[Math.max(hi - lo, keys.length / 4)];
+    }
+    for (int width = 1; width < hi - lo; width *= 2) {
+      for (int left = lo; left < hi - width; left += 2 * width) {
+        int mid = left + width;
+        int right = Math.min(mid + width, hi);
+        if (compare(pos(keys[mid - 1]), pos(keys[mid]), depth) < 0) {
+          continue; // already in order
+        }
+        System.arraycopy(keys, left, scratch, 0, mid - left);
+        int a = 0;
+        int aEnd = mid - left;
+        int b = mid;
+        int out = left;
+        while (a < aEnd && b < right) {
+          keys[out++] = compare(pos(keys[b]), pos(scratch[a]), depth) < 0 ? keys[b++]
+              : scratch[a++];
+        }
+        while (a < aEnd) {
+          keys[out++] = scratch[a++];
+        }
+      }
+    }
+  }
+
+  private static int pos(long key) {
+    return (int) key & POSITION_MASK;
   }
 
   /** Sorts a few suffixes equal in their first {@code depth} bytes by comparing the rest. */

@@ -34,6 +34,17 @@ public record ConversionTarget(ImageFormat format, Packaging packaging, Qcow2Opt
   }
 
   /**
+   * {@code format} packaged as {@code packaging}, with each format's default options (qcow2
+   * v3, dynamic VHD stamped now, Hyper-V's VHDX block size, {@link
+   * dev.kiln.formats.ova.OvfSpec#minimal} for an OVA).
+   */
+  public static ConversionTarget of(ImageFormat format, Packaging packaging) {
+    return new ConversionTarget(format, packaging, Qcow2Options.defaults(),
+        VhdOptions.dynamicNow(), dev.kiln.formats.vhdx.VhdxOptions.defaults(),
+        dev.kiln.formats.ova.OvfSpec.minimal("disk"));
+  }
+
+  /**
    * The target a file name asks for: {@code x.qcow2}, {@code x.vhd.bz2}, {@code x.vhd.zip},
    * {@code x.raw.gz}, {@code x.img}…; {@code format} overrides the extension.
    *

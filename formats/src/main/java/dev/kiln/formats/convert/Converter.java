@@ -66,7 +66,7 @@ public final class Converter {
   }
 
   /** Whether every byte between position and limit is zero (position unchanged). */
-  static boolean isZero(ByteBuffer b) {
+  public static boolean isZero(ByteBuffer b) {
     int pos = b.position();
     int left = b.remaining();
     while (left > 0) {

@@ -30,4 +30,13 @@ public record OvfSpec(String name, GuestOs guestOs, int cpus, long memoryMiB, bo
       throw new IllegalArgumentException("cpus and memory must be positive");
     }
   }
+
+  /**
+   * A plain machine for {@code name}: one CPU, 1 GiB, BIOS, ESXi 6.7 hardware, LSI Logic,
+   * a generic 64-bit Linux — for callers that write OVAs without describing a VM.
+   */
+  public static OvfSpec minimal(String name) {
+    return new OvfSpec(name, GuestOs.OTHER_LINUX_64, 1, 1024, false, "vmx-14", "lsilogic", "",
+        "");
+  }
 }

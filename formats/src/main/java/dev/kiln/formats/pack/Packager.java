@@ -73,10 +73,10 @@ public final class Packager {
         // encoders keep ~30 MB of arrays between blocks: one per thread at work, dropped
         // with this call
         java.util.Queue<Bzip2Encoder> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        return chunked(image, destination, progress, BZIP2_CHUNK, chunk -> {
+        return chunked(image, destination, progress, BZIP2_CHUNK, (chunk, length) -> {
           Bzip2Encoder encoder = idle.poll();
           byte[] packed = (encoder == null ? encoder = new Bzip2Encoder() : encoder)
-              .compress(chunk);
+              .compress(chunk, 0, length);
           idle.add(encoder);
           return packed;
         });
@@ -144,30 +144,59 @@ public final class Packager {
     return (byte) ((modified.getEpochSecond() & 0xffffffffL) >>> shift);
   }
 
+  /** Compresses {@code data[0..length)} into one complete stream. */
+  private interface ChunkCompressor {
+    byte[] compress(byte[] data, int length);
+  }
+
   /**
    * Independent streams of {@code chunk} bytes compressed in parallel and concatenated (both
    * the bzip2 and the xz format define a file as a sequence of streams). All-zero chunks —
-   * disk images are mostly holes — reuse one stream compressed once per length.
+   * disk images are mostly holes — reuse one stream compressed once per length. Input buffers
+   * are recycled: chunks of megabytes allocated per chunk keep the collector busy in a small
+   * heap.
    */
   private PackagedFile chunked(Path image, Path destination, LongConsumer progress, int chunk,
-      java.util.function.Function<byte[], byte[]> compress) throws IOException {
+      ChunkCompressor compressor) throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
       DigestingSink sink = new DigestingSink(out.channel());
       java.util.Map<Integer, byte[]> zeroChunks = new java.util.HashMap<>();
+      // OrderedParallel holds at most 2 × threads + 1 tasks; one more buffer is being read
+      java.util.concurrent.BlockingQueue<byte[]> free =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      int buffers = 0;
       try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
           OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
         long size = in.size();
         long pos = 0;
         do {
-          byte[] data = readChunk(in, pos, (int) Math.min(chunk, size - pos));
-          if (isZero(data)) {
-            byte[] packed = zeroChunks.computeIfAbsent(data.length,
-                n -> compress.apply(new byte[n]));
+          byte[] data = free.poll();
+          if (data == null) {
+            if (buffers < 2 * threads + 2) {
+              data = new byte[(int) Math.min(chunk, size)];
+              buffers++;
+            } else {
+              data = takeBuffer(free);
+            }
+          }
+          int length = (int) Math.min(chunk, size - pos);
+          readFully(in, pos, data, length);
+          if (isZero(data, length)) {
+            byte[] packed = zeroChunks.computeIfAbsent(length,
+                n -> compressor.compress(new byte[n], n));
+            free.add(data);
             pipeline.submit(() -> packed);
           } else {
-            pipeline.submit(() -> compress.apply(data));
+            byte[] buffer = data;
+            pipeline.submit(() -> {
+              try {
+                return compressor.compress(buffer, length);
+              } finally {
+                free.add(buffer);
+              }
+            });
           }
-          pos += data.length;
+          pos += length;
           progress.accept(pos);
         } while (pos < size);
         pipeline.drain();
@@ -177,26 +206,47 @@ public final class Packager {
     }
   }
 
-  private static byte[] xz(byte[] chunk) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(chunk.length / 4 + 64);
+  private static byte[] takeBuffer(java.util.concurrent.BlockingQueue<byte[]> free)
+      throws IOException {
+    try {
+      return free.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while packaging");
+    }
+  }
+
+  private static void readFully(FileChannel in, long pos, byte[] into, int length)
+      throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(into, 0, length);
+    while (b.hasRemaining()) {
+      if (in.read(b, pos + b.position()) < 0) {
+        throw new IOException("input shrank while packaging");
+      }
+    }
+  }
+
+  private static byte[] xz(byte[] chunk, int length) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(length / 4 + 64);
     try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(buf,
         new org.tukaani.xz.LZMA2Options(XZ_PRESET))) {
-      xz.write(chunk);
+      xz.write(chunk, 0, length);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e); // in-memory streams do not fail
     }
     return buf.toByteArray();
   }
 
-  private static boolean isZero(byte[] chunk) {
-    for (int off = 0; off < chunk.length; off += ZEROS.length) {
-      int n = Math.min(ZEROS.length, chunk.length - off);
+  private static boolean isZero(byte[] chunk, int length) {
+    for (int off = 0; off < length; off += ZEROS.length) {
+      int n = Math.min(ZEROS.length, length - off);
       if (Arrays.mismatch(chunk, off, off + n, ZEROS, 0, n) != -1) {
         return false;
       }
     }
     return true;
   }
+
 
   /** Writes one raw deflate stream of {@code image}; returns its CRC-32 and length mod 2^32. */
   private long[] deflateChunks(Path image, OrderedParallel.Sink sink, LongConsumer progress)

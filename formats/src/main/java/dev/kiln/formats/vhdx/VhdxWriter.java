@@ -13,6 +13,7 @@ import static dev.kiln.formats.vhdx.VhdxLayout.REGION_TABLE_SIZE;
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.convert.AtomicFile;
 import dev.kiln.formats.convert.CoalescingWriter;
+import dev.kiln.formats.convert.Converter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,9 +27,12 @@ import java.util.zip.CRC32C;
  * Writes a dynamic VHDX (MS-VHDX 1.0): file identifier, two valid headers, two region tables
  * (BAT and metadata, both required), an empty log, the metadata items Hyper-V requires, and a
  * BAT with a sector-bitmap entry after every chunk. Payload blocks that are all zero are not
- * stored; everything is 1 MiB aligned. All integers are little-endian.
+ * stored, and the zero parts of stored blocks are holes in the file; everything is 1 MiB
+ * aligned. All integers are little-endian.
  */
 public final class VhdxWriter implements DiskWriter {
+  /** The granularity of holes inside payload blocks: a filesystem block. */
+  private static final int SPARSE_PIECE = 4096;
   private final AtomicFile file;
   private final FileChannel out;
   private final CoalescingWriter writes;
@@ -83,13 +87,35 @@ public final class VhdxWriter implements DiskWriter {
     }
     lastOffset = offset;
     long block = offset / blockSize;
-    writes.write(data, end);
-    if (data.remaining() < blockSize) { // the last block is stored whole
-      writes.writeZeros(blockSize - data.remaining(), end + data.remaining());
-    }
+    writeSparse(data, end);
     bat[(int) VhdxLayout.batIndex(block, blockSize, LOGICAL_SECTOR)] =
         (end / MIB) << 20 | VhdxLayout.PAYLOAD_BLOCK_FULLY_PRESENT;
     end += blockSize;
+  }
+
+  /**
+   * Writes the non-zero 4 KiB pieces of a payload block and skips the rest: a block is
+   * allocated whole (32 MiB), but the file's holes read as zeros, so only data reaches the
+   * disk — a disk image's blocks are often mostly empty filesystem space. (The last block's
+   * tail past the data is a hole too; {@link #finish()} sets the file's length.)
+   */
+  private void writeSparse(ByteBuffer data, long at) throws IOException {
+    int base = data.position();
+    int length = data.remaining();
+    int runStart = -1;
+    for (int off = 0; off < length; off += SPARSE_PIECE) {
+      int n = Math.min(SPARSE_PIECE, length - off);
+      boolean zero = Converter.isZero(data.slice(base + off, n));
+      if (!zero && runStart < 0) {
+        runStart = off;
+      } else if (zero && runStart >= 0) {
+        writes.write(data.slice(base + runStart, off - runStart), at + runStart);
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) {
+      writes.write(data.slice(base + runStart, length - runStart), at + runStart);
+    }
   }
 
   @Override

@@ -49,8 +49,15 @@ class Bzip2EncoderTest {
     }
     byte[] noise = new byte[1_000_000];
     random.nextBytes(noise);
+    byte[] shortRuns = new byte[2_500_000]; // runs of 1-3 wherever a block is cut
+    for (int i = 0; i < shortRuns.length; ) {
+      byte value = (byte) random.nextInt(8);
+      for (int k = 1 + random.nextInt(3); k > 0 && i < shortRuns.length; k--) {
+        shortRuns[i++] = value;
+      }
+    }
     for (byte[] input : List.of(text.toString().getBytes(StandardCharsets.US_ASCII), binary,
-        noise, "hello, world\n".getBytes(StandardCharsets.US_ASCII))) {
+        noise, shortRuns, "hello, world\n".getBytes(StandardCharsets.US_ASCII))) {
       Path file = dir.resolve("in");
       Files.write(file, input);
       byte[] reference = run("bzip2", "-9", "-c", file.toString());

@@ -64,7 +64,7 @@ public record AnswerValues(List<User> users, Optional<String> rootPasswordHash, 
         check(f + ".groups[" + g + "]", u.groups().get(g), USER, "a group name");
       }
       Optional<String> hash = u.password().isPresent()
-          ? Optional.of(Passwords.sha512Crypt(u.password().get().reveal())) : Optional.empty();
+          ? Optional.of(u.password().get().sha512Crypt()) : Optional.empty();
       users.add(new User(u.name(), u.sshKeys(), hash, u.sudo(), u.groups()));
     }
     check("answers.locale", a.locale(), LOCALE, "a locale such as en_US.UTF-8 or C.UTF-8");
@@ -89,7 +89,7 @@ public record AnswerValues(List<User> users, Optional<String> rootPasswordHash, 
       reg = Optional.of(new RegistrationValues(r.organization(), key));
     }
     Optional<String> root = a.rootPassword().isPresent()
-        ? Optional.of(Passwords.sha512Crypt(a.rootPassword().get().reveal())) : Optional.empty();
+        ? Optional.of(a.rootPassword().get().sha512Crypt()) : Optional.empty();
     return new AnswerValues(List.copyOf(users), root, a.locale(), a.keyboard(), a.timezone(),
         a.packages(), a.partitioning(), recipe.machine().firmware(), reg);
   }

@@ -10,9 +10,6 @@ import dev.kiln.api.KilnException;
 import dev.kiln.api.UserAccount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import org.apache.commons.codec.digest.Sha2Crypt;
 
 /**
  * The NoCloud user-data of a build's first boot: the build user (sudo, the build key) and the
@@ -46,7 +43,7 @@ final class CloudInitSeed {
         user.put("groups", String.join(",", u.groups()));
       }
       if (u.password().isPresent()) {
-        user.put("passwd", crypt(u.password().get().reveal()));
+        user.put("passwd", u.password().get().sha512Crypt());
         user.put("lock_passwd", false);
       }
       ArrayNode keys = user.putArray("ssh_authorized_keys");
@@ -57,15 +54,5 @@ final class CloudInitSeed {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static String crypt(String password) {
-    String chars = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    SecureRandom random = new SecureRandom();
-    StringBuilder salt = new StringBuilder("$6$");
-    for (int i = 0; i < 16; i++) {
-      salt.append(chars.charAt(random.nextInt(chars.length())));
-    }
-    return Sha2Crypt.sha512Crypt(password.getBytes(StandardCharsets.UTF_8), salt.toString());
   }
 }

@@ -21,9 +21,6 @@ import dev.kiln.formats.ova.OvfSpec;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
-import dev.kiln.formats.qcow2.Qcow2Options;
-import dev.kiln.formats.vhd.VhdOptions;
-import dev.kiln.formats.vhdx.VhdxOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,9 +109,7 @@ public final class Exporter {
       case RAW -> ImageFormat.RAW;
       case OVA -> ImageFormat.OVA;
     };
-    return new ConversionTarget(f, Packaging.NONE, Qcow2Options.defaults(),
-        VhdOptions.dynamicNow(), VhdxOptions.defaults(), new OvfSpec("x",
-            GuestOs.OTHER_LINUX_64, 1, 1, false, "vmx-14", "lsilogic", "", ""));
+    return ConversionTarget.of(f, Packaging.NONE);
   }
 
   static Packaging packaging(Compression c) {

@@ -312,8 +312,8 @@ public final class SshCommunicator implements Communicator {
   private void put(ChannelSftp sftp, Path file, String target) throws SftpException,
       IOException {
     long size = Files.size(file);
-    sftp.put(file.toString(), target, progress("upload " + file.getFileName(), size),
-        ChannelSftp.OVERWRITE);
+    // named by where it goes: the local file may be a temporary one with a random name
+    sftp.put(file.toString(), target, progress("upload " + target, size), ChannelSftp.OVERWRITE);
   }
 
   @Override
