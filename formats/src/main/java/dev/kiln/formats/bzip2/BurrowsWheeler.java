@@ -113,25 +113,26 @@ final class BurrowsWheeler {
 
   /**
    * The length of the shortest p with {@code text[0..n) = text[0..p)^(n/p)}; n if the text
-   * is primitive.
+   * is primitive. Such a p divides n, and a text that is not periodic differs from its shift
+   * within a few bytes, so trying each divisor with a vectorised comparison costs next to
+   * nothing.
    */
   static int primitiveRoot(byte[] text, int n) {
-    // the least rotation's first Lyndon factor: the whole text when primitive
-    int j = 1;
-    int k = 0;
-    while (j < n && (text[k] & 0xff) <= (text[j] & 0xff)) {
-      k = (text[k] & 0xff) < (text[j] & 0xff) ? 0 : k + 1;
-      j++;
-    }
-    int p = j - k;
-    if (p >= n || n % p != 0) {
-      return n;
-    }
-    for (int i = p; i < n; i++) {
-      if (text[i] != text[i - p]) {
-        return n;
+    int[] divisors = new int[2 * (int) Math.sqrt(n) + 2];
+    int count = 0;
+    for (int d = 1; (long) d * d <= n; d++) {
+      if (n % d == 0) {
+        divisors[count++] = d;
+        divisors[count++] = n / d;
       }
     }
-    return p;
+    java.util.Arrays.sort(divisors, 0, count);
+    for (int i = 0; i < count; i++) {
+      int p = divisors[i];
+      if (p < n && java.util.Arrays.mismatch(text, 0, n - p, text, p, n) < 0) {
+        return p;
+      }
+    }
+    return n;
   }
 }
