@@ -161,7 +161,8 @@ public final class Packager {
     try (AtomicFile out = AtomicFile.create(destination)) {
       DigestingSink sink = new DigestingSink(out.channel());
       java.util.Map<Integer, byte[]> zeroChunks = new java.util.HashMap<>();
-      // OrderedParallel holds at most 2 × threads + 1 tasks; one more buffer is being read
+      // a buffer for each thread at work, one queued and one being read: enough to keep every
+      // thread busy; more would only add to the heap the collector scans
       java.util.concurrent.BlockingQueue<byte[]> free =
           new java.util.concurrent.LinkedBlockingQueue<>();
       int buffers = 0;
@@ -172,7 +173,7 @@ public final class Packager {
         do {
           byte[] data = free.poll();
           if (data == null) {
-            if (buffers < 2 * threads + 2) {
+            if (buffers < threads + 2) {
               data = new byte[(int) Math.min(chunk, size)];
               buffers++;
             } else {

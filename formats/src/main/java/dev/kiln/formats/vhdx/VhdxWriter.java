@@ -31,8 +31,10 @@ import java.util.zip.CRC32C;
  * aligned. All integers are little-endian.
  */
 public final class VhdxWriter implements DiskWriter {
-  /** The granularity of holes inside payload blocks: a filesystem block. */
+  /** Zero detection inside payload blocks works on filesystem blocks. */
   private static final int SPARSE_PIECE = 4096;
+  /** Zero stretches at least this long are left as holes. */
+  private static final int SMALLEST_HOLE = 64 << 10;
   private final AtomicFile file;
   private final FileChannel out;
   private final CoalescingWriter writes;
@@ -94,27 +96,33 @@ public final class VhdxWriter implements DiskWriter {
   }
 
   /**
-   * Writes the non-zero 4 KiB pieces of a payload block and skips the rest: a block is
+   * Writes the data of a payload block and leaves its empty stretches as holes: a block is
    * allocated whole (32 MiB), but the file's holes read as zeros, so only data reaches the
-   * disk — a disk image's blocks are often mostly empty filesystem space. (The last block's
-   * tail past the data is a hole too; {@link #finish()} sets the file's length.)
+   * disk — a disk image's blocks are often mostly empty filesystem space. Zero stretches
+   * shorter than {@link #SMALLEST_HOLE} are written: one write instead of many small ones.
+   * (The last block's tail past the data is a hole too; {@link #finish()} sets the length.)
    */
   private void writeSparse(ByteBuffer data, long at) throws IOException {
     int base = data.position();
     int length = data.remaining();
-    int runStart = -1;
+    int runStart = -1; // the current stretch of data, [runStart, runEnd)
+    int runEnd = -1;
     for (int off = 0; off < length; off += SPARSE_PIECE) {
       int n = Math.min(SPARSE_PIECE, length - off);
-      boolean zero = Converter.isZero(data.slice(base + off, n));
-      if (!zero && runStart < 0) {
-        runStart = off;
-      } else if (zero && runStart >= 0) {
-        writes.write(data.slice(base + runStart, off - runStart), at + runStart);
+      if (Converter.isZero(data.slice(base + off, n))) {
+        continue;
+      }
+      if (runStart >= 0 && off - runEnd >= SMALLEST_HOLE) {
+        writes.write(data.slice(base + runStart, runEnd - runStart), at + runStart);
         runStart = -1;
       }
+      if (runStart < 0) {
+        runStart = off;
+      }
+      runEnd = off + n;
     }
     if (runStart >= 0) {
-      writes.write(data.slice(base + runStart, length - runStart), at + runStart);
+      writes.write(data.slice(base + runStart, runEnd - runStart), at + runStart);
     }
   }
 
