@@ -6,11 +6,14 @@ import java.nio.channels.FileChannel;
 
 /**
  * Positional writes to a file channel, gathered: writes that continue where the previous one
- * ended are copied into one 4 MiB direct buffer and reach the kernel as one call. Writers call
+ * ended are copied into one 4 MiB direct buffer and reach the kernel as one call; a write of
+ * 256 KiB or more that starts elsewhere is passed on without a copy. Writers call
  * {@link #flush()} before writing anywhere else through the channel.
  */
 public final class CoalescingWriter {
   static final int CAPACITY = 4 << 20;
+  /** Writes at least this long go to the kernel as they are, when they cannot be appended. */
+  static final int DIRECT_WRITE = 256 << 10;
   private final FileChannel channel;
   private final ByteBuffer buffer = ByteBuffer.allocateDirect(CAPACITY);
   private long bufferStart = -1;
@@ -28,7 +31,7 @@ public final class CoalescingWriter {
       return;
     }
     flush();
-    if (len > CAPACITY) {
+    if (len >= DIRECT_WRITE) { // large enough for one call on its own: no copy
       writeFully(channel, src.duplicate(), position);
       return;
     }

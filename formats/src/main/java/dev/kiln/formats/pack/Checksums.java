@@ -5,11 +5,27 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
-/** MD5, SHA-256 and SHA-512 of a byte stream, updated as it is written. */
+/**
+ * MD5, SHA-256 and SHA-512 of a byte stream, updated as it is written. Large updates feed the
+ * three digests at once, on two shared threads and the caller's: a digest is sequential, but
+ * three of them are three independent jobs, and hashing gigabytes one digest after another
+ * would take longer than writing them.
+ */
 public final class Checksums {
   /** The algorithms, in the order they are reported. */
   public static final String[] ALGORITHMS = {"MD5", "SHA-256", "SHA-512"};
+  /** Updates this large are worth handing to other threads. */
+  private static final int PARALLEL_FROM = 256 << 10;
+  private static final ExecutorService HELPERS = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "kiln-digest");
+    t.setDaemon(true);
+    return t;
+  });
   private final MessageDigest[] digests = new MessageDigest[ALGORITHMS.length];
 
   public Checksums() {
@@ -22,9 +38,36 @@ public final class Checksums {
     }
   }
 
+  /** Digests {@code b[off..off+len)}; returns when every digest has read it. */
   public void update(byte[] b, int off, int len) {
-    for (MessageDigest d : digests) {
-      d.update(b, off, len);
+    if (len < PARALLEL_FROM) {
+      for (MessageDigest d : digests) {
+        d.update(b, off, len);
+      }
+      return;
+    }
+    Future<?> md5 = HELPERS.submit(() -> digests[0].update(b, off, len));
+    Future<?> sha512 = HELPERS.submit(() -> digests[2].update(b, off, len));
+    digests[1].update(b, off, len);
+    await(md5);
+    await(sha512);
+  }
+
+  /** Waits for a digest task even when interrupted: the caller may reuse the array after. */
+  private static void await(Future<?> task) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        task.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a digest failed", e.getCause());
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
