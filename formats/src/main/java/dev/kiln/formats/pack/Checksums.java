@@ -7,8 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * MD5, SHA-256 and SHA-512 of a byte stream, updated as it is written. Large updates feed the
@@ -21,11 +23,8 @@ public final class Checksums {
   public static final String[] ALGORITHMS = {"MD5", "SHA-256", "SHA-512"};
   /** Updates this large are worth handing to other threads. */
   private static final int PARALLEL_FROM = 256 << 10;
-  private static final ExecutorService HELPERS = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "kiln-digest");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Two daemon threads, gone after 30 idle seconds: nothing lingers in an embedding JVM. */
+  private static final ExecutorService HELPERS = helpers();
   private final MessageDigest[] digests = new MessageDigest[ALGORITHMS.length];
 
   public Checksums() {
@@ -36,6 +35,17 @@ public final class Checksums {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK lacks a standard digest", e);
     }
+  }
+
+  private static ExecutorService helpers() {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "kiln-digest");
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** Digests {@code b[off..off+len)}; returns when every digest has read it. */
