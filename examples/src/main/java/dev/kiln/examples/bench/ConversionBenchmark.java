@@ -242,7 +242,8 @@ public final class ConversionBenchmark {
         + "GiB virtual with %.2f GB of data; %d alternating runs per case, every output checked "
         + "with qemu-img compare; page cache synced before every timed run, and every run timed "
         + "until its output is on disk (Kiln fsyncs before renaming; the peer's output is "
-        + "synced with sync FILE). Peak Kiln heap: %d MiB (JVM capped at %d MiB).%n%n",
+        + "synced with sync FILE). Kiln's JVM was capped at %9$d MiB; the sum of its heap pools' "
+        + "peaks (each pool peaks at its own time, so the sum can pass the cap) was %8$d MiB.%n%n",
         LocalDate.now(), threads, Runtime.version(), run("qemu-img", "--version").lines()
             .findFirst().orElse("qemu-img"), size / (double) (1L << 30), data / 1e9, runs,
         peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20);
