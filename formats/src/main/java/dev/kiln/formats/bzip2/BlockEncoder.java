@@ -194,18 +194,9 @@ final class BlockEncoder {
 
     out.write(3, groups);
     out.write(15, selectorCount);
-    byte[] order = {0, 1, 2, 3, 4, 5};
+    MoveToFront order = new MoveToFront(); // selectors are move-to-front coded too
     for (int s = 0; s < selectorCount; s++) {
-      byte table = selectors[s];
-      int j = 0;
-      byte previous = order[0];
-      while (previous != table) {
-        j++;
-        byte next = order[j];
-        order[j] = previous;
-        previous = next;
-      }
-      order[0] = previous;
+      int j = order.moveToFront(selectors[s]);
       for (int k = 0; k < j; k++) {
         out.write(1, 1);
       }

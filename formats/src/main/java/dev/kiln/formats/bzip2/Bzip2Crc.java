@@ -27,12 +27,7 @@ final class Bzip2Crc {
 
   private Bzip2Crc() {}
 
-  /** Continues {@code crc} (the running, not yet inverted value) over one byte. */
-  static int update(int crc, int b) {
-    return (crc << 8) ^ TABLES[0][((crc >>> 24) ^ b) & 0xff];
-  }
-
-  /** Continues {@code crc} over {@code data[from..to)}. */
+  /** Continues {@code crc} (the running, not yet inverted value) over {@code data[from..to)}. */
   static int update(int crc, byte[] data, int from, int to) {
     int[] t0 = TABLES[0];
     int[] t1 = TABLES[1];

@@ -2,6 +2,7 @@ package dev.kiln.formats.pack;
 
 import dev.kiln.formats.bzip2.Bzip2Encoder;
 import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.convert.Converter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,6 @@ public final class Packager {
   static final int XZ_CHUNK = 16 << 20;
   /** LZMA2 preset: 3 keeps each encoder near 32 MiB of heap, so all cores fit in 256 MiB. */
   static final int XZ_PRESET = 3;
-  private static final byte[] ZEROS = new byte[64 << 10];
 
   private final int threads;
   private final Instant modified;
@@ -182,7 +182,7 @@ public final class Packager {
           }
           int length = (int) Math.min(chunk, size - pos);
           readFully(in, pos, data, length);
-          if (isZero(data, length)) {
+          if (Converter.isZero(ByteBuffer.wrap(data, 0, length))) {
             byte[] packed = zeroChunks.computeIfAbsent(length,
                 n -> compressor.compress(new byte[n], n));
             free.add(data);
@@ -238,15 +238,6 @@ public final class Packager {
     return buf.toByteArray();
   }
 
-  private static boolean isZero(byte[] chunk, int length) {
-    for (int off = 0; off < length; off += ZEROS.length) {
-      int n = Math.min(ZEROS.length, length - off);
-      if (Arrays.mismatch(chunk, off, off + n, ZEROS, 0, n) != -1) {
-        return false;
-      }
-    }
-    return true;
-  }
 
 
   /** Writes one raw deflate stream of {@code image}; returns its CRC-32 and length mod 2^32. */
@@ -342,12 +333,8 @@ public final class Packager {
   }
 
   private static byte[] readChunk(FileChannel in, long pos, int len) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(len);
-    while (b.hasRemaining()) {
-      if (in.read(b, pos + b.position()) < 0) {
-        throw new IOException("input shrank while packaging");
-      }
-    }
-    return b.array();
+    byte[] chunk = new byte[len];
+    readFully(in, pos, chunk, len);
+    return chunk;
   }
 }

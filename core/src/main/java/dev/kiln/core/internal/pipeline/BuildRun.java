@@ -71,6 +71,8 @@ public final class BuildRun {
   private final List<String> diagnostics = new ArrayList<>();
   private final ObjectNode manifest = new ObjectMapper().createObjectNode();
   private Path buildDir;
+  /** Files of the build directory needed only while machines run. */
+  private final List<Path> scratch = new ArrayList<>();
   private BuildKey key;
   private Hypervisor hypervisor;
   private Machine machine;
@@ -145,6 +147,13 @@ public final class BuildRun {
     }
   }
 
+  /** {@code name} in the build directory, recorded as scratch to delete when the build ends. */
+  private Path scratch(String name) {
+    Path file = buildDir.resolve(name);
+    scratch.add(file);
+    return file;
+  }
+
   /**
    * Deletes what the build directory held only for the machines (kernels, initrds, seeds,
    * copies of disks); console logs and the package list stay as the build's record.
@@ -153,13 +162,15 @@ public final class BuildRun {
     if (buildDir == null) {
       return;
     }
-    for (String name : List.of("kernel", "initrd", "initrd-kiln", "answers.iso", "seed.iso",
-        "install-disk.qcow2", "final.qcow2", "id_ed25519", "id_ed25519.pub")) {
+    List<Path> files = new ArrayList<>(scratch);
+    files.add(buildDir.resolve("id_ed25519")); // written by BuildKey.writeTo
+    files.add(buildDir.resolve("id_ed25519.pub"));
+    for (Path file : files) {
       try {
-        Files.deleteIfExists(buildDir.resolve(name));
+        Files.deleteIfExists(file);
       } catch (IOException e) {
         s.events().dispatch(new KilnEvent.Warning(s.buildId(), Instant.now(), "build.scratch",
-            "could not remove " + buildDir.resolve(name) + ": " + e.getMessage()));
+            "could not remove " + file + ": " + e.getMessage()));
       }
     }
   }
@@ -236,8 +247,8 @@ public final class BuildRun {
     recipe.answers().registration().ifPresent(answers::registration);
     OsProfile.InstallPlan plan = profile.plan(recipe.toBuilder().answers(answers.build())
         .build());
-    Path kernel = buildDir.resolve("kernel");
-    Path initrd = buildDir.resolve("initrd");
+    Path kernel = scratch("kernel");
+    Path initrd = scratch("initrd");
     try (IsoReader reader = IsoReader.open(iso.file())) {
       reader.extract(plan.kernelPathInIso(), kernel);
       reader.extract(plan.initrdPathInIso(), initrd);
@@ -245,12 +256,12 @@ public final class BuildRun {
     List<Path> cdroms = new ArrayList<>(List.of(iso.file()));
     switch (plan.delivery()) {
       case INITRD -> {
-        Path injected = buildDir.resolve("initrd-kiln");
+        Path injected = scratch("initrd-kiln");
         InitrdInjector.inject(initrd, plan.answerFiles(), injected);
         initrd = injected;
       }
       case SEED_CIDATA, SEED_OEMDRV -> {
-        Path seed = buildDir.resolve("answers.iso");
+        Path seed = scratch("answers.iso");
         IsoImageWriter.Builder w = IsoImageWriter.builder(plan.delivery()
             == OsProfile.AnswerDelivery.SEED_CIDATA ? "CIDATA" : "OEMDRV");
         plan.answerFiles().forEach(w::addFile);
@@ -259,7 +270,7 @@ public final class BuildRun {
       }
       default -> throw new IllegalStateException();
     }
-    Path target = buildDir.resolve("install-disk.qcow2");
+    Path target = scratch("install-disk.qcow2");
     try (Qcow2Writer w = Qcow2Writer.create(target, recipe.machine().diskSizeBytes(),
         Qcow2Options.defaults())) {
       w.finish();
@@ -287,7 +298,7 @@ public final class BuildRun {
   }
 
   private void connect(Base base) throws Exception {
-    Path seed = buildDir.resolve("seed.iso");
+    Path seed = scratch("seed.iso");
     IsoImageWriter.builder("CIDATA")
         .addFile("user-data", CloudInitSeed.userData(BUILD_USER, key.publicKey(),
             recipe.answers()).getBytes(StandardCharsets.UTF_8))
@@ -368,7 +379,7 @@ public final class BuildRun {
   private List<Exporter.Artifact> export() throws Exception {
     Path disk = machine.localDisk(0).orElse(null);
     if (disk == null) {
-      disk = buildDir.resolve("final.qcow2");
+      disk = scratch("final.qcow2");
       machine.fetchDisk(0, disk);
     }
     String baseName = recipe.name();
