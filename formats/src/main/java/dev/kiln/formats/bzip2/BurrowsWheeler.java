@@ -10,6 +10,8 @@ package dev.kiln.formats.bzip2;
  * proper suffixes (if suffix u is a prefix of suffix v = u·x, rotation u·w… beats v·… = u·x…
  * since w < x). A periodic block p^k is transformed as p with each output byte repeated k
  * times: equal rotations are adjacent, and the decoder's walk of p's cycle k times yields p^k.
+ * A block that repeats a short pattern without ending on a whole repeat is sorted by
+ * {@link NearlyPeriodicRotations}, without suffix sorting.
  */
 final class BurrowsWheeler {
   private int[] text = new int[0];
@@ -28,6 +30,24 @@ final class BurrowsWheeler {
     if (n == 1) {
       out[0] = block[0];
       return 0;
+    }
+    int nearPeriod = NearlyPeriodicRotations.period(block, n);
+    if (nearPeriod > 0) {
+      if (sa.length < n) {
+        sa = new int[n];
+      }
+      NearlyPeriodicRotations.sort(block, n, nearPeriod, sa);
+      int origPtr = -1;
+      for (int r = 0; r < n; r++) {
+        int p = sa[r];
+        if (p == 0) {
+          origPtr = r;
+          out[r] = block[n - 1];
+        } else {
+          out[r] = block[p - 1];
+        }
+      }
+      return origPtr;
     }
     if (doubled.length < 2 * n) {
       doubled = new byte[2 * n];

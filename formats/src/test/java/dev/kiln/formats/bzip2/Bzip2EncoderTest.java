@@ -56,8 +56,10 @@ class Bzip2EncoderTest {
         shortRuns[i++] = value;
       }
     }
+    byte[] repeatedLine = "a line, repeated as `yes` repeats it: 0123456789\n"
+        .repeat(60_000).getBytes(StandardCharsets.US_ASCII); // blocks cut mid-line
     for (byte[] input : List.of(text.toString().getBytes(StandardCharsets.US_ASCII), binary,
-        noise, shortRuns, "hello, world\n".getBytes(StandardCharsets.US_ASCII))) {
+        noise, shortRuns, repeatedLine, "hello, world\n".getBytes(StandardCharsets.US_ASCII))) {
       Path file = dir.resolve("in");
       Files.write(file, input);
       byte[] reference = run("bzip2", "-9", "-c", file.toString());

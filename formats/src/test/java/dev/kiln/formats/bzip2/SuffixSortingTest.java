@@ -84,6 +84,37 @@ class SuffixSortingTest {
     }
   }
 
+  @Test
+  void repeatedPatternsCutMidRepeatAreSortedWithoutSuffixSorting() {
+    Random random = new Random(4);
+    BurrowsWheeler bwt = new BurrowsWheeler();
+    int direct = 0;
+    for (int round = 0; round < 600; round++) {
+      int period = 1 + random.nextInt(round % 3 == 0 ? 8 : 120);
+      byte[] unit = randomBytes(random, period, round % 2 == 0 ? 2 : 256);
+      int n = 4 * period + random.nextInt(40 * period + 1);
+      byte[] block = new byte[n];
+      for (int i = 0; i < n; i++) {
+        block[i] = unit[(i + round) % period]; // any phase
+      }
+      int p = NearlyPeriodicRotations.period(block, n);
+      if (p > 0) {
+        direct++;
+        assertThat(n % p).isNotZero();
+        assertThat(Arrays.mismatch(block, 0, n - p, block, p, n)).isNegative();
+      }
+      byte[] last = new byte[n];
+      int origPtr = bwt.transform(block, n, last);
+      Integer[] rows = naiveRotationOrder(block);
+      for (int r = 0; r < n; r++) {
+        assertThat(last[r]).as("round %d row %d", round, r)
+            .isEqualTo(block[(rows[r] + n - 1) % n]);
+      }
+      assertThat(compareRotations(block, rows[origPtr], 0)).as("round %d", round).isZero();
+    }
+    assertThat(direct).as("blocks that took the direct path").isGreaterThan(300);
+  }
+
   private static byte[] periodic(Random random, int period, int repeats) {
     byte[] p = randomBytes(random, period, 3);
     byte[] block = new byte[period * repeats];
