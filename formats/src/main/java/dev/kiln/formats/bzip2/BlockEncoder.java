@@ -20,7 +20,7 @@ import static dev.kiln.formats.bzip2.Bzip2Constants.RUNB;
  * between blocks; not thread-safe.
  */
 final class BlockEncoder {
-  private final byte[] block = new byte[MAX_BLOCK];
+  private final byte[] block = new byte[MAX_BLOCK + LmsStringSort.PADDING]; // sorts read past n
   private final byte[] lastColumn = new byte[MAX_BLOCK];
   private final char[] mtf = new char[MAX_BLOCK + 1];
   private final int[] mtfFreq = new int[MAX_ALPHA_SIZE];

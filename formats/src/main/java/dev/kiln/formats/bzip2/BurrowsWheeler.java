@@ -4,7 +4,10 @@ package dev.kiln.formats.bzip2;
  * The Burrows–Wheeler transform bzip2 stores: the last column of the block's rotations in
  * sorted order, and the row holding the block itself ({@code origPtr}).
  *
- * <p>Rotations are sorted by sorting suffixes: rotate the block to its least rotation — a
+ * <p>Rotations are sorted by sorting suffixes. Usually the block's own suffix order is
+ * corrected into rotation order by {@link RotationOrder}, which re-places the few rotations
+ * starting in the block's repeated tail. When that tail is long, the block is rotated to its
+ * least rotation — a
  * Lyndon word when the block is primitive — and the suffix order (with an end smaller than
  * every byte) equals the rotation order, because a Lyndon word is smaller than each of its
  * proper suffixes (if suffix u is a prefix of suffix v = u·x, rotation u·w… beats v·… = u·x…
@@ -19,6 +22,7 @@ final class BurrowsWheeler {
   private byte[] doubled = new byte[0];
   private int[] sa = new int[0];
   private final LmsStringSort lmsSort = new LmsStringSort();
+  private final RotationOrder rotationOrder = new RotationOrder();
   /** Below this length SA-IS alone is as quick as anything. */
   private static final int SHORTEST_FOR_STRING_SORT = 64;
 
@@ -31,23 +35,28 @@ final class BurrowsWheeler {
       out[0] = block[0];
       return 0;
     }
+    if (sa.length < n) {
+      sa = new int[n];
+    }
     int nearPeriod = NearlyPeriodicRotations.period(block, n);
     if (nearPeriod > 0) {
-      if (sa.length < n) {
-        sa = new int[n];
-      }
       NearlyPeriodicRotations.sort(block, n, nearPeriod, sa);
-      int origPtr = -1;
-      for (int r = 0; r < n; r++) {
-        int p = sa[r];
-        if (p == 0) {
-          origPtr = r;
-          out[r] = block[n - 1];
-        } else {
-          out[r] = block[p - 1];
+      return lastColumn(block, n, out);
+    }
+    boolean stringSortGaveUp = false;
+    if (n >= SHORTEST_FOR_STRING_SORT && primitiveRoot(block, n) == n) {
+      byte[] readable = block;
+      if (block.length < n + LmsStringSort.PADDING) {
+        if (bytes.length < n + LmsStringSort.PADDING) {
+          bytes = new byte[n + LmsStringSort.PADDING];
         }
+        System.arraycopy(block, 0, bytes, 0, n);
+        readable = bytes;
       }
-      return origPtr;
+      stringSortGaveUp = !lmsSort.sort(readable, n, sa);
+      if (!stringSortGaveUp && rotationOrder.fromSuffixOrder(readable, n, sa)) {
+        return lastColumn(block, n, out);
+      }
     }
     if (doubled.length < 2 * n) {
       doubled = new byte[2 * n];
@@ -57,12 +66,11 @@ final class BurrowsWheeler {
     int start = leastRotation(doubled, n);
     if (bytes.length < n + LmsStringSort.PADDING) {
       bytes = new byte[n + LmsStringSort.PADDING];
-      sa = new int[n];
     }
     System.arraycopy(doubled, start, bytes, 0, n);
     int period = primitiveRoot(bytes, n);
     int repeats = n / period;
-    if (period < SHORTEST_FOR_STRING_SORT || !lmsSort.sort(bytes, period, sa)) {
+    if (period < SHORTEST_FOR_STRING_SORT || stringSortGaveUp || !lmsSort.sort(bytes, period, sa)) {
       if (text.length < period) {
         text = new int[period];
       }
@@ -99,6 +107,22 @@ final class BurrowsWheeler {
       byte last = bytes[p == 0 ? period - 1 : p - 1];
       for (int k = 0; k < repeats; k++) {
         out[o++] = last;
+      }
+    }
+    return origPtr;
+  }
+
+  /** The last column and origPtr of the rotation order in {@code sa}. */
+  private int lastColumn(byte[] block, int n, byte[] out) {
+    int[] order = sa;
+    int origPtr = -1;
+    for (int r = 0; r < n; r++) {
+      int p = order[r];
+      if (p == 0) {
+        origPtr = r;
+        out[r] = block[n - 1];
+      } else {
+        out[r] = block[p - 1];
       }
     }
     return origPtr;

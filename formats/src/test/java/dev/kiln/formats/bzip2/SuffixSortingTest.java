@@ -62,8 +62,10 @@ class SuffixSortingTest {
   void transformMatchesNaiveRotationSort() {
     Random random = new Random(3);
     BurrowsWheeler bwt = new BurrowsWheeler();
-    for (int round = 0; round < 500; round++) {
-      byte[] block = switch (round % 5) {
+    for (int round = 0; round < 700; round++) {
+      byte[] block = switch (round % 7) {
+        case 5 -> endingInARepeat(random, 64 + random.nextInt(3000), 1 + random.nextInt(600));
+        case 6 -> endingInARepeat(random, 9000, RotationOrder.MAX_TAIL + 1 + random.nextInt(99));
         case 0 -> periodic(random, 1 + random.nextInt(7), 1 + random.nextInt(60));
         case 1 -> randomBytes(random, 1 + random.nextInt(400), 2);
         case 2 -> randomBytes(random, 64 + random.nextInt(3000), 256);
@@ -113,6 +115,49 @@ class SuffixSortingTest {
       assertThat(compareRotations(block, rows[origPtr], 0)).as("round %d", round).isZero();
     }
     assertThat(direct).as("blocks that took the direct path").isGreaterThan(300);
+  }
+
+  @Test
+  void suffixOrderIsCorrectedIntoRotationOrder() {
+    Random random = new Random(5);
+    RotationOrder rotations = new RotationOrder();
+    int corrected = 0;
+    for (int round = 0; round < 300; round++) {
+      byte[] block = round % 2 == 0
+          ? endingInARepeat(random, 64 + random.nextInt(2000), 1 + random.nextInt(300))
+          : randomBytes(random, 64 + random.nextInt(2000), 2 + random.nextInt(3));
+      if (BurrowsWheeler.primitiveRoot(block, block.length) != block.length) {
+        continue;
+      }
+      int[] ints = new int[block.length];
+      for (int i = 0; i < block.length; i++) {
+        ints[i] = block[i] & 0xff;
+      }
+      int[] sa = naiveSuffixArray(ints);
+      if (rotations.fromSuffixOrder(block, block.length, sa)) {
+        corrected++;
+        Integer[] expected = naiveRotationOrder(block);
+        assertThat(sa).as("round %d", round)
+            .isEqualTo(Arrays.stream(expected).mapToInt(Integer::intValue).toArray());
+      }
+    }
+    assertThat(corrected).as("blocks corrected (the rest exceed the comparison budget)")
+        .isGreaterThan(150);
+    byte[] longTail = endingInARepeat(random, 20_000, RotationOrder.MAX_TAIL + 10);
+    int[] ints = new int[longTail.length];
+    for (int i = 0; i < ints.length; i++) {
+      ints[i] = longTail[i] & 0xff;
+    }
+    assertThat(rotations.fromSuffixOrder(longTail, longTail.length, naiveSuffixArray(ints)))
+        .as("a tail longer than it fixes").isFalse();
+  }
+
+  /** A block whose last {@code tail} bytes occur earlier too: its rotations there need fixing. */
+  private static byte[] endingInARepeat(Random random, int n, int tail) {
+    byte[] block = randomBytes(random, n, 1 + random.nextInt(4));
+    int length = Math.min(tail, n / 2);
+    System.arraycopy(block, random.nextInt(n - 2 * length + 1), block, n - length, length);
+    return block;
   }
 
   private static byte[] periodic(Random random, int period, int repeats) {
