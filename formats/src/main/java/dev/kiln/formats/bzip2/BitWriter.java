@@ -48,8 +48,8 @@ final class BitWriter {
     }
   }
 
-  /** Pads with zero bits to a byte boundary and returns a copy of the bytes. */
-  byte[] finish() {
+  /** Pads with zero bits to a byte boundary and returns the length in bytes. */
+  int finish() {
     while (buffered > 0) {
       if (length + 1 > bytes.length) {
         bytes = Arrays.copyOf(bytes, bytes.length * 2);
@@ -62,6 +62,11 @@ final class BitWriter {
         buffered = 0;
       }
     }
-    return Arrays.copyOf(bytes, length);
+    return length;
+  }
+
+  /** Copies the finished bytes to the start of {@code destination}. */
+  void copyTo(byte[] destination) {
+    System.arraycopy(bytes, 0, destination, 0, length);
   }
 }

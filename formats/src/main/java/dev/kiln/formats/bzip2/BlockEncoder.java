@@ -13,6 +13,10 @@ import static dev.kiln.formats.bzip2.Bzip2Constants.N_ITERS;
 import static dev.kiln.formats.bzip2.Bzip2Constants.RUNA;
 import static dev.kiln.formats.bzip2.Bzip2Constants.RUNB;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Encodes one bzip2 block: run-length stage 1, Burrows–Wheeler, move-to-front with zero-run
  * coding, and up to six Huffman tables chosen per 50 symbols — the stages and table heuristics
@@ -20,6 +24,10 @@ import static dev.kiln.formats.bzip2.Bzip2Constants.RUNB;
  * between blocks; not thread-safe.
  */
 final class BlockEncoder {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
   private final byte[] block = new byte[MAX_BLOCK + LmsStringSort.PADDING]; // sorts read past n
   private final byte[] lastColumn = new byte[MAX_BLOCK];
   private final char[] mtf = new char[MAX_BLOCK + 1];
@@ -77,6 +85,17 @@ final class BlockEncoder {
     int i = from;
     byte[] b = block;
     while (i < to && n < BLOCK_FILL_LIMIT) {
+      if (i + 9 <= to && n + 8 <= BLOCK_FILL_LIMIT) {
+        // eight bytes, none equal to the next: eight runs of one, copied at once
+        long word = (long) LONGS.get(data, i);
+        long neighbours = word ^ (long) LONGS.get(data, i + 1);
+        if (((neighbours - ONES) & ~neighbours & HIGHS) == 0) {
+          LONGS.set(b, n, word);
+          n += 8;
+          i += 8;
+          continue;
+        }
+      }
       byte value = data[i];
       if (i + 1 < to && data[i + 1] != value) {
         b[n++] = value; // a run of one; longer runs enter the block whole, as in bzip2

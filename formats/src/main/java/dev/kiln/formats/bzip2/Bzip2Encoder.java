@@ -18,6 +18,17 @@ public final class Bzip2Encoder {
 
   /** Compresses {@code data[offset..offset+length)} into one complete bzip2 stream. */
   public byte[] compress(byte[] data, int offset, int length) {
+    byte[] stream = new byte[encode(data, offset, length)];
+    copyTo(stream);
+    return stream;
+  }
+
+  /**
+   * Compresses {@code data[offset..offset+length)} into one complete bzip2 stream held by this
+   * encoder until the next call; returns its length. With {@link #copyTo} a caller can reuse
+   * its own output arrays.
+   */
+  public int encode(byte[] data, int offset, int length) {
     out.reset();
     out.write(8, STREAM_MAGIC[0]);
     out.write(8, STREAM_MAGIC[1]);
@@ -33,6 +44,11 @@ public final class Bzip2Encoder {
     out.writeLong(48, END_OF_STREAM_MAGIC);
     out.write(32, combinedCrc);
     return out.finish();
+  }
+
+  /** Copies the stream the last {@link #encode} made to the start of {@code destination}. */
+  public void copyTo(byte[] destination) {
+    out.copyTo(destination);
   }
 
   /** Compresses all of {@code data}. */

@@ -14,17 +14,32 @@ import java.util.concurrent.Future;
  * order, holding at most {@code 2 × threads} results in memory.
  */
 final class OrderedParallel implements AutoCloseable {
-  /** Receives results in order. */
+  /** Receives results in order: {@code bytes[0..length)}. */
   interface Sink {
-    void accept(byte[] result) throws IOException;
+    void accept(byte[] bytes, int length) throws IOException;
+  }
+
+  /**
+   * A task's result: {@code bytes[0..length)}. A recyclable one's array is handed to the
+   * recycler once the sink has taken it, for the next task to fill.
+   */
+  record Piece(byte[] bytes, int length, boolean recyclable) {
+    static Piece of(byte[] bytes) {
+      return new Piece(bytes, bytes.length, false);
+    }
   }
 
   private final ExecutorService pool;
-  private final ArrayDeque<Future<byte[]>> queue = new ArrayDeque<>();
+  private final ArrayDeque<Future<Piece>> queue = new ArrayDeque<>();
   private final int limit;
   private final Sink sink;
+  private final java.util.function.Consumer<byte[]> recycler;
 
   OrderedParallel(int threads, Sink sink) {
+    this(threads, sink, bytes -> { });
+  }
+
+  OrderedParallel(int threads, Sink sink, java.util.function.Consumer<byte[]> recycler) {
     this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "kiln-pack");
       t.setDaemon(true);
@@ -32,9 +47,10 @@ final class OrderedParallel implements AutoCloseable {
     });
     this.limit = threads * 2;
     this.sink = sink;
+    this.recycler = recycler;
   }
 
-  void submit(Callable<byte[]> task) throws IOException {
+  void submit(Callable<Piece> task) throws IOException {
     queue.add(pool.submit(task));
     while (queue.size() > limit) {
       drainOne();
@@ -49,7 +65,11 @@ final class OrderedParallel implements AutoCloseable {
 
   private void drainOne() throws IOException {
     try {
-      sink.accept(queue.poll().get());
+      Piece piece = queue.poll().get();
+      sink.accept(piece.bytes(), piece.length());
+      if (piece.recyclable()) {
+        recycler.accept(piece.bytes());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while compressing");

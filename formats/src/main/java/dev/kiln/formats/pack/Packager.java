@@ -36,6 +36,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  */
 public final class Packager {
   static final int BZIP2_CHUNK = 9 * 900_000;
+  /** Room for a bzip2 stream of one chunk of incompressible data (about 0.5% larger). */
+  static final int BZIP2_OUTPUT_BOUND = BZIP2_CHUNK + BZIP2_CHUNK / 64 + 1024;
   static final int DEFLATE_CHUNK = 1 << 20;
   static final int DICTIONARY = 32 << 10;
   static final int XZ_CHUNK = 16 << 20;
@@ -73,12 +75,19 @@ public final class Packager {
         // encoders keep ~30 MB of arrays between blocks: one per thread at work, dropped
         // with this call
         java.util.Queue<Bzip2Encoder> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        return chunked(image, destination, progress, BZIP2_CHUNK, (chunk, length) -> {
+        return chunked(image, destination, progress, BZIP2_CHUNK, (chunk, length, spare) -> {
           Bzip2Encoder encoder = idle.poll();
-          byte[] packed = (encoder == null ? encoder = new Bzip2Encoder() : encoder)
-              .compress(chunk, 0, length);
+          if (encoder == null) {
+            encoder = new Bzip2Encoder();
+          }
+          int size = encoder.encode(chunk, 0, length);
+          byte[] out = spare.poll();
+          if (out == null || out.length < size) {
+            out = new byte[Math.max(size, Math.min(BZIP2_OUTPUT_BOUND, length + length / 64 + 1024))];
+          }
+          encoder.copyTo(out);
           idle.add(encoder);
-          return packed;
+          return new OrderedParallel.Piece(out, size, true);
         });
       }
       case GZIP:
@@ -86,7 +95,8 @@ public final class Packager {
       case ZIP:
         return zip(image, destination, progress);
       case XZ:
-        return chunked(image, destination, progress, XZ_CHUNK, Packager::xz);
+        return chunked(image, destination, progress, XZ_CHUNK,
+            (chunk, length, spare) -> OrderedParallel.Piece.of(xz(chunk, length)));
       default:
         throw new AssertionError(packaging);
     }
@@ -108,12 +118,13 @@ public final class Packager {
       throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
       DigestingSink sink = new DigestingSink(out.channel());
-      sink.accept(new byte[] {0x1f, (byte) 0x8b, 8, 0, mtime(0), mtime(8), mtime(16),
-          mtime(24), 0, 3}); // ID1 ID2 CM=deflate FLG MTIME XFL OS=unix
+      byte[] header = {0x1f, (byte) 0x8b, 8, 0, mtime(0), mtime(8), mtime(16), mtime(24), 0,
+          3}; // ID1 ID2 CM=deflate FLG MTIME XFL OS=unix
+      sink.accept(header, header.length);
       long[] crcAndSize = deflateChunks(image, sink, progress);
       ByteBuffer trailer = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       trailer.putInt((int) crcAndSize[0]).putInt((int) crcAndSize[1]);
-      sink.accept(trailer.array());
+      sink.accept(trailer.array(), 8);
       out.commit();
       return new PackagedFile(destination, sink.written, sink.sums.finish());
     }
@@ -130,13 +141,13 @@ public final class Packager {
     }
 
     @Override
-    public void accept(byte[] bytes) throws IOException {
-      ByteBuffer b = ByteBuffer.wrap(bytes);
+    public void accept(byte[] bytes, int length) throws IOException {
+      ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
       while (b.hasRemaining()) {
         channel.write(b);
       }
-      sums.update(bytes, 0, bytes.length);
-      written += bytes.length;
+      sums.update(bytes, 0, length);
+      written += length;
     }
   }
 
@@ -144,9 +155,13 @@ public final class Packager {
     return (byte) ((modified.getEpochSecond() & 0xffffffffL) >>> shift);
   }
 
-  /** Compresses {@code data[0..length)} into one complete stream. */
+  /**
+   * Compresses {@code data[0..length)} into one complete stream, into an array from
+   * {@code spare} when one is there and large enough (output arrays of megabytes allocated
+   * per chunk are humongous objects to G1: each starts a marking cycle in a small heap).
+   */
   private interface ChunkCompressor {
-    byte[] compress(byte[] data, int length);
+    OrderedParallel.Piece compress(byte[] data, int length, java.util.Queue<byte[]> spare);
   }
 
   /**
@@ -160,14 +175,15 @@ public final class Packager {
       ChunkCompressor compressor) throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
       DigestingSink sink = new DigestingSink(out.channel());
-      java.util.Map<Integer, byte[]> zeroChunks = new java.util.HashMap<>();
+      java.util.Map<Integer, OrderedParallel.Piece> zeroChunks = new java.util.HashMap<>();
+      java.util.Queue<byte[]> spareOutputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
       // a buffer for each thread at work, one queued and one being read: enough to keep every
       // thread busy; more would only add to the heap the collector scans
       java.util.concurrent.BlockingQueue<byte[]> free =
           new java.util.concurrent.LinkedBlockingQueue<>();
       int buffers = 0;
       try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
-          OrderedParallel pipeline = new OrderedParallel(threads, sink)) {
+          OrderedParallel pipeline = new OrderedParallel(threads, sink, spareOutputs::add)) {
         long size = in.size();
         long pos = 0;
         do {
@@ -183,15 +199,17 @@ public final class Packager {
           int length = (int) Math.min(chunk, size - pos);
           readFully(in, pos, data, length);
           if (Converter.isZero(ByteBuffer.wrap(data, 0, length))) {
-            byte[] packed = zeroChunks.computeIfAbsent(length,
-                n -> compressor.compress(new byte[n], n));
+            OrderedParallel.Piece packed = zeroChunks.computeIfAbsent(length, n -> {
+              OrderedParallel.Piece p = compressor.compress(new byte[n], n, spareOutputs);
+              return new OrderedParallel.Piece(p.bytes(), p.length(), false); // kept: reused
+            });
             free.add(data);
             pipeline.submit(() -> packed);
           } else {
             byte[] buffer = data;
             pipeline.submit(() -> {
               try {
-                return compressor.compress(buffer, length);
+                return compressor.compress(buffer, length, spareOutputs);
               } finally {
                 free.add(buffer);
               }
@@ -257,7 +275,7 @@ public final class Packager {
             : Arrays.copyOfRange(previous, Math.max(0, previous.length - DICTIONARY),
                 previous.length);
         boolean last = pos + len >= size;
-        pipeline.submit(() -> deflate(chunk, dictionary, last));
+        pipeline.submit(() -> OrderedParallel.Piece.of(deflate(chunk, dictionary, last)));
         previous = chunk;
         pos += len;
         progress.accept(pos);
@@ -302,8 +320,8 @@ public final class Packager {
       long compressed;
       try (FileChannel tmp = FileChannel.open(deflated, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        crcAndSize = deflateChunks(image, bytes -> {
-          ByteBuffer b = ByteBuffer.wrap(bytes);
+        crcAndSize = deflateChunks(image, (bytes, length) -> {
+          ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
           while (b.hasRemaining()) {
             tmp.write(b);
           }
