@@ -54,8 +54,8 @@ final class BurrowsWheeler {
         readable = bytes;
       }
       stringSortGaveUp = !lmsSort.sort(readable, n, sa);
-      if (!stringSortGaveUp && rotationOrder.fromSuffixOrder(readable, n, sa)) {
-        return lastColumn(block, n, out);
+      if (!stringSortGaveUp && rotationOrder.place(readable, n, sa)) {
+        return rotationOrder.lastColumn(block, n, sa, out);
       }
     }
     if (doubled.length < 2 * n) {

@@ -22,16 +22,18 @@ final class RotationOrder {
 
   private final int[] rankOfTail = new int[MAX_TAIL];
   private final int[] tail = new int[MAX_TAIL];
-  private final int[] below = new int[MAX_TAIL];
+  private final int[] before = new int[MAX_TAIL];
+  private int tailStart;
+  private int tailCount;
   private long budget;
 
   /**
-   * Rewrites {@code sa}, the suffix order of {@code text[0..n)}, into rotation order; returns
-   * false, with {@code sa} undefined, when the tail is longer than {@link #MAX_TAIL} or the
-   * comparisons would cost more than 4n bytes. Needs a primitive text (no two equal
-   * rotations).
+   * Finds, for {@code sa} the suffix order of {@code text[0..n)}, the tail whose rotations sort
+   * elsewhere and where each goes; {@link #lastColumn} then writes the rotation order's last
+   * column. Returns false when the tail is longer than {@link #MAX_TAIL} or the comparisons
+   * would cost more than 4n bytes. Needs a primitive text (no two equal rotations).
    */
-  boolean fromSuffixOrder(byte[] text, int n, int[] sa) {
+  boolean place(byte[] text, int n, int[] sa) {
     int firstTracked = Math.max(0, n - MAX_TAIL);
     for (int r = 0; r < n; r++) {
       int p = sa[r];
@@ -54,57 +56,79 @@ final class RotationOrder {
       }
       f = j;
     }
-    if (f == firstTracked) {
+    if (f == firstTracked && f > 0) {
       return false;
     }
-    int count = n - f;
-    if (count == 0) {
-      return true;
-    }
-    // take the tail out, in place
-    int w = 0;
-    for (int r = 0; r < n; r++) {
-      int p = sa[r];
-      if (p < f) {
-        sa[w++] = p;
-      }
-    }
+    tailStart = f;
+    tailCount = n - f;
     budget = 4L * n;
     try {
-      Integer[] sorted = new Integer[count];
-      for (int k = 0; k < count; k++) {
+      Integer[] sorted = new Integer[tailCount];
+      for (int k = 0; k < tailCount; k++) {
         sorted[k] = f + k;
       }
       Arrays.sort(sorted, (a, b) -> compare(text, n, a, b));
-      for (int k = 0; k < count; k++) {
+      for (int k = 0; k < tailCount; k++) {
         tail[k] = sorted[k];
       }
-      int rest = n - count;
-      for (int k = 0; k < count; k++) {
-        int lo = k == 0 ? 0 : below[k - 1];
-        int hi = rest;
+      // binary search over sa with the tail's entries still in it: probe the first entry
+      // from the tail's rotations on that is not one of them
+      for (int k = 0; k < tailCount; k++) {
+        int lo = k == 0 ? 0 : before[k - 1];
+        int hi = n;
         while (lo < hi) {
           int mid = (lo + hi) >>> 1;
-          if (compare(text, n, sa[mid], tail[k]) < 0) {
-            lo = mid + 1;
-          } else {
+          int m = nextOutsideTail(sa, n, mid);
+          if (m == n || compare(text, n, sa[m], tail[k]) > 0) {
             hi = mid;
+          } else {
+            lo = mid + 1;
           }
         }
-        below[k] = lo;
+        before[k] = nextOutsideTail(sa, n, lo);
       }
     } catch (GiveUp e) {
       return false;
     }
-    int out = n;
-    int r = n - count;
-    for (int k = count - 1; k >= 0; k--) {
-      while (r > below[k]) {
-        sa[--out] = sa[--r];
-      }
-      sa[--out] = tail[k];
-    }
     return true;
+  }
+
+  private int nextOutsideTail(int[] sa, int n, int r) {
+    while (r < n && sa[r] >= tailStart) {
+      r++;
+    }
+    return r;
+  }
+
+  /**
+   * Writes the last column of the rotation order found by {@link #place} to {@code out} and
+   * returns origPtr: the suffix order read once, the tail's rotations slotted in on the way.
+   */
+  int lastColumn(byte[] block, int n, int[] sa, byte[] out) {
+    int w = 0;
+    int k = 0;
+    int origPtr = -1;
+    int f = tailStart;
+    for (int r = 0; r < n; r++) {
+      while (k < tailCount && before[k] == r) {
+        int t = tail[k++];
+        out[w++] = block[t - 1]; // t >= 1: position 0 never ends the block's tail
+      }
+      int p = sa[r];
+      if (p >= f) {
+        continue;
+      }
+      if (p == 0) {
+        origPtr = w;
+        out[w++] = block[n - 1];
+      } else {
+        out[w++] = block[p - 1];
+      }
+    }
+    while (k < tailCount) {
+      out[w++] = block[tail[k++] - 1];
+    }
+    return origPtr;
   }
 
   /** Compares the rotations starting at a and b: at most three stretches that do not wrap. */

@@ -133,12 +133,19 @@ class SuffixSortingTest {
       for (int i = 0; i < block.length; i++) {
         ints[i] = block[i] & 0xff;
       }
+      int n = block.length;
       int[] sa = naiveSuffixArray(ints);
-      if (rotations.fromSuffixOrder(block, block.length, sa)) {
+      if (rotations.place(block, n, sa)) {
         corrected++;
-        Integer[] expected = naiveRotationOrder(block);
-        assertThat(sa).as("round %d", round)
-            .isEqualTo(Arrays.stream(expected).mapToInt(Integer::intValue).toArray());
+        byte[] last = new byte[n];
+        int origPtr = rotations.lastColumn(block, n, sa, last);
+        Integer[] rows = naiveRotationOrder(block);
+        byte[] expected = new byte[n];
+        for (int r = 0; r < n; r++) {
+          expected[r] = block[(rows[r] + n - 1) % n];
+        }
+        assertThat(last).as("round %d", round).isEqualTo(expected);
+        assertThat(rows[origPtr]).as("round %d", round).isZero();
       }
     }
     assertThat(corrected).as("blocks corrected (the rest exceed the comparison budget)")
@@ -148,7 +155,7 @@ class SuffixSortingTest {
     for (int i = 0; i < ints.length; i++) {
       ints[i] = longTail[i] & 0xff;
     }
-    assertThat(rotations.fromSuffixOrder(longTail, longTail.length, naiveSuffixArray(ints)))
+    assertThat(rotations.place(longTail, longTail.length, naiveSuffixArray(ints)))
         .as("a tail longer than it fixes").isFalse();
   }
 
