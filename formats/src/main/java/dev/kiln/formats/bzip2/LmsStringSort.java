@@ -25,6 +25,10 @@ final class LmsStringSort {
   private static final int DEEP = 128;
   /** Bytes compared per text byte, beyond the first key, before giving up. */
   private static final int BUDGET_PER_BYTE = 256;
+  /** Key ranges this large are sorted by radix, a byte at a time. */
+  private static final int RADIX_MIN = 128;
+  /** The lowest byte radix passes sort: below it lie the count and position bits. */
+  private static final int RADIX_LAST_SHIFT = 24;
   /** Ties this small are sorted by comparing whole suffixes. */
   private static final int SMALL_GROUP = 16;
   /** How far past n the byte text must be readable. */
@@ -33,6 +37,10 @@ final class LmsStringSort {
   private int[] lms = new int[0];
   private long[] keys = new long[0];
   private long[] scratch = new long[0];
+  private long[] radixScratch = new long[0];
+  private final int[] radixCounts = new int[256];
+  private final int[] radixStarts = new int[256];
+  private final int[][] radixEnds = new int[(56 - RADIX_LAST_SHIFT) / 8 + 1][256];
   private final int[] pairStart = new int[65_537];
   private final int[] counts = new int[256];
   private final int[] bucket = new int[256];
@@ -136,8 +144,10 @@ final class LmsStringSort {
         }
         keys[j] = k;
       }
-    } else {
+    } else if (hi - lo < RADIX_MIN) {
       Arrays.sort(keys, lo, hi);
+    } else {
+      radixSort(lo, hi, 56);
     }
     for (int i = lo; i < hi; ) {
       long bytesAndCount = keys[i] >>> POSITION_BITS;
@@ -164,6 +174,68 @@ final class LmsStringSort {
       }
       i = j;
     }
+  }
+
+  /**
+   * Sorts keys[lo..hi) as longs, most significant byte first: one counting pass per byte
+   * while the range is large, where a comparison sort would spend a dozen passes.
+   */
+  private void radixSort(int lo, int hi, int shift) {
+    int[] count = radixCounts;
+    Arrays.fill(count, 0);
+    for (int i = lo; i < hi; i++) {
+      count[digit(keys[i], shift)]++;
+    }
+    int[] start = radixStarts;
+    for (int b = 0, sum = lo; b < 256; b++) {
+      start[b] = sum;
+      sum += count[b];
+    }
+    if (count[digit(keys[lo], shift)] == hi - lo) { // one byte value: next byte
+      if (shift > RADIX_LAST_SHIFT) {
+        radixSort(lo, hi, shift - 8);
+      } else {
+        Arrays.sort(keys, lo, hi);
+      }
+      return;
+    }
+    if (radixScratch.length < hi) {
+      radixScratch = new long[Math.max(hi, keys.length)];
+    }
+    long[] sorted = radixScratch;
+    for (int i = lo; i < hi; i++) {
+      long k = keys[i];
+      sorted[start[digit(k, shift)]++] = k;
+    }
+    System.arraycopy(sorted, lo, keys, lo, hi - lo);
+    // bucket b now ends at start[b]; the recursion reuses start, so keep the ends per level
+    int[] ends = radixEnds[(56 - shift) >> 3];
+    System.arraycopy(start, 0, ends, 0, 256);
+    for (int b = 0, from = lo; b < 256; b++) {
+      int to = ends[b];
+      int size = to - from;
+      if (size >= RADIX_MIN && shift > RADIX_LAST_SHIFT) {
+        radixSort(from, to, shift - 8);
+      } else if (size >= 24) {
+        Arrays.sort(keys, from, to);
+      } else if (size > 1) {
+        for (int i = from + 1; i < to; i++) {
+          long k = keys[i];
+          int j = i;
+          while (j > from && k < keys[j - 1]) {
+            keys[j] = keys[j - 1];
+            j--;
+          }
+          keys[j] = k;
+        }
+      }
+      from = to;
+    }
+  }
+
+  /** A key's byte at {@code shift}, in the order keys sort as signed longs. */
+  private static int digit(long key, int shift) {
+    return (int) ((key ^ Long.MIN_VALUE) >>> shift) & 0xff;
   }
 
   /**
