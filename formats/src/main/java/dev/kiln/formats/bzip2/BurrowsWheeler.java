@@ -54,7 +54,10 @@ final class BurrowsWheeler {
         readable = bytes;
       }
       stringSortGaveUp = !lmsSort.sort(readable, n, sa);
-      if (!stringSortGaveUp && rotationOrder.place(readable, n, sa)) {
+      if (stringSortGaveUp) {
+        lmsSort.sortByInduction(readable, n, sa);
+      }
+      if (rotationOrder.place(readable, n, sa)) {
         return rotationOrder.lastColumn(block, n, sa, out);
       }
     }
@@ -70,7 +73,7 @@ final class BurrowsWheeler {
     System.arraycopy(doubled, start, bytes, 0, n);
     int period = primitiveRoot(bytes, n);
     int repeats = n / period;
-    if (period < SHORTEST_FOR_STRING_SORT || stringSortGaveUp || !lmsSort.sort(bytes, period, sa)) {
+    if (period < SHORTEST_FOR_STRING_SORT) {
       if (text.length < period) {
         text = new int[period];
       }
@@ -78,6 +81,8 @@ final class BurrowsWheeler {
         text[i] = bytes[i] & 0xff;
       }
       SuffixArrays.sort(text, period, 256, sa);
+    } else if (stringSortGaveUp || !lmsSort.sort(bytes, period, sa)) {
+      lmsSort.sortByInduction(bytes, period, sa);
     }
     int blockRotation = (n - start) % n % period; // where block[0] sits in the rotated text
     int origPtr = -1;

@@ -37,6 +37,9 @@ final class LmsStringSort {
   private int[] lms = new int[0];
   private long[] keys = new long[0];
   private long[] scratch = new long[0];
+  private int[] reduced = new int[0];
+  private long[] lmsBits = new long[0];
+  private int[] reducedSa = new int[0];
   private long[] radixScratch = new long[0];
   private final int[] radixCounts = new int[256];
   private final int[] radixStarts = new int[256];
@@ -70,26 +73,7 @@ final class LmsStringSort {
       lms = new int[n / 2 + 1];
       keys = new long[n / 2 + 1];
     }
-    Arrays.fill(counts, 0);
-    Arrays.fill(pairStart, 0);
-    // LMS positions, right to left: i+1 is LMS when i is L-type and i+1 is S-type. Branch
-    // free, as the types of real data are a coin toss: i is S-type iff
-    // text[i] < text[i+1] + (i+1 is S-type)
-    int m = 0;
-    int nextIsS = 0; // n-1 is L-type: the sentinel after it is smaller
-    int next = bytes[n - 1] & 0xff;
-    counts[next]++;
-    for (int i = n - 2; i >= 0; i--) {
-      int c = bytes[i] & 0xff;
-      counts[c]++;
-      int isS = (c - next - nextIsS) >>> 31;
-      int lms = nextIsS & (isS ^ 1);
-      sa[m] = i + 1;
-      pairStart[(next << 8) | (bytes[i + 2] & 0xff)] += lms; // LMS are S-type: i + 2 <= n - 1
-      m += lms;
-      nextIsS = isS;
-      next = c;
-    }
+    int m = scanLms(bytes, n, sa);
     // counting sort by the first two bytes
     for (int b = 0, sum = 0; b <= 65_536; b++) {
       int c = pairStart[b];
@@ -127,6 +111,122 @@ final class LmsStringSort {
     }
     induce(bytes, n, counts, bucket, sa);
     return true;
+  }
+
+  /**
+   * Finds the LMS positions, right to left, into {@code sa[0..m)} and returns m; counts each
+   * byte and each LMS suffix's first two bytes on the way.
+   */
+  private int scanLms(byte[] bytes, int n, int[] sa) {
+    Arrays.fill(counts, 0);
+    Arrays.fill(pairStart, 0);
+    // LMS positions, right to left: i+1 is LMS when i is L-type and i+1 is S-type. Branch
+    // free, as the types of real data are a coin toss: i is S-type iff
+    // text[i] < text[i+1] + (i+1 is S-type)
+    int m = 0;
+    int nextIsS = 0; // n-1 is L-type: the sentinel after it is smaller
+    int next = bytes[n - 1] & 0xff;
+    counts[next]++;
+    for (int i = n - 2; i >= 0; i--) {
+      int c = bytes[i] & 0xff;
+      counts[c]++;
+      int isS = (c - next - nextIsS) >>> 31;
+      int lms = nextIsS & (isS ^ 1);
+      sa[m] = i + 1;
+      pairStart[(next << 8) | (bytes[i + 2] & 0xff)] += lms; // LMS are S-type: i + 2 <= n - 1
+      m += lms;
+      nextIsS = isS;
+      next = c;
+    }
+    return m;
+  }
+
+  /**
+   * Sorts the suffixes of {@code bytes[0..n)} (readable to {@code n + PADDING}) by SA-IS, its
+   * first level on the bytes themselves: LMS substrings sorted by induction, named, the
+   * reduced text sorted by {@link SuffixArrays}, then everything induced. Linear on any text —
+   * what long repeats need once direct comparison has given up.
+   */
+  void sortByInduction(byte[] bytes, int n, int[] sa) {
+    if (lms.length < n / 2 + 1) {
+      lms = new int[n / 2 + 1];
+      keys = new long[n / 2 + 1];
+    }
+    int m = scanLms(bytes, n, sa);
+    int[] textOrder = lms;
+    if (lmsBits.length < (n >> 6) + 1) {
+      lmsBits = new long[(n >> 6) + 1];
+    }
+    long[] isLms = lmsBits;
+    Arrays.fill(isLms, 0, (n >> 6) + 1, 0);
+    for (int k = 0; k < m; k++) {
+      int p = sa[m - 1 - k]; // the scan went right to left
+      textOrder[k] = p;
+      isLms[p >> 6] |= 1L << p;
+    }
+    // 1. LMS positions into their bucket ends, induce: LMS substrings come out sorted
+    Arrays.fill(sa, 0, n, -1);
+    SuffixArrays.bucketEnds(counts, bucket);
+    for (int k = 0; k < m; k++) {
+      int p = textOrder[k];
+      sa[--bucket[bytes[p] & 0xff]] = p;
+    }
+    induce(bytes, n, counts, bucket, sa);
+    // 2. sorted LMS positions to the front; each substring's length (to the next LMS position,
+    //    inclusive; the last one runs into the sentinel) at m + p/2 — LMS positions are two
+    //    or more apart
+    int sorted = 0;
+    for (int i = 0; i < n; i++) {
+      int p = sa[i];
+      if ((lmsBits[p >> 6] & (1L << p)) != 0) {
+        sa[sorted++] = p;
+      }
+    }
+    Arrays.fill(sa, m, n, -1);
+    for (int k = 0; k < m; k++) {
+      int p = textOrder[k];
+      sa[m + (p >> 1)] = k + 1 < m ? textOrder[k + 1] - p + 1 : n - p + 1;
+    }
+    int names = 0;
+    int previous = -1;
+    int previousLength = 0;
+    for (int i = 0; i < m; i++) {
+      int p = sa[i];
+      int length = sa[m + (p >> 1)];
+      boolean same = previous >= 0 && length == previousLength && p + length <= n
+          && previous + length <= n
+          && Arrays.mismatch(bytes, p, p + length, bytes, previous, previous + length) < 0;
+      if (!same) {
+        names++;
+      }
+      previous = p;
+      previousLength = length;
+      sa[m + (p >> 1)] = names - 1;
+    }
+    if (reduced.length < m) {
+      reduced = new int[m];
+      reducedSa = new int[m];
+    }
+    for (int i = n - 1, j = m - 1; i >= m; i--) {
+      if (sa[i] >= 0) {
+        reduced[j--] = sa[i];
+      }
+    }
+    if (names < m) {
+      SuffixArrays.sort(reduced, m, names, reducedSa);
+    } else {
+      for (int i = 0; i < m; i++) {
+        reducedSa[reduced[i]] = i;
+      }
+    }
+    // 3. the LMS suffixes in order into their bucket ends, then the final induction
+    Arrays.fill(sa, 0, n, -1);
+    SuffixArrays.bucketEnds(counts, bucket);
+    for (int i = m - 1; i >= 0; i--) {
+      int p = textOrder[reducedSa[i]];
+      sa[--bucket[bytes[p] & 0xff]] = p;
+    }
+    induce(bytes, n, counts, bucket, sa);
   }
 
   /**

@@ -59,6 +59,32 @@ class SuffixSortingTest {
   }
 
   @Test
+  void saIsOnBytesMatchesNaiveSuffixOrder() {
+    Random random = new Random(6);
+    LmsStringSort sorter = new LmsStringSort();
+    for (int round = 0; round < 400; round++) {
+      int n = 2 + random.nextInt(2000);
+      int alphabet = round % 3 == 0 ? 256 : 1 + random.nextInt(3);
+      byte[] bytes = new byte[n + LmsStringSort.PADDING];
+      for (int i = 0; i < n; i++) {
+        bytes[i] = (byte) (random.nextInt(alphabet) * (256 / alphabet));
+      }
+      if (round % 4 == 0) { // long repeats, as in the blocks that reach this sort
+        int len = n / 3;
+        System.arraycopy(bytes, 0, bytes, n - len, len);
+      }
+      Arrays.fill(bytes, n, bytes.length, (byte) 0x7f); // bytes past the end must not count
+      int[] ints = new int[n];
+      for (int i = 0; i < n; i++) {
+        ints[i] = bytes[i] & 0xff;
+      }
+      int[] sa = new int[n];
+      sorter.sortByInduction(bytes, n, sa);
+      assertThat(sa).as("round %d", round).isEqualTo(naiveSuffixArray(ints));
+    }
+  }
+
+  @Test
   void transformMatchesNaiveRotationSort() {
     Random random = new Random(3);
     BurrowsWheeler bwt = new BurrowsWheeler();
