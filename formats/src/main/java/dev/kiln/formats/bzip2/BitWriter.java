@@ -1,9 +1,14 @@
 package dev.kiln.formats.bzip2;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /** Bits appended most significant first, into a growing byte array. */
 final class BitWriter {
+  private static final VarHandle INT_BIG_ENDIAN =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
   private byte[] bytes;
   private int length;
   private long buffer;
@@ -29,11 +34,7 @@ final class BitWriter {
         bytes = Arrays.copyOf(bytes, bytes.length * 2);
       }
       int shift = buffered - 32;
-      int word = (int) (buffer >>> shift);
-      bytes[length] = (byte) (word >>> 24);
-      bytes[length + 1] = (byte) (word >>> 16);
-      bytes[length + 2] = (byte) (word >>> 8);
-      bytes[length + 3] = (byte) word;
+      INT_BIG_ENDIAN.set(bytes, length, (int) (buffer >>> shift));
       length += 4;
       buffered = shift;
     }
