@@ -234,21 +234,7 @@ final class LmsStringSort {
    * (a primitive sort of longs), then each run of equal text bytes again, five bytes deeper.
    */
   private void sortKeys(int lo, int hi, int depth) {
-    if (hi - lo < 24) { // most groups are tiny: skip the library sort's set-up
-      for (int i = lo + 1; i < hi; i++) {
-        long k = keys[i];
-        int j = i;
-        while (j > lo && k < keys[j - 1]) {
-          keys[j] = keys[j - 1];
-          j--;
-        }
-        keys[j] = k;
-      }
-    } else if (hi - lo < RADIX_MIN) {
-      Arrays.sort(keys, lo, hi);
-    } else {
-      radixSort(lo, hi, 56);
-    }
+    sortLongs(lo, hi, 56);
     for (int i = lo; i < hi; ) {
       long bytesAndCount = keys[i] >>> POSITION_BITS;
       int j = i + 1;
@@ -277,6 +263,30 @@ final class LmsStringSort {
   }
 
   /**
+   * Sorts keys[lo..hi) as longs: by insertion when tiny (most groups are: the library sort's
+   * set-up would dominate), by the library sort when small, else by radix from the byte at
+   * {@code shift} down.
+   */
+  private void sortLongs(int lo, int hi, int shift) {
+    int size = hi - lo;
+    if (size < 24) {
+      for (int i = lo + 1; i < hi; i++) {
+        long k = keys[i];
+        int j = i;
+        while (j > lo && k < keys[j - 1]) {
+          keys[j] = keys[j - 1];
+          j--;
+        }
+        keys[j] = k;
+      }
+    } else if (size < RADIX_MIN || shift < RADIX_LAST_SHIFT) {
+      Arrays.sort(keys, lo, hi);
+    } else {
+      radixSort(lo, hi, shift);
+    }
+  }
+
+  /**
    * Sorts keys[lo..hi) as longs, most significant byte first: one counting pass per byte
    * while the range is large, where a comparison sort would spend a dozen passes.
    */
@@ -292,11 +302,7 @@ final class LmsStringSort {
       sum += count[b];
     }
     if (count[digit(keys[lo], shift)] == hi - lo) { // one byte value: next byte
-      if (shift > RADIX_LAST_SHIFT) {
-        radixSort(lo, hi, shift - 8);
-      } else {
-        Arrays.sort(keys, lo, hi);
-      }
+      sortLongs(lo, hi, shift - 8);
       return;
     }
     if (radixScratch.length < hi) {
@@ -313,22 +319,7 @@ final class LmsStringSort {
     System.arraycopy(start, 0, ends, 0, 256);
     for (int b = 0, from = lo; b < 256; b++) {
       int to = ends[b];
-      int size = to - from;
-      if (size >= RADIX_MIN && shift > RADIX_LAST_SHIFT) {
-        radixSort(from, to, shift - 8);
-      } else if (size >= 24) {
-        Arrays.sort(keys, from, to);
-      } else if (size > 1) {
-        for (int i = from + 1; i < to; i++) {
-          long k = keys[i];
-          int j = i;
-          while (j > from && k < keys[j - 1]) {
-            keys[j] = keys[j - 1];
-            j--;
-          }
-          keys[j] = k;
-        }
-      }
+      sortLongs(from, to, shift - 8);
       from = to;
     }
   }
