@@ -4,13 +4,23 @@ import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.Extent;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
  * Copies a disk image into a writer: only the source's data extents are read, in chunks of up
- * to 8 MiB into one direct buffer, and grains that are all zero are not written. Memory use is
- * the chunk, whatever the disk's size.
+ * to 8 MiB, and grains that are all zero are not written. A reader thread fills one of two
+ * direct buffers while the caller's thread writes the other, so reading and writing overlap
+ * (qemu-img overlaps them too). Memory use is the two chunks, whatever the disk's size.
  */
 public final class Converter {
   static final int CHUNK = 8 << 20;
@@ -28,37 +38,101 @@ public final class Converter {
     int grain = writer.grainSize();
     long size = source.virtualSize();
     int chunk = Math.max(grain, CHUNK / grain * grain);
-    ByteBuffer buffer = ByteBuffer.allocateDirect(chunk);
-    long next = 0; // first byte not yet handled (grain aligned)
-    for (Extent e : source.dataExtents()) {
-      long pos = Math.max(next, e.offset() / grain * grain);
-      long end = Math.min(size, e.end());
-      while (pos < end) {
-        int len = (int) Math.min(chunk, roundUp(end, grain) - pos);
-        len = (int) Math.min(len, size - pos);
-        buffer.clear().limit(len);
-        source.read(pos, buffer);
-        int runStart = -1; // first grain of the current run of non-zero grains
-        for (int g = 0; g < len; g += grain) {
-          int n = Math.min(grain, len - g);
-          boolean zero = isZero(buffer.slice(g, n));
-          if (!zero && runStart < 0) {
-            runStart = g;
-          } else if (zero && runStart >= 0) {
-            writer.writeRun(pos + runStart, buffer.slice(runStart, g - runStart));
-            runStart = -1;
-          }
+    List<long[]> pieces = pieces(source.dataExtents(), grain, size, chunk);
+    ByteBuffer[] buffers = {ByteBuffer.allocateDirect(chunk), ByteBuffer.allocateDirect(chunk)};
+    ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "kiln-convert-read");
+      t.setDaemon(true);
+      return t;
+    });
+    Future<?> pending = null;
+    try {
+      if (!pieces.isEmpty()) {
+        pending = reader.submit(read(source, pieces.get(0), buffers[0]));
+      }
+      for (int i = 0; i < pieces.size(); i++) {
+        await(pending);
+        pending = i + 1 < pieces.size()
+            ? reader.submit(read(source, pieces.get(i + 1), buffers[(i + 1) & 1])) : null;
+        long pos = pieces.get(i)[0];
+        writeNonZeroRuns(buffers[i & 1], pos, grain, writer);
+        progress.accept(Math.min(pos + buffers[i & 1].limit(), size));
+      }
+    } finally {
+      reader.shutdownNow();
+      if (pending != null) { // let a read in flight end before the caller closes the source
+        try {
+          reader.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-        if (runStart >= 0) {
-          writer.writeRun(pos + runStart, buffer.slice(runStart, len - runStart));
-        }
-        pos += len;
-        next = roundUp(pos, grain);
-        progress.accept(Math.min(pos, size));
       }
     }
     writer.finish();
     progress.accept(size);
+  }
+
+  /** The (position, length) chunks that cover the data extents, grain aligned. */
+  private static List<long[]> pieces(List<Extent> extents, int grain, long size, int chunk) {
+    List<long[]> pieces = new ArrayList<>();
+    long next = 0; // first byte not yet covered (grain aligned)
+    for (Extent e : extents) {
+      long pos = Math.max(next, e.offset() / grain * grain);
+      long end = Math.min(size, e.end());
+      while (pos < end) {
+        long len = Math.min(Math.min(chunk, roundUp(end, grain) - pos), size - pos);
+        pieces.add(new long[] {pos, len});
+        pos += len;
+        next = roundUp(pos, grain);
+      }
+    }
+    return pieces;
+  }
+
+  private static Callable<Void> read(DiskImage source, long[] piece, ByteBuffer buffer) {
+    return () -> {
+      buffer.clear().limit((int) piece[1]);
+      source.read(piece[0], buffer);
+      return null;
+    };
+  }
+
+  private static void await(Future<?> read) throws IOException {
+    try {
+      read.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while converting");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException("reading the source failed", cause);
+    }
+  }
+
+  /** Writes the runs of non-zero grains of {@code buffer[0..limit)}, which holds pos onwards. */
+  private static void writeNonZeroRuns(ByteBuffer buffer, long pos, int grain, DiskWriter writer)
+      throws IOException {
+    int len = buffer.limit();
+    int runStart = -1; // first grain of the current run of non-zero grains
+    for (int g = 0; g < len; g += grain) {
+      int n = Math.min(grain, len - g);
+      boolean zero = isZero(buffer.slice(g, n));
+      if (!zero && runStart < 0) {
+        runStart = g;
+      } else if (zero && runStart >= 0) {
+        writer.writeRun(pos + runStart, buffer.slice(runStart, g - runStart));
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) {
+      writer.writeRun(pos + runStart, buffer.slice(runStart, len - runStart));
+    }
   }
 
   private static long roundUp(long n, int unit) {
