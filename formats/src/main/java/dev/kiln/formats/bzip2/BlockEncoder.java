@@ -60,14 +60,15 @@ final class BlockEncoder {
     for (int i = 0; i < blockLength; i++) {
       inUse[block[i] & 0xff] = true;
     }
+    int[] seqOf = new int[256];
     int used = 0;
     for (int b = 0; b < 256; b++) {
       if (inUse[b]) {
-        used++;
+        seqOf[b] = used++;
       }
     }
     int alphaSize = used + 2;
-    int symbols = moveToFront(inUse, used);
+    int symbols = moveToFront(seqOf, used);
 
     out.writeLong(48, BLOCK_MAGIC);
     out.write(32, ~blockCrc);
@@ -125,23 +126,17 @@ final class BlockEncoder {
     return i;
   }
 
-  /**
-   * Move-to-front of the last column, zero runs written in bijective base 2 (RUNA/RUNB). bzip2
-   * numbers the bytes in use 0, 1, … and runs move-to-front on those numbers; a list of the
-   * bytes themselves, the ones in use first in ascending order, gives the same positions
-   * without translating every byte.
-   */
-  private int moveToFront(boolean[] inUse, int used) {
+  /** Move-to-front of the last column, zero runs written in bijective base 2 (RUNA/RUNB). */
+  private int moveToFront(int[] seqOf, int used) {
     java.util.Arrays.fill(mtfFreq, 0);
-    MoveToFront order = MoveToFront.inUseFirst(inUse);
+    MoveToFront order = new MoveToFront();
     char[] out = mtf;
     int[] freq = mtfFreq;
-    byte[] column = lastColumn;
     int w = 0;
     int zeros = 0;
-    int front = order.front();
+    int front = 0;
     for (int i = 0; i < blockLength; i++) {
-      int symbol = column[i] & 0xff;
+      int symbol = seqOf[lastColumn[i] & 0xff];
       if (symbol == front) {
         zeros++;
         continue;

@@ -19,27 +19,6 @@ final class MoveToFront {
     }
   }
 
-  /** The list of the bytes marked in use, ascending, then the others, ascending. */
-  static MoveToFront inUseFirst(boolean[] inUse) {
-    MoveToFront list = new MoveToFront();
-    java.util.Arrays.fill(list.words, 0);
-    int position = 0;
-    for (int pass = 0; pass < 2; pass++) {
-      for (int b = 0; b < 256; b++) {
-        if (inUse[b] == (pass == 0)) {
-          list.words[position >>> 3] |= (long) b << ((position & 7) << 3);
-          position++;
-        }
-      }
-    }
-    return list;
-  }
-
-  /** The symbol at the front of the list. */
-  int front() {
-    return (int) words[0] & 0xff;
-  }
-
   /** Moves {@code symbol} to the front and returns the position it had. */
   int moveToFront(int symbol) {
     long pattern = symbol * ONES;
