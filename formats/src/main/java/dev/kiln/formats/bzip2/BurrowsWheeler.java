@@ -7,11 +7,10 @@ package dev.kiln.formats.bzip2;
  * <p>Rotations are sorted by sorting suffixes. Usually the block's own suffix order is
  * corrected into rotation order by {@link RotationOrder}, which re-places the few rotations
  * starting in the block's repeated tail. When that tail is long, the block is rotated to its
- * least rotation — a
- * Lyndon word when the block is primitive — and the suffix order (with an end smaller than
- * every byte) equals the rotation order, because a Lyndon word is smaller than each of its
- * proper suffixes (if suffix u is a prefix of suffix v = u·x, rotation u·w… beats v·… = u·x…
- * since w < x). A periodic block p^k is transformed as p with each output byte repeated k
+ * least rotation — a Lyndon word when the block is primitive — and the suffix order (with an
+ * end smaller than every byte) equals the rotation order, because a Lyndon word is smaller
+ * than each of its proper suffixes (if suffix u is a prefix of suffix v = u·x, rotation u·w…
+ * beats v·… = u·x… since w < x). A periodic block p^k is transformed as p with each output byte repeated k
  * times: equal rotations are adjacent, and the decoder's walk of p's cycle k times yields p^k.
  * A block that repeats a short pattern without ending on a whole repeat is sorted by
  * {@link NearlyPeriodicRotations}, without suffix sorting.

@@ -24,8 +24,9 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /**
  * Packages a finished image for download — {@code .bz2}, {@code .gz} or {@code .zip} — with
- * compression on all cores (bzip2 by Kiln's own {@link Bzip2Encoder}), and computes MD5/SHA-256/SHA-512 of the bytes as written. Output
- * appears under its final name only when whole.
+ * compression on all cores (bzip2 by Kiln's own {@link Bzip2Encoder}), and computes
+ * MD5/SHA-256/SHA-512 of the bytes as written. Output appears under its final name only when
+ * whole.
  *
  * <p>Parallelism without changing the formats' readers: bzip2 and xz output is a sequence of
  * independent streams (as pbzip2 and pixz write; bzip2, lbzip2, xz and 7-Zip read them as one
@@ -83,7 +84,8 @@ public final class Packager {
           int size = encoder.encode(chunk, 0, length);
           byte[] out = spare.poll();
           if (out == null || out.length < size) {
-            out = new byte[Math.max(size, Math.min(BZIP2_OUTPUT_BOUND, length + length / 64 + 1024))];
+            int bound = Math.min(BZIP2_OUTPUT_BOUND, length + length / 64 + 1024);
+            out = new byte[Math.max(size, bound)];
           }
           encoder.copyTo(out);
           idle.add(encoder);
