@@ -59,8 +59,10 @@ public final class Converter {
         progress.accept(Math.min(pos + buffers[i & 1].limit(), size));
       }
     } finally {
-      reader.shutdownNow();
-      if (pending != null) { // let a read in flight end before the caller closes the source
+      // no interrupt: an interrupted FileChannel read closes the source's channel. A read in
+      // flight (only after a failure) ends before the caller closes the source.
+      reader.shutdown();
+      if (pending != null) {
         try {
           reader.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
