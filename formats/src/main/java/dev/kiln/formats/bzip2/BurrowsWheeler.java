@@ -40,7 +40,8 @@ final class BurrowsWheeler {
     int nearPeriod = NearlyPeriodicRotations.period(block, n);
     if (nearPeriod > 0) {
       NearlyPeriodicRotations.sort(block, n, nearPeriod, sa);
-      return lastColumn(block, n, out);
+      rotationOrder.placeNothing(n);
+      return rotationOrder.lastColumn(block, n, sa, out);
     }
     boolean stringSortGaveUp = false;
     if (n >= SHORTEST_FOR_STRING_SORT && primitiveRoot(block, n) == n) {
@@ -111,22 +112,6 @@ final class BurrowsWheeler {
       byte last = bytes[p == 0 ? period - 1 : p - 1];
       for (int k = 0; k < repeats; k++) {
         out[o++] = last;
-      }
-    }
-    return origPtr;
-  }
-
-  /** The last column and origPtr of the rotation order in {@code sa}. */
-  private int lastColumn(byte[] block, int n, byte[] out) {
-    int[] order = sa;
-    int origPtr = -1;
-    for (int r = 0; r < n; r++) {
-      int p = order[r];
-      if (p == 0) {
-        origPtr = r;
-        out[r] = block[n - 1];
-      } else {
-        out[r] = block[p - 1];
       }
     }
     return origPtr;

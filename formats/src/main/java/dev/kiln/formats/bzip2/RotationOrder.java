@@ -93,6 +93,12 @@ final class RotationOrder {
     return true;
   }
 
+  /** For {@code sa} already in rotation order: {@link #lastColumn} then moves nothing. */
+  void placeNothing(int n) {
+    tailStart = n;
+    tailCount = 0;
+  }
+
   private int nextOutsideTail(int[] sa, int n, int r) {
     while (r < n && sa[r] >= tailStart) {
       r++;
