@@ -14,4 +14,4 @@ mkdir -p "$root/bench/results" "$work"
 # a private copy, so rebuilding Kiln while the benchmark runs cannot swap classes under it
 cp "$root/examples/target/kiln.jar" "$work/kiln-bench.jar"
 java -Xmx256m -Dkiln.bench.cases="${CASES:-}" -cp "$work/kiln-bench.jar" dev.kiln.examples.bench.ConversionBenchmark \
-  "$disk" "$work/out" "$runs" "$root/bench/results/conversion-latest.md"
+  "$disk" "${OUT:-$work/out}" "$runs" "$root/bench/results/conversion-latest.md"

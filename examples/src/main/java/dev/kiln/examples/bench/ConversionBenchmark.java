@@ -106,6 +106,7 @@ public final class ConversionBenchmark {
         Path ko = work.resolve(c.output());
         Path po = work.resolve(c.peerOutput());
         boolean kilnFirst = r % 2 == 0;
+        long[] size = new long[2];
         for (int turn = 0; turn < 2; turn++) {
           // start every timed run with no dirty pages of the previous one waiting to be
           // written, or the second runner pays for the first one's writeback
@@ -114,6 +115,7 @@ public final class ConversionBenchmark {
             resetPeaks();
             k[r] = time(() -> c.kiln().run(disk, ko));
             peakHeap = Math.max(peakHeap, heapPeak());
+            size[0] = checkAndDelete(disk, ko, c.compareFormat(), work);
           } else {
             // Kiln forces its output to disk before renaming it into place; the peer's run
             // includes the same (sync of its output file), so both are timed to durability
@@ -122,13 +124,10 @@ public final class ConversionBenchmark {
                   .replace("OUT", po.toString())).toArray(String[]::new));
               run("sync", po.toString());
             });
+            size[1] = checkAndDelete(disk, po, c.compareFormat(), work);
           }
         }
-        verify(disk, ko, c.compareFormat(), work);
-        verify(disk, po, c.compareFormat(), work);
-        sizes.put(c.name(), new long[] {Files.size(ko), Files.size(po)});
-        Files.deleteIfExists(ko);
-        Files.deleteIfExists(po);
+        sizes.put(c.name(), size);
         System.out.printf(Locale.ROOT, "%-18s run %d: kiln %6.2f s, peer %6.2f s%n", c.name(),
             r + 1, k[r], p[r]);
       }
@@ -169,6 +168,20 @@ public final class ConversionBenchmark {
       throw new IOException(String.join(" ", command) + " failed: " + out);
     }
     return out;
+  }
+
+  /**
+   * Checks {@code out}, returns its size and deletes it before the other tool runs: a second
+   * runner that writes while the first one's output still fills memory (page cache, or tmpfs)
+   * gets fresh pages — on this VM, ones the host must back first — and ran up to twice as slow
+   * whichever tool it was, so each run starts with the same memory free.
+   */
+  private static long checkAndDelete(Path disk, Path out, String format, Path work)
+      throws Exception {
+    verify(disk, out, format, work);
+    long size = Files.size(out);
+    Files.delete(out);
+    return size;
   }
 
   /** qemu-img compare of the output against the source (bz2 is unpacked by lbzip2 first). */

@@ -17,13 +17,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * Copies a disk image into a writer: only the source's data extents are read, in chunks of up
- * to 8 MiB, and grains that are all zero are not written. A reader thread fills one of two
+ * Copies a disk image into a writer: only the source's data extents are read, in chunks of
+ * 1 MiB (or one grain, when grains are larger), and grains that are all zero are not written. A reader thread fills one of two
  * direct buffers while the caller's thread writes the other, so reading and writing overlap
  * (qemu-img overlaps them too). Memory use is the two chunks, whatever the disk's size.
  */
 public final class Converter {
-  static final int CHUNK = 8 << 20;
+  /**
+   * Bytes read and written per step (rounded to whole grains). Small on purpose: each chunk is
+   * copied from the page cache and then into it, and a chunk that stays in the CPU's caches
+   * between the two copies costs less. Measured on the benchmark disk (qcow2, page cache warm):
+   * 8 MiB chunks took 3.6-3.8 s when the output's memory had been idle a few seconds, 1 MiB
+   * chunks 2.1-2.4 s; equal when it had not.
+   */
+  static final int CHUNK = 1 << 20;
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CHUNK);
 
   private Converter() {}
@@ -120,21 +127,9 @@ public final class Converter {
   /** Writes the runs of non-zero grains of {@code buffer[0..limit)}, which holds pos onwards. */
   private static void writeNonZeroRuns(ByteBuffer buffer, long pos, int grain, DiskWriter writer)
       throws IOException {
-    int len = buffer.limit();
-    int runStart = -1; // first grain of the current run of non-zero grains
-    for (int g = 0; g < len; g += grain) {
-      int n = Math.min(grain, len - g);
-      boolean zero = isZero(buffer.slice(g, n));
-      if (!zero && runStart < 0) {
-        runStart = g;
-      } else if (zero && runStart >= 0) {
-        writer.writeRun(pos + runStart, buffer.slice(runStart, g - runStart));
-        runStart = -1;
-      }
-    }
-    if (runStart >= 0) {
-      writer.writeRun(pos + runStart, buffer.slice(runStart, len - runStart));
-    }
+    ByteBuffer data = buffer.slice(0, buffer.limit()); // the read left position at the limit
+    NonZeroRuns.forEach(data, grain, grain,
+        (start, end) -> writer.writeRun(pos + start, data.slice(start, end - start)));
   }
 
   private static long roundUp(long n, int unit) {

@@ -13,7 +13,7 @@ import static dev.kiln.formats.vhdx.VhdxLayout.REGION_TABLE_SIZE;
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.convert.AtomicFile;
 import dev.kiln.formats.convert.CoalescingWriter;
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.convert.NonZeroRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,6 +31,8 @@ import java.util.zip.CRC32C;
  * aligned. All integers are little-endian.
  */
 public final class VhdxWriter implements DiskWriter {
+  /** What the converter hands over at a time: a part of a payload block. */
+  private static final int GRAIN = 1 << 20;
   /** Zero detection inside payload blocks works on filesystem blocks. */
   private static final int SPARSE_PIECE = 4096;
   /** Zero stretches at least this long are left as holes. */
@@ -76,54 +78,44 @@ public final class VhdxWriter implements DiskWriter {
     return new VhdxWriter(AtomicFile.create(destination), size, options);
   }
 
+  /**
+   * A payload block is handed over in 1 MiB grains rather than whole: the converter reads and
+   * writes a grain at a time, and a 32 MiB block is larger than the CPU caches its copies
+   * should stay in. Block sizes are whole MiB (1 to 256), so grains never straddle blocks.
+   */
   @Override
   public int grainSize() {
-    return blockSize;
+    return GRAIN;
   }
 
   @Override
   public void writeGrain(long offset, ByteBuffer data) throws IOException {
-    if (offset % blockSize != 0 || offset <= lastOffset || offset >= size) {
+    if (offset % GRAIN != 0 || offset <= lastOffset || offset >= size) {
       throw new IllegalArgumentException("grains must come in increasing, aligned order: "
           + offset);
     }
     lastOffset = offset;
     long block = offset / blockSize;
-    writeSparse(data, end);
-    bat[(int) VhdxLayout.batIndex(block, blockSize, LOGICAL_SECTOR)] =
-        (end / MIB) << 20 | VhdxLayout.PAYLOAD_BLOCK_FULLY_PRESENT;
-    end += blockSize;
+    int entry = (int) VhdxLayout.batIndex(block, blockSize, LOGICAL_SECTOR);
+    if (bat[entry] == 0) { // the block's first data: allocate all of it at the end of the file
+      bat[entry] = (end / MIB) << 20 | VhdxLayout.PAYLOAD_BLOCK_FULLY_PRESENT;
+      end += blockSize;
+    }
+    long blockStart = bat[entry] >>> 20 << 20;
+    writeSparse(data, blockStart + offset % blockSize);
   }
 
   /**
-   * Writes the data of a payload block and leaves its empty stretches as holes: a block is
-   * allocated whole (32 MiB), but the file's holes read as zeros, so only data reaches the
-   * disk — a disk image's blocks are often mostly empty filesystem space. Zero stretches
-   * shorter than {@link #SMALLEST_HOLE} are written: one write instead of many small ones.
-   * (The last block's tail past the data is a hole too; {@link #finish()} sets the length.)
+   * Writes the data of a grain and leaves its empty stretches as holes: a block is allocated
+   * whole (32 MiB), but the file's holes read as zeros, so only data reaches the disk — a disk
+   * image's blocks are often mostly empty filesystem space. Zero stretches shorter than
+   * {@link #SMALLEST_HOLE} are written: one write instead of many small ones. (The last
+   * block's tail past the data is a hole too; {@link #finish()} sets the length.)
    */
   private void writeSparse(ByteBuffer data, long at) throws IOException {
     int base = data.position();
-    int length = data.remaining();
-    int runStart = -1; // the current stretch of data, [runStart, runEnd)
-    int runEnd = -1;
-    for (int off = 0; off < length; off += SPARSE_PIECE) {
-      int n = Math.min(SPARSE_PIECE, length - off);
-      if (Converter.isZero(data.slice(base + off, n))) {
-        continue;
-      }
-      if (runStart >= 0 && off - runEnd >= SMALLEST_HOLE) {
-        writes.write(data.slice(base + runStart, runEnd - runStart), at + runStart);
-        runStart = -1;
-      }
-      if (runStart < 0) {
-        runStart = off;
-      }
-      runEnd = off + n;
-    }
-    if (runStart >= 0) {
-      writes.write(data.slice(base + runStart, runEnd - runStart), at + runStart);
-    }
+    NonZeroRuns.forEach(data, SPARSE_PIECE, SMALLEST_HOLE,
+        (start, end) -> writes.write(data.slice(base + start, end - start), at + start));
   }
 
   @Override
