@@ -32,8 +32,9 @@ import java.util.Map;
 
 /**
  * Kiln's converters side by side with the peer tools on one multi-GiB disk: each case runs
- * Kiln and the peer alternately (who goes first alternates too), at least five times, checks
- * every output with {@code qemu-img compare}, and reports medians and ratios. Kiln runs in this
+ * Kiln and the peer once untimed, then alternately (who goes first alternates too), at least
+ * five times, checks every output with {@code qemu-img compare} and deletes it before the
+ * other tool runs, and reports medians and ratios. Kiln runs in this
  * JVM, whose heap the launcher caps (bench/run-conversion-bench.sh uses -Xmx256m); the peak heap
  * of all Kiln runs is reported.
  *
@@ -102,9 +103,17 @@ public final class ConversionBenchmark {
     for (Case c : cases) {
       double[] k = new double[runs];
       double[] p = new double[runs];
+      Path ko = work.resolve(c.output());
+      Path po = work.resolve(c.peerOutput());
+      String[] peerCommand = Arrays.stream(c.peer()).map(a -> a.replace("SRC", disk.toString())
+          .replace("OUT", po.toString())).toArray(String[]::new);
+      // one untimed run of each first, as JMH warms up: Kiln's first run in a JVM compiles
+      // the case's code, and both tools' first run meets a cold page cache for the source
+      c.kiln().run(disk, ko);
+      Files.delete(ko);
+      run(peerCommand);
+      Files.delete(po);
       for (int r = 0; r < runs; r++) {
-        Path ko = work.resolve(c.output());
-        Path po = work.resolve(c.peerOutput());
         boolean kilnFirst = r % 2 == 0;
         long[] size = new long[2];
         for (int turn = 0; turn < 2; turn++) {
@@ -120,8 +129,7 @@ public final class ConversionBenchmark {
             // Kiln forces its output to disk before renaming it into place; the peer's run
             // includes the same (sync of its output file), so both are timed to durability
             p[r] = time(() -> {
-              run(Arrays.stream(c.peer()).map(a -> a.replace("SRC", disk.toString())
-                  .replace("OUT", po.toString())).toArray(String[]::new));
+              run(peerCommand);
               run("sync", po.toString());
             });
             size[1] = checkAndDelete(disk, po, c.compareFormat(), work);
@@ -252,8 +260,9 @@ public final class ConversionBenchmark {
       s.append(line).append('\n');
     }
     String header = String.format(Locale.ROOT, "Measured %s on %d cores, Java %s, %s; disk %.1f "
-        + "GiB virtual with %.2f GB of data; %d alternating runs per case, every output checked "
-        + "with qemu-img compare; page cache synced before every timed run, and every run timed "
+        + "GiB virtual with %.2f GB of data; one untimed run of each tool, then %d alternating "
+        + "runs per case, each output checked with qemu-img compare and deleted before the "
+        + "other tool runs; page cache synced before every timed run, and every run timed "
         + "until its output is on disk (Kiln fsyncs before renaming; the peer's output is "
         + "synced with sync FILE). Kiln's JVM was capped at %9$d MiB; the sum of its heap pools' "
         + "peaks (each pool peaks at its own time, so the sum can pass the cap) was %8$d MiB.%n%n",

@@ -5,9 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Positional writes to a file channel, gathered: writes that continue where the previous one
- * ended are copied into one 4 MiB direct buffer and reach the kernel as one call; a write of
- * 256 KiB or more that starts elsewhere is passed on without a copy. Writers call
+ * Positional writes to a file channel, gathered: small writes that continue where the previous
+ * one ended are copied into one 4 MiB direct buffer and reach the kernel as one call; a write
+ * of 256 KiB or more is passed on without a copy (after what is gathered before it). Writers call
  * {@link #flush()} before writing anywhere else through the channel.
  */
 public final class CoalescingWriter {
@@ -25,7 +25,7 @@ public final class CoalescingWriter {
   /** Writes {@code src} (position to limit) at {@code position}; {@code src} is not kept. */
   public void write(ByteBuffer src, long position) throws IOException {
     int len = src.remaining();
-    if (bufferStart >= 0 && position == bufferStart + buffer.position()
+    if (len < DIRECT_WRITE && bufferStart >= 0 && position == bufferStart + buffer.position()
         && len <= buffer.remaining()) {
       buffer.put(src.duplicate());
       return;
