@@ -10,8 +10,9 @@ package dev.kiln.formats.bzip2;
  * least rotation — a Lyndon word when the block is primitive — and the suffix order (with an
  * end smaller than every byte) equals the rotation order, because a Lyndon word is smaller
  * than each of its proper suffixes (if suffix u is a prefix of suffix v = u·x, rotation u·w…
- * beats v·… = u·x… since w < x). A periodic block p^k is transformed as p with each output byte repeated k
- * times: equal rotations are adjacent, and the decoder's walk of p's cycle k times yields p^k.
+ * beats v·… = u·x… since w < x). A periodic block p^k is transformed as p with each output
+ * byte repeated k times: equal rotations are adjacent, and the decoder's walk of p's cycle k
+ * times yields p^k.
  * A block that repeats a short pattern without ending on a whole repeat is sorted by
  * {@link NearlyPeriodicRotations}, without suffix sorting.
  */

@@ -18,9 +18,9 @@ import java.util.function.LongConsumer;
 
 /**
  * Copies a disk image into a writer: only the source's data extents are read, in chunks of
- * 1 MiB (or one grain, when grains are larger), and grains that are all zero are not written. A reader thread fills one of two
- * direct buffers while the caller's thread writes the other, so reading and writing overlap
- * (qemu-img overlaps them too). Memory use is the two chunks, whatever the disk's size.
+ * 1 MiB (or one grain, when grains are larger), and grains that are all zero are not written.
+ * A reader thread fills one of two direct buffers while the caller's thread writes the other,
+ * so reading and writing overlap (qemu-img overlaps them too). Memory use is the two chunks, whatever the disk's size.
  */
 public final class Converter {
   /**
@@ -102,6 +102,7 @@ public final class Converter {
     return () -> {
       buffer.clear().limit((int) piece[1]);
       source.read(piece[0], buffer);
+      buffer.flip(); // ready to be written
       return null;
     };
   }
@@ -127,9 +128,8 @@ public final class Converter {
   /** Writes the runs of non-zero grains of {@code buffer[0..limit)}, which holds pos onwards. */
   private static void writeNonZeroRuns(ByteBuffer buffer, long pos, int grain, DiskWriter writer)
       throws IOException {
-    ByteBuffer data = buffer.slice(0, buffer.limit()); // the read left position at the limit
-    NonZeroRuns.forEach(data, grain, grain,
-        (start, end) -> writer.writeRun(pos + start, data.slice(start, end - start)));
+    NonZeroRuns.forEach(buffer, grain, grain,
+        (start, end) -> writer.writeRun(pos + start, buffer.slice(start, end - start)));
   }
 
   private static long roundUp(long n, int unit) {
