@@ -14,9 +14,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code kiln clean}: removes what killed builds left. */
-@Command(name = "clean", description = {"Remove what killed or crashed builds left behind: "
+@Command(name = "clean",
+    description = {"Remove what killed or crashed builds left behind: "
     + "libvirt domains carrying Kiln's metadata whose build process is gone, their disks, "
     + "console logs and machine directories, and stale probe files.",
+    "With DIR arguments, remove instead the *.partial files that a killed conversion or export "
+    + "(SIGKILL) left in those output directories.",
     "Domains without Kiln's metadata and the files of builds still running are never touched."})
 final class CleanCommand implements Callable<Integer> {
   @CommandLine.Spec
@@ -33,9 +36,16 @@ final class CleanCommand implements Callable<Integer> {
   @Option(names = {"-n", "--dry-run"}, description = "Only list what would be removed.")
   boolean dryRun;
 
+  @CommandLine.Parameters(arity = "0..*", paramLabel = "DIR",
+      description = "Output directories to sweep for abandoned *.partial files.")
+  List<Path> outputDirs = List.of();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (!outputDirs.isEmpty()) {
+      return sweep(out);
+    }
     try {
       List<KilnCleaner.Removed> removed = KilnCleaner.clean(connect, workRoot, dryRun);
       for (KilnCleaner.Removed r : removed) {
@@ -49,5 +59,32 @@ final class CleanCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("kiln clean: " + e.getMessage());
       return KilnCli.EXIT_INVALID;
     }
+  }
+
+  private int sweep(PrintWriter out) {
+    int count = 0;
+    for (Path dir : outputDirs) {
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        spec.commandLine().getErr().println("kiln clean: " + dir + " is not a directory");
+        return KilnCli.EXIT_INVALID;
+      }
+      try {
+        for (Path p : PartialFiles.abandoned(dir)) {
+          if (!dryRun) {
+            java.nio.file.Files.deleteIfExists(p);
+          }
+          out.printf(Locale.ROOT, "%s %-9s %s%n", dryRun ? "would remove" : "removed", "partial",
+              p);
+          count++;
+        }
+      } catch (java.io.IOException e) {
+        spec.commandLine().getErr().println("kiln clean: cannot sweep " + dir + ": "
+            + e.getMessage());
+        return KilnCli.EXIT_INVALID;
+      }
+    }
+    out.println(count == 0 ? "nothing to clean" : count + " item(s) "
+        + (dryRun ? "would be removed" : "removed"));
+    return 0;
   }
 }

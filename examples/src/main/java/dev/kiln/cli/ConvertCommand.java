@@ -42,6 +42,10 @@ final class ConvertCommand implements Callable<Integer> {
       description = "Target format (qcow2, vhd, vhdx, vmdk, ova, raw), overriding DEST's extension.")
   Optional<String> format;
 
+  @Option(names = "--force", description = "Replace DEST if it exists (otherwise an existing "
+      + "DEST is an error).")
+  boolean force;
+
   @Option(names = "--compress", description = "Compress qcow2 clusters (like qemu-img -c).")
   boolean compress;
 
@@ -105,6 +109,16 @@ final class ConvertCommand implements Callable<Integer> {
       err.println("kiln convert: " + source + ": no such file");
       return KilnCli.EXIT_INVALID;
     }
+    Path parent = destination.toAbsolutePath().getParent();
+    if (!Files.isDirectory(parent)) {
+      err.println("kiln convert: cannot write " + destination + ": the directory " + parent
+          + " does not exist; create it first");
+      return KilnCli.EXIT_INVALID;
+    }
+    if (Files.exists(destination) && !force) {
+      err.println("kiln convert: " + destination + " exists; use --force to replace it");
+      return KilnCli.EXIT_INVALID;
+    }
     Instant start = Instant.now();
     try {
       PackagedFile f = ImageConverter.convert(source, destination, target, threads, done -> { });
@@ -114,11 +128,14 @@ final class ConvertCommand implements Callable<Integer> {
           f.size(), took.toMillis() / 1000.0);
       f.checksums().forEach((alg, hex) -> out.println("  " + alg + " " + hex));
       return 0;
+    } catch (dev.kiln.formats.FormatLimitException e) {
+      err.println("kiln convert: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
     } catch (FormatException e) {
       err.println("kiln convert: " + source + ": " + e.getMessage());
       return KilnCli.EXIT_INVALID;
     } catch (IOException e) {
-      err.println("kiln convert: " + e);
+      err.println("kiln convert: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;
     }
   }

@@ -38,7 +38,13 @@ final class InspectCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("kiln inspect: " + image + ": no such file");
       return KilnCli.EXIT_INVALID;
     }
-    ImageReport r = DiskImages.inspect(image);
+    ImageReport r;
+    try {
+      r = DiskImages.inspect(image);
+    } catch (IOException e) { // a read error, not a format error: those are in the report
+      spec.commandLine().getErr().println("kiln inspect: " + IoErrors.sentence(e));
+      return KilnCli.EXIT_INVALID;
+    }
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("file", image.toString());

@@ -40,6 +40,7 @@ public final class KilnCli implements Runnable {
   /** A command line wired with Kiln's exception handling, writing to {@code out}/{@code err}. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new KilnCli());
+    addHelpOption(cli);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -53,6 +54,22 @@ public final class KilnCli implements Runnable {
       return EXIT_INTERNAL;
     });
     return cli;
+  }
+
+  /**
+   * Gives every subcommand, at every depth, {@code -h}/{@code --help} (picocli answers it before
+   * checking required parameters), so {@code kiln convert --help} works as users expect.
+   */
+  private static void addHelpOption(CommandLine cli) {
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      CommandLine.Model.CommandSpec s = sub.getCommandSpec();
+      if (s.optionsMap().get("--help") == null && !(sub.getCommand()
+          instanceof CommandLine.HelpCommand)) {
+        s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+            .description("Show this help and exit.").build());
+      }
+      addHelpOption(sub);
+    }
   }
 
   public static void main(String[] args) {

@@ -35,6 +35,38 @@ class CliTest {
         "1  the input or the host is not fit", "2  usage error", "130  interrupted");
   }
 
+  /** Every subcommand, at every depth, answers {@code --help} and {@code -h} with exit 0. */
+  @Test
+  void everySubcommandAnswersHelp() {
+    java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+    collect(KilnCli.commandLine(new PrintWriter(new StringWriter()),
+        new PrintWriter(new StringWriter())), new java.util.ArrayList<>(), paths);
+    assertThat(paths).hasSizeGreaterThanOrEqualTo(19);
+    for (java.util.List<String> path : paths) {
+      for (String flag : new String[] {"--help", "-h"}) {
+        java.util.List<String> args = new java.util.ArrayList<>(path);
+        args.add(flag);
+        Run r = kiln(args.toArray(String[]::new));
+        assertThat(r.exit()).as("kiln %s: %s", String.join(" ", args), r.err()).isZero();
+        assertThat(r.out()).as("kiln %s", String.join(" ", args))
+            .contains("Usage: kiln " + String.join(" ", path));
+      }
+    }
+  }
+
+  private static void collect(picocli.CommandLine cli, java.util.List<String> prefix,
+      java.util.List<java.util.List<String>> out) {
+    for (var e : cli.getSubcommands().entrySet()) {
+      if (e.getKey().equals("help")) {
+        continue;
+      }
+      java.util.List<String> path = new java.util.ArrayList<>(prefix);
+      path.add(e.getKey());
+      out.add(path);
+      collect(e.getValue(), path, out);
+    }
+  }
+
   @Test
   void unknownCommandIsAUsageError() {
     Run r = kiln("frobnicate");
@@ -70,6 +102,14 @@ class CliTest {
     assertThat(r.exit()).as("exit code for " + name).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     return r.err().replace(INVALID.toString() + "/", "");
+  }
+
+  @Test
+  void aDiskTheOutputFormatCannotHoldIsRejectedBeforeAnyWork() {
+    assertThat(invalid("vhd-too-large.yaml")).isEqualTo("vhd-too-large.yaml:9:3: machine: "
+        + "machine.diskSize does not fit the vhd output: vhd holds at most 2040 GiB, and this "
+        + "disk is 2100 GiB (2254857830400 bytes); choose a smaller disk or another format\n"
+        + "vhd-too-large.yaml: 1 problem\n");
   }
 
   @Test

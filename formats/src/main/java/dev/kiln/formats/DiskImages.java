@@ -36,8 +36,9 @@ public final class DiskImages {
         return ImageFormat.VMDK;
       }
       long size = ch.size();
-      if (start.length() >= 262 && start.startsWith("ustar", 257)
-          && start.substring(0, 100).trim().replace("\0", "").endsWith(".ovf")) {
+      if (isTarHeader(head)) {
+        // a tar is a container, never a disk: whatever the OVF's name, place or encoding
+        // (GNU long name, PAX path), OvaReader finds it or says the archive holds none
         return ImageFormat.OVA;
       }
       if (start.startsWith("conectix")) {
@@ -53,6 +54,33 @@ public final class DiskImages {
       }
       return ImageFormat.RAW;
     }
+  }
+
+  /**
+   * A POSIX or GNU tar header block (ustar magic at 257, and a header checksum that matches:
+   * the sum of the block's bytes with the checksum field read as spaces).
+   */
+  static boolean isTarHeader(ByteBuffer head) {
+    if (head.limit() < 512 || head.get(257) != 'u' || head.get(258) != 's'
+        || head.get(259) != 't' || head.get(260) != 'a' || head.get(261) != 'r') {
+      return false;
+    }
+    long stored = 0;
+    int digits = 0;
+    for (int i = 148; i < 156; i++) {
+      int c = head.get(i);
+      if (c >= '0' && c <= '7') {
+        stored = stored * 8 + (c - '0');
+        digits++;
+      } else if (c != ' ' && c != 0) {
+        return false;
+      }
+    }
+    long sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += i >= 148 && i < 156 ? ' ' : Byte.toUnsignedInt(head.get(i));
+    }
+    return digits > 0 && sum == stored;
   }
 
   /**

@@ -32,10 +32,7 @@ public final class FileRegions {
    */
   public static ByteBuffer read(FileChannel ch, long at, int len, long fileSize,
       ByteOrder order) throws IOException {
-    if (at < 0 || len < 0 || at + len > fileSize) {
-      throw new FormatException(len + " bytes at " + at + " lie past the end of the file",
-          "offset", at);
-    }
+    Bounds.region("offset", at, at, len, fileSize);
     ByteBuffer b = ByteBuffer.allocate(len).order(order);
     readFully(ch, b, at);
     return b.clear();

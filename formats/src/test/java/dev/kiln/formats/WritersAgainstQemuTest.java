@@ -127,8 +127,12 @@ class WritersAgainstQemuTest {
   }
 
   private static Path vhdx(String name) throws Exception {
+    return vhdx(name, source);
+  }
+
+  private static Path vhdx(String name, Path from) throws Exception {
     Path out = dir.resolve(name);
-    try (RawImage in = RawImage.open(source);
+    try (RawImage in = RawImage.open(from);
         var w = dev.kiln.formats.vhdx.VhdxWriter.create(out, in.virtualSize(),
             new dev.kiln.formats.vhdx.VhdxOptions(32 << 20, new UUID(3, 4)))) {
       Converter.convert(in, w, done -> { });
@@ -144,14 +148,21 @@ class WritersAgainstQemuTest {
     assertThat(cmp.exit()).as(cmp.output()).isZero();
     Tools.Result check = Tools.run("qemu-img", "check", "-f", "vhdx", out.toString());
     assertThat(check.exit()).as(check.output()).isZero();
-    Tools.Result t = Tools.run("7zz", "t", out.toString());
+    // the exact size, as qemu-img keeps it (MS-VHDX: a multiple of the logical sector)
+    Tools.Result info = Tools.run("qemu-img", "info", "--output=json", out.toString());
+    long exact = (Files.size(source) + 511) / 512 * 512;
+    assertThat(info.output()).contains("\"virtual-size\": " + exact + ",");
+    // 7-Zip reads VHDX sizes of an even number of sectors only: judge it on such a disk
+    Path even = TestDisks.mixed(dir, "even.raw", 64L << 20, 43);
+    Path evenVhdx = vhdx("even.vhdx", even);
+    Tools.Result t = Tools.run("7zz", "t", evenVhdx.toString());
     assertThat(t.output()).as(t.output()).contains("Everything is Ok");
     Path unpacked = dir.resolve("x.vhdx.raw");
-    Process p = new ProcessBuilder("7zz", "x", "-so", out.toString())
+    Process p = new ProcessBuilder("7zz", "x", "-so", evenVhdx.toString())
         .redirectOutput(unpacked.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     assertThat(p.waitFor()).isZero();
     Tools.Result cmp7 = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
-        source.toString(), unpacked.toString());
+        even.toString(), unpacked.toString());
     assertThat(cmp7.exit()).as("7-Zip's reading: " + cmp7.output()).isZero();
     assertThat(Files.mismatch(out, vhdx("y.vhdx"))).isEqualTo(-1L);
     assertThat(DiskImages.inspect(out).problems()).isEmpty();

@@ -25,7 +25,8 @@ public final class AtomicFile implements AutoCloseable {
 
   /** Creates (or replaces) {@code destination}'s partial file. */
   public static AtomicFile create(Path destination) throws IOException {
-    Path partial = destination.resolveSibling(destination.getFileName() + ".partial");
+    Path partial = TemporaryFiles.register(destination.resolveSibling(
+        destination.getFileName() + ".partial"));
     FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
     return new AtomicFile(destination, partial, ch);
@@ -47,6 +48,7 @@ public final class AtomicFile implements AutoCloseable {
     }
     Files.move(partial, destination, StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
+    TemporaryFiles.release(partial);
     committed = true;
   }
 
@@ -55,7 +57,7 @@ public final class AtomicFile implements AutoCloseable {
   public void close() throws IOException {
     if (!committed) {
       channel.close();
-      Files.deleteIfExists(partial);
+      TemporaryFiles.delete(partial);
     }
   }
 }

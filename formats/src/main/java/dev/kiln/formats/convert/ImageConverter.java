@@ -3,6 +3,7 @@ package dev.kiln.formats.convert;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.DiskWriter;
+import dev.kiln.formats.FormatLimits;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
@@ -30,7 +31,8 @@ public final class ImageConverter {
   public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
       int threads, LongConsumer progress) throws IOException {
     if (DiskImages.detect(source) == dev.kiln.formats.ImageFormat.OVA) {
-      Path disk = destination.resolveSibling(destination.getFileName() + ".ova-disk");
+      Path disk = TemporaryFiles.register(destination.resolveSibling(destination.getFileName()
+          + ".ova-disk.partial"));
       try (dev.kiln.formats.ova.OvaReader ova = dev.kiln.formats.ova.OvaReader.open(source)) {
         java.util.List<String> problems = ova.verifyManifest();
         if (!problems.isEmpty()) {
@@ -40,33 +42,64 @@ public final class ImageConverter {
         if (ova.summary().disks().isEmpty()) {
           throw new dev.kiln.formats.FormatException("the OVA has no disk", "DiskSection", -1);
         }
-        ova.extract(ova.summary().disks().get(0).href(), disk);
+        String href = ova.summary().disks().get(0).href();
+        ova.extract(href, disk);
+        dev.kiln.formats.ImageFormat inner = DiskImages.detect(disk);
+        if (inner != dev.kiln.formats.ImageFormat.VMDK) {
+          // an OVA's disk is a VMDK (DSP0243 with VMware's format URLs); anything else would
+          // be copied through as if it were the guest's disk
+          throw new dev.kiln.formats.FormatException("the OVA's disk " + href + " is "
+              + inner.name().toLowerCase(java.util.Locale.ROOT) + ", not a VMDK",
+              "References/File href", -1);
+        }
         return convert(disk, destination, target, threads, progress);
       } finally {
-        Files.deleteIfExists(disk);
+        TemporaryFiles.delete(disk);
       }
     }
     if (target.format() == dev.kiln.formats.ImageFormat.OVA) {
       try (DiskImage in = DiskImages.open(source)) {
+        FormatLimits.check(target.format(), in.virtualSize());
         return dev.kiln.formats.ova.OvaWriter.write(in, destination, target.ovf(), threads,
             target.vhd().timestamp(), progress);
       }
     }
     Path image = target.packaging() == Packaging.NONE ? destination
-        : destination.resolveSibling(destination.getFileName() + ".image");
+        : TemporaryFiles.register(intermediate(destination));
     try {
-      try (DiskImage in = DiskImages.open(source);
-          DiskWriter out = writer(image, in.virtualSize(), target)) {
-        Converter.convert(in, out, progress);
+      try (DiskImage in = DiskImages.open(source)) {
+        FormatLimits.check(target.format(), in.virtualSize());
+        try (DiskWriter out = writer(image, in.virtualSize(), target)) {
+          Converter.convert(in, out, progress);
+        }
       }
       Instant stamp = target.vhd().timestamp();
       return new Packager(threads, stamp).pack(image, destination, target.packaging(),
           progress);
     } finally {
       if (!image.equals(destination)) {
-        Files.deleteIfExists(image);
+        TemporaryFiles.delete(image);
       }
     }
+  }
+
+  /**
+   * Where the unpackaged image of a packaged artifact is written: beside it, under a name that
+   * ends in {@code .partial} like every temporary file Kiln leaves in an output directory.
+   */
+  public static Path intermediate(Path destination) {
+    return destination.resolveSibling(destination.getFileName() + ".image.partial");
+  }
+
+  /** The artifact's name without temporary and packaging suffixes: {@code x.vmdk}. */
+  static String artifactName(Path file) {
+    String name = file.getFileName().toString();
+    for (String suffix : new String[] {".partial", ".image"}) {
+      if (name.endsWith(suffix)) {
+        name = name.substring(0, name.length() - suffix.length());
+      }
+    }
+    return Packaging.ofFileName(name).strip(name);
   }
 
   /** A writer of {@code t}'s format (not OVA) into {@code file}. */
@@ -80,8 +113,7 @@ public final class ImageConverter {
         return dev.kiln.formats.vhdx.VhdxWriter.create(file, size, t.vhdx());
       case VMDK:
         return dev.kiln.formats.vmdk.VmdkStreamWriter.create(file, size,
-            dev.kiln.formats.vmdk.VmdkOptions.defaults(file.getFileName().toString()
-                .replace(".image", "")));
+            dev.kiln.formats.vmdk.VmdkOptions.defaults(artifactName(file)));
       case RAW:
         return RawWriter.create(file, size);
       default:

@@ -134,13 +134,13 @@ public final class IsoReader implements Closeable {
 
   /** The entry at {@code path} (no leading slash needed). */
   public Optional<IsoEntry> find(String path) {
-    String p = path.replaceAll("^/+", "").replaceAll("/+$", "");
+    String p = path.replaceAll("\\A/+", "").replaceAll("/+\\z", "");
     return Optional.ofNullable(entries.get(p));
   }
 
   /** The entries directly inside {@code dir} ("" for the root). */
   public List<IsoEntry> list(String dir) {
-    String d = dir.replaceAll("^/+", "").replaceAll("/+$", "");
+    String d = dir.replaceAll("\\A/+", "").replaceAll("/+\\z", "");
     List<IsoEntry> out = new ArrayList<>();
     for (IsoEntry e : entries.values()) {
       int slash = e.path().lastIndexOf('/');
@@ -245,6 +245,10 @@ public final class IsoReader implements Closeable {
   private boolean detectRockRidge() throws IOException {
     ByteBuffer root = rootRecord(primary);
     long extent = IsoBytes.getBoth32(root, 2);
+    if (extent < 0) {
+      throw new IsoException("the root directory record's both-endian halves disagree",
+          "root directory record", 16L * SECTOR + 156);
+    }
     ByteBuffer dir = sector(extent, "root directory");
     int len = Byte.toUnsignedInt(dir.get(0));
     int nameLen = Byte.toUnsignedInt(dir.get(32));
@@ -260,9 +264,15 @@ public final class IsoReader implements Closeable {
   private void walk() throws IOException {
     boolean useJoliet = !rockRidge && joliet != null;
     ByteBuffer root = rootRecord(useJoliet ? joliet : primary);
+    long descriptorAt = (useJoliet ? joliet : primary) == primary ? 16L * SECTOR : -1;
+    long extent = IsoBytes.getBoth32(root, 2);
+    long size = IsoBytes.getBoth32(root, 10);
+    if (extent < 0 || size < 0) {
+      throw new IsoException("the root directory record's both-endian halves disagree",
+          (useJoliet ? "Joliet" : "primary") + " root directory record", descriptorAt);
+    }
     Set<Long> visited = new HashSet<>();
-    walkDir(IsoBytes.getBoth32(root, 2), IsoBytes.getBoth32(root, 10), "", useJoliet, 0,
-        visited);
+    walkDir(extent, size, "", useJoliet, 0, visited);
   }
 
   private void walkDir(long extent, long size, String path, boolean useJoliet, int depth,

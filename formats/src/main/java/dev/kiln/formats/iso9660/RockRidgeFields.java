@@ -20,6 +20,20 @@ final class RockRidgeFields {
     ByteBuffer sector(long lba, String what) throws IOException;
   }
 
+  /**
+   * The shortest length of an entry whose fields Kiln reads (IEEE P1282 RRIP 1.12 and SUSP
+   * 1.12): NM and SL have a flags byte, PX at least its both-endian mode (the only field Kiln
+   * reads), CE three both-endian numbers.
+   */
+  private static int minimumLength(String sig) {
+    return switch (sig) {
+      case "NM", "SL" -> 5;
+      case "PX" -> 12;
+      case "CE" -> 28;
+      default -> 4;
+    };
+  }
+
   static RockRidgeFields parse(ByteBuffer rec, int start, SectorSource image, long recordAt)
       throws IOException {
     RockRidgeFields f = new RockRidgeFields();
@@ -39,6 +53,11 @@ final class RockRidgeFields {
           break; // padding or a malformed entry: stop reading this area
         }
         String sig = "" + (char) area.get(pos) + (char) area.get(pos + 1);
+        int least = minimumLength(sig);
+        if (len < least) {
+          throw new IsoException("Rock Ridge " + sig + " entry of length " + len + " is shorter "
+              + "than its fields (" + least + " bytes)", sig + " entry", recordAt);
+        }
         switch (sig) {
           case "NM" -> {
             int flags = Byte.toUnsignedInt(area.get(pos + 4));

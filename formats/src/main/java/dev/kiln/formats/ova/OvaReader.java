@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarFile;
 import org.w3c.dom.Document;
@@ -63,11 +61,11 @@ public final class OvaReader implements AutoCloseable {
         members.put(name, e);
       }
     }
-    if (members.isEmpty() || !members.keySet().iterator().next().endsWith(".ovf")) {
-      throw new FormatException("the first member of an OVA must be the .ovf descriptor",
-          "tar member order", -1);
-    }
-    this.ovfName = members.keySet().iterator().next();
+    // DSP0243 wants the descriptor first, but tools that write it later (or under a GNU long
+    // name or a PAX path, which TarFile resolves) make OVAs that VMware and CloudStack open
+    this.ovfName = members.keySet().stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT)
+        .endsWith(".ovf")).findFirst().orElseThrow(() -> new FormatException("the archive "
+            + "holds no .ovf descriptor, so it is not an OVA", "tar member name", -1));
     this.summary = parse(read(ovfName, 4 << 20));
     for (Disk d : summary.disks()) {
       if (!members.containsKey(d.href())) {
@@ -78,7 +76,24 @@ public final class OvaReader implements AutoCloseable {
   }
 
   public static OvaReader open(Path ova) throws IOException {
-    return new OvaReader(new TarFile(ova));
+    TarFile tar;
+    try {
+      tar = new TarFile(ova);
+    } catch (IOException | RuntimeException e) {
+      // commons-compress reports a corrupt header as a plain IOException (or worse)
+      throw new FormatException("the OVA is not a readable tar archive: " + e.getMessage(),
+          "tar header", -1);
+    }
+    try {
+      return new OvaReader(tar);
+    } catch (IOException | RuntimeException e) {
+      tar.close();
+      if (e instanceof FormatException fe) {
+        throw fe;
+      }
+      throw new FormatException("the OVA's tar archive is corrupt: " + e.getMessage(),
+          "tar member", -1);
+    }
   }
 
   /** Member names in archive order. */
@@ -180,18 +195,7 @@ public final class OvaReader implements AutoCloseable {
   }
 
   private static Summary parse(byte[] ovf) throws FormatException {
-    Document doc;
-    try {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-      f.setNamespaceAware(true);
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setExpandEntityReferences(false);
-      doc = f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(ovf));
-    } catch (Exception e) {
-      throw new FormatException("the OVF descriptor is not well-formed XML: " + e.getMessage(),
-          "descriptor", -1);
-    }
+    Document doc = SafeXml.parse(ovf, "the OVF descriptor");
     String ovfNs = OvfDescriptor.OVF;
     Map<String, String> files = new LinkedHashMap<>();
     NodeList fileNodes = doc.getElementsByTagNameNS(ovfNs, "File");
@@ -238,6 +242,9 @@ public final class OvaReader implements AutoCloseable {
     long n;
     try {
       n = Long.parseLong(value.trim());
+      if (n < 0) {
+        throw new NumberFormatException("negative");
+      }
     } catch (NumberFormatException e) {
       throw new FormatException("disk capacity '" + value + "' is not a number",
           "Disk/capacity", -1);
@@ -254,12 +261,26 @@ public final class OvaReader implements AutoCloseable {
       return n;
     }
     long base = Long.parseLong(use.group(1));
-    int exp = Integer.parseInt(use.group(2));
-    long mult = 1;
-    for (int i = 0; i < exp; i++) {
-      mult = Math.multiplyExact(mult, base);
+    // more than 63 doublings overflow a long whatever the count: refuse before looping
+    if (use.group(2).length() > 2 || Integer.parseInt(use.group(2)) > 63) {
+      throw new FormatException("capacity units '" + units + "' are larger than any disk",
+          "Disk/capacityAllocationUnits", -1);
     }
-    return Math.multiplyExact(n, mult);
+    int exp = Integer.parseInt(use.group(2));
+    try {
+      long mult = 1;
+      for (int i = 0; i < exp; i++) {
+        mult = Math.multiplyExact(mult, base);
+      }
+      long bytes = Math.multiplyExact(n, mult);
+      if (bytes < 0) {
+        throw new ArithmeticException("negative");
+      }
+      return bytes;
+    } catch (ArithmeticException e) {
+      throw new FormatException("disk capacity " + value + " × " + units + " does not fit "
+          + "in 64 bits (or is negative)", "Disk/capacity", -1);
+    }
   }
 
   private static String text(Document doc, String ns, String name) {

@@ -37,7 +37,8 @@ public final class OvaWriter {
     String ovfName = base + ".ovf";
     String mfName = base + ".mf";
     String diskName = base + "-disk1.vmdk";
-    Path vmdk = ova.resolveSibling(ova.getFileName() + ".vmdk.tmp");
+    Path vmdk = dev.kiln.formats.convert.TemporaryFiles.register(
+        ova.resolveSibling(ova.getFileName() + ".vmdk.partial"));
     try {
       long capacity;
       long populated;
@@ -93,8 +94,7 @@ public final class OvaWriter {
       }
       return new PackagedFile(ova, written[0], sums.finish());
     } finally {
-      Files.deleteIfExists(vmdk);
-      Files.deleteIfExists(vmdk.resolveSibling(vmdk.getFileName() + ".partial"));
+      dev.kiln.formats.convert.TemporaryFiles.delete(vmdk);
     }
   }
 

@@ -316,7 +316,8 @@ public final class Packager {
 
   private PackagedFile zip(Path image, Path destination, LongConsumer progress)
       throws IOException {
-    Path deflated = destination.resolveSibling(destination.getFileName() + ".deflate.partial");
+    Path deflated = dev.kiln.formats.convert.TemporaryFiles.register(
+        destination.resolveSibling(destination.getFileName() + ".deflate.partial"));
     try (AtomicFile out = AtomicFile.create(destination)) {
       long[] crcAndSize;
       long compressed;
@@ -330,8 +331,10 @@ public final class Packager {
         }, progress);
         compressed = tmp.size();
       }
-      ZipArchiveEntry entry = new ZipArchiveEntry(image.getFileName().toString()
-          .replace(".partial", ""));
+      // the member is named as the user expects: x.vhd inside x.vhd.zip, whatever the
+      // intermediate file's name
+      ZipArchiveEntry entry = new ZipArchiveEntry(Packaging.ZIP.strip(
+          destination.getFileName().toString()));
       entry.setMethod(ZipEntry.DEFLATED);
       entry.setCrc(crcAndSize[0]);
       entry.setSize(Files.size(image));
@@ -347,7 +350,7 @@ public final class Packager {
       // ZipArchiveOutputStream closed the channel; reopen-free commit: move the partial file
       out.commit();
     } finally {
-      Files.deleteIfExists(deflated);
+      dev.kiln.formats.convert.TemporaryFiles.delete(deflated);
     }
     return new PackagedFile(destination, Files.size(destination), checksum(destination));
   }

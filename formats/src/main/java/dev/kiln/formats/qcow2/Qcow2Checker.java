@@ -53,7 +53,8 @@ public final class Qcow2Checker {
   private void run() throws IOException {
     claim(0, clusterSize, "header");
     claim(h.l1TableOffset(), 8L * h.l1Size(), "L1 table");
-    claim(h.refcountTableOffset(), (long) clusterSize * h.refcountTableClusters(),
+    claim(h.refcountTableOffset(),
+        (long) clusterSize * Integer.toUnsignedLong(h.refcountTableClusters()),
         "refcount table");
     long[] l1 = readTable(h.l1TableOffset(), h.l1Size());
     int l2Entries = clusterSize / 8;
@@ -103,11 +104,12 @@ public final class Qcow2Checker {
   }
 
   private void checkRefcounts() throws IOException {
+    // the header check bounds refcount_table_clusters by the file and MAX_TABLE_BYTES
     long[] table = readTable(h.refcountTableOffset(),
-        (int) Math.min((long) h.refcountTableClusters() * clusterSize / 8, 1 << 24));
+        (int) (Integer.toUnsignedLong(h.refcountTableClusters()) * clusterSize / 8));
     int bits = 1 << h.refcountOrder();
     long perBlock = (long) clusterSize * 8 / bits;
-    long[] stored = new long[(int) hostClusters];
+    int[] stored = new int[(int) hostClusters]; // 8 bytes of heap per host cluster in all
     for (int i = 0; i < table.length; i++) {
       long block = table[i] & ~((long) clusterSize - 1) & 0x00ffffffffffffffL;
       if (block == 0) {
@@ -126,7 +128,7 @@ public final class Qcow2Checker {
         if (cluster >= hostClusters) {
           break;
         }
-        stored[(int) cluster] = refcount(b, (int) k, bits);
+        stored[(int) cluster] = (int) Math.min(Integer.MAX_VALUE, refcount(b, (int) k, bits));
       }
     }
     for (int c = 0; c < hostClusters; c++) {
@@ -150,9 +152,11 @@ public final class Qcow2Checker {
       case 64:
         return b.getLong(index * 8);
       default:
+        // qemu (qcow2-refcount.c, get_refcount_ro0..ro2) packs sub-byte refcounts from the
+        // least significant bit of each byte up
         int bit = index * bits;
         int value = Byte.toUnsignedInt(b.get(bit / 8));
-        return (value >> (8 - bits - bit % 8)) & ((1 << bits) - 1);
+        return (value >> (bit % 8)) & ((1 << bits) - 1);
     }
   }
 
@@ -225,9 +229,10 @@ public final class Qcow2Checker {
   }
 
   private long[] readTable(long offset, int entries) throws IOException {
-    long len = Math.min(8L * entries, Math.max(0, fileSize - offset));
+    // never more entries than the file holds past the offset
+    long len = Math.min(8L * entries, Math.max(0, fileSize - offset)) & ~7L;
     ByteBuffer b = read(offset, (int) len);
-    long[] out = new long[entries];
+    long[] out = new long[(int) (len / 8)];
     for (int i = 0; i < len / 8; i++) {
       out[i] = b.getLong(i * 8);
     }

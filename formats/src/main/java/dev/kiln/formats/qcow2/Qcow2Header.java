@@ -1,5 +1,6 @@
 package dev.kiln.formats.qcow2;
 
+import dev.kiln.formats.Bounds;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.UnsupportedFeatureException;
 import java.nio.ByteBuffer;
@@ -107,10 +108,14 @@ public record Qcow2Header(int version, int clusterBits, long size, int l1Size, l
         throw new UnsupportedFeatureException("incompatible feature bits 0x"
             + Long.toHexString(unknown), "incompatible_features", 72);
       }
-      refcountOrder = b.getInt(96);
-      headerLength = b.getInt(100);
-      if (refcountOrder > 6) {
-        throw new FormatException("refcount_order " + refcountOrder, "refcount_order", 96);
+      refcountOrder = Bounds.intRange("refcount_order", 96, b.getInt(96), 0, 6,
+          "refcount_order");
+      // qemu: a multiple of 8, at least the 104 bytes of the v3 fields, inside cluster 0
+      headerLength = Bounds.intRange("header_length", 100, b.getInt(100), 104,
+          1 << clusterBits, "header_length");
+      if (headerLength % 8 != 0) {
+        throw new FormatException("header_length " + headerLength + " is not a multiple of 8",
+            "header_length", 100);
       }
     }
     long clusterSize = 1L << clusterBits;
@@ -120,13 +125,21 @@ public record Qcow2Header(int version, int clusterBits, long size, int l1Size, l
       throw new FormatException("l1_size " + l1Size + " does not fit size " + size, "l1_size",
           36);
     }
-    if (l1Offset % clusterSize != 0 || l1Offset <= 0 || l1Offset + 8L * l1Size > fileSize) {
-      throw new FormatException("L1 table at " + l1Offset + " is outside the file or unaligned",
+    if (l1Offset % clusterSize != 0 || l1Offset <= 0) {
+      throw new FormatException("L1 table at " + l1Offset + " is unaligned or in the header",
           "l1_table_offset", 40);
     }
-    if (rtOffset % clusterSize != 0 || rtOffset + clusterSize * rtClusters > fileSize) {
-      throw new FormatException("refcount table outside the file", "refcount_table_offset", 48);
+    Bounds.region("l1_table_offset", 40, l1Offset, 8L * l1Size, fileSize);
+    // refcount_table_clusters is unsigned: a negative int is a huge table, not a small one
+    long rtClustersUnsigned = Integer.toUnsignedLong(rtClusters);
+    if (rtOffset % clusterSize != 0 || rtOffset <= 0) {
+      throw new FormatException("refcount table at " + rtOffset + " is unaligned or in the "
+          + "header", "refcount_table_offset", 48);
     }
+    Bounds.range("refcount_table_clusters", 56, rtClustersUnsigned, 1,
+        Bounds.MAX_TABLE_BYTES / clusterSize, "refcount_table_clusters");
+    Bounds.region("refcount_table_offset", 48, rtOffset, clusterSize * rtClustersUnsigned,
+        fileSize);
     return new Qcow2Header(version, clusterBits, size, l1Size, l1Offset, rtOffset, rtClusters,
         incompatible, refcountOrder, headerLength);
   }

@@ -1,5 +1,7 @@
 package dev.kiln.formats.qcow2;
 
+import dev.kiln.formats.Bounds;
+import dev.kiln.formats.Claims;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FileRegions;
@@ -38,6 +40,8 @@ public final class Qcow2Image implements DiskImage {
   private DiskImage backing;
   /** How many backing files an image may chain through. */
   static final int MAX_CHAIN = 16;
+  /** Deflate's largest expansion (RFC 1951: 258 bytes from a 2-bit code, about 1032:1). */
+  static final long MAX_DEFLATE_RATIO = 1032;
   /** Header extension type "Backing file format name". */
   static final int EXT_BACKING_FORMAT = 0xE2792ACA;
   private final long[] cachedL2;
@@ -105,16 +109,23 @@ public final class Qcow2Image implements DiskImage {
   private static DiskImage openBacking(Path file, ByteBuffer head, long fileSize, int depth)
       throws IOException {
     long nameOffset = head.getLong(8);
-    int nameSize = head.getInt(16);
-    if (nameSize <= 0 || nameSize > 1023 || nameOffset + nameSize > Math.min(head.limit(),
-        fileSize)) {
-      throw new FormatException("backing file name outside the first cluster",
-          "backing_file_size", 16);
-    }
+    int nameSize = Bounds.intRange("backing_file_size", 16, head.getInt(16), 1, 1023,
+        "backing file name length");
+    Bounds.region("backing_file_offset", 8, nameOffset, nameSize, Math.min(head.limit(),
+        fileSize));
     byte[] name = new byte[nameSize];
     head.get((int) nameOffset, name);
-    Path base = file.toAbsolutePath().getParent().resolve(new String(name,
-        java.nio.charset.StandardCharsets.UTF_8));
+    String baseName = new String(name, java.nio.charset.StandardCharsets.UTF_8);
+    Path base;
+    try {
+      if (baseName.indexOf('\0') >= 0) {
+        throw new java.nio.file.InvalidPathException(baseName, "NUL character");
+      }
+      base = file.toAbsolutePath().getParent().resolve(baseName);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new FormatException("the backing file name is not a usable path ("
+          + e.getReason() + ")", "backing file name", nameOffset);
+    }
     String format = backingFormat(head);
     if (format.equals("raw")) {
       return dev.kiln.formats.raw.RawImage.open(base);
@@ -131,23 +142,25 @@ public final class Qcow2Image implements DiskImage {
   }
 
   /** The "backing file format name" header extension of a v3 header, or empty. */
-  private static String backingFormat(ByteBuffer head) {
+  private static String backingFormat(ByteBuffer head) throws FormatException {
     if (head.getInt(4) < 3) {
       return "";
     }
-    int pos = head.getInt(100); // header_length
+    long pos = head.getInt(100); // header_length, checked by Qcow2Header.read
     while (pos + 8 <= head.limit()) {
-      int type = head.getInt(pos);
-      int len = head.getInt(pos + 4);
-      if (type == 0 || len < 0 || pos + 8 + len > head.limit()) {
+      int type = head.getInt((int) pos);
+      long len = Integer.toUnsignedLong(head.getInt((int) pos + 4));
+      if (type == 0) {
         return "";
       }
+      Bounds.region("header extension length", pos + 4, pos + 8, len, head.limit());
       if (type == EXT_BACKING_FORMAT) {
-        byte[] f = new byte[len];
-        head.get(pos + 8, f);
+        byte[] f = new byte[(int) Bounds.range("header extension length", pos + 4, len, 1, 64,
+            "backing format name length")];
+        head.get((int) pos + 8, f);
         return new String(f, java.nio.charset.StandardCharsets.US_ASCII);
       }
-      pos += 8 + ((len + 7) & ~7);
+      pos += 8 + ((len + 7) & ~7L);
     }
     return "";
   }
@@ -197,8 +210,17 @@ public final class Qcow2Image implements DiskImage {
     return merged;
   }
 
+  /**
+   * The guest ranges this file holds data for. Every L2 table and every uncompressed data
+   * cluster may be referenced once (Kiln refuses snapshots, the only reason for sharing), and
+   * compressed clusters may not promise more data than deflate can give from the whole file:
+   * so the extents, and the work of reading them, stay proportional to the file's size.
+   */
   private List<Extent> ownExtents() throws IOException {
     List<Extent> out = new ArrayList<>();
+    Claims claims = new Claims(fileSize, clusterSize);
+    claims.claim(0, clusterSize); // the header
+    long compressedClusters = 0;
     long runStart = -1;
     long runEnd = -1;
     for (int i = 0; i < l1.length; i++) {
@@ -206,11 +228,27 @@ public final class Qcow2Image implements DiskImage {
       if (l2Offset == 0) {
         continue;
       }
+      long l1At = header.l1TableOffset() + 8L * i;
+      claims.claimOnce(l2Offset, clusterSize, "L2 table", "L1 entry " + i, l1At);
       long[] l2 = loadL2(l2Offset, i);
       for (int j = 0; j < l2Entries; j++) {
         long guest = ((long) i * l2Entries + j) * clusterSize;
         if (guest >= header.size()) {
           break;
+        }
+        long entryAt = l2Offset + 8L * j;
+        if ((l2[j] & COMPRESSED) != 0) {
+          compressedClusters++;
+          if (compressedClusters * clusterSize > MAX_DEFLATE_RATIO * fileSize) {
+            throw new FormatException("compressed clusters promise more than "
+                + MAX_DEFLATE_RATIO + " times the file's size of data, more than deflate can "
+                + "give", "L2 entry", entryAt);
+          }
+        } else if (isData(l2[j])) {
+          long host = l2[j] & OFFSET_MASK;
+          if (host < fileSize) { // a cluster past the end is reported when it is read
+            claims.claimOnce(host, clusterSize, "data cluster", "L2 entry", entryAt);
+          }
         }
         if (isData(l2[j])) {
           if (guest == runEnd) {

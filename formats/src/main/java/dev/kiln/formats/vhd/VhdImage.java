@@ -1,5 +1,7 @@
 package dev.kiln.formats.vhd;
 
+import dev.kiln.formats.Bounds;
+import dev.kiln.formats.Claims;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FileRegions;
@@ -97,19 +99,40 @@ public final class VhdImage implements DiskImage {
         throw new FormatException("max_table_entries " + entries + " does not fit the disk",
             "max_table_entries", headerAt + 28);
       }
-      if (tableOffset < 0 || tableOffset + 4L * entries > size) {
-        throw new FormatException("BAT outside the file", "table_offset", headerAt + 16);
-      }
-      ByteBuffer batBuf = FileRegions.read(ch, tableOffset, 4 * entries, size,
+      int batBytes = Bounds.table("table_offset", headerAt + 16, tableOffset, entries, 4, size);
+      ByteBuffer batBuf = FileRegions.read(ch, tableOffset, batBytes, size,
           ByteOrder.BIG_ENDIAN);
       int[] bat = new int[entries];
       for (int i = 0; i < entries; i++) {
         bat[i] = batBuf.getInt(i * 4);
       }
+      refuseSharedBlocks(bat, tableOffset, blockSize, size);
       return new VhdImage(file, ch, footer, blockSize, tableOffset, bat);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
+    }
+  }
+
+  /**
+   * Two BAT entries on one block (or overlapping blocks) would let a small file claim a disk's
+   * worth of data: each block may be referenced once. Blocks past the end of the data are left
+   * for the read (and the checker) to report.
+   */
+  private static void refuseSharedBlocks(int[] bat, long tableOffset, int blockSize,
+      long fileSize) throws IOException {
+    long blockBytes = align512(blockSize / 512 / 8) + blockSize;
+    Claims claims = new Claims(fileSize, 512);
+    for (int i = 0; i < bat.length; i++) {
+      if (bat[i] == UNUSED) {
+        continue;
+      }
+      long at = Integer.toUnsignedLong(bat[i]) * 512;
+      if (at + blockBytes <= fileSize - 512 && !claims.claim(at, blockBytes)) {
+        throw new FormatException("block " + i + " at offset " + at + " overlaps another "
+            + "block (each block may be referenced once)", "BAT entry " + i,
+            tableOffset + 4L * i);
+      }
     }
   }
 

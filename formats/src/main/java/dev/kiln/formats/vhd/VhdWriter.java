@@ -64,9 +64,7 @@ public final class VhdWriter implements DiskWriter {
   public static VhdWriter create(Path destination, long virtualSize, VhdOptions options)
       throws IOException {
     long size = align512(virtualSize);
-    if (size > 2040L << 30) {
-      throw new IllegalArgumentException("VHD holds at most 2040 GiB, not " + size + " bytes");
-    }
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VHD, size);
     return new VhdWriter(AtomicFile.create(destination), size, options);
   }
 

@@ -2,6 +2,8 @@ package dev.kiln.formats.vhdx;
 
 import static dev.kiln.formats.vhdx.VhdxLayout.MIB;
 
+import dev.kiln.formats.Bounds;
+import dev.kiln.formats.Claims;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FileRegions;
@@ -101,10 +103,11 @@ public final class VhdxImage implements DiskImage {
       long off = regions.getLong(e + 16);
       long len = Integer.toUnsignedLong(regions.getInt(e + 24));
       boolean required = (regions.getInt(e + 28) & 1) != 0;
-      if (off % MIB != 0 || off + len > fileSize) {
-        throw new FormatException("region " + guid + " outside the file or unaligned",
+      if (off % MIB != 0) {
+        throw new FormatException("region " + guid + " is not aligned to 1 MiB",
             "region entry " + i, VhdxLayout.REGION_TABLE_1 + e);
       }
+      Bounds.region("region entry " + i, VhdxLayout.REGION_TABLE_1 + e, off, len, fileSize);
       if (guid.equals(VhdxGuids.BAT_REGION)) {
         batAt = off;
         batLen = len;
@@ -120,7 +123,10 @@ public final class VhdxImage implements DiskImage {
       throw new FormatException("BAT or metadata region missing", "region table",
           VhdxLayout.REGION_TABLE_1);
     }
-    ByteBuffer meta = FileRegions.read(ch, metaAt, (int) Math.min(metaLen, 256L << 20), fileSize,
+    // MS-VHDX 2.6.1: a 32-byte table header and up to 2047 32-byte entries lead the region
+    Bounds.range("metadata region length", VhdxLayout.REGION_TABLE_1, metaLen, 64 << 10,
+        Bounds.MAX_TABLE_BYTES, "metadata region length");
+    ByteBuffer meta = FileRegions.read(ch, metaAt, (int) metaLen, fileSize,
         ByteOrder.LITTLE_ENDIAN);
     if (!ascii(meta, 0, 8).equals("metadata")) {
       throw new FormatException("no metadata table signature", "metadata", metaAt);
@@ -134,10 +140,15 @@ public final class VhdxImage implements DiskImage {
       UUID item = VhdxGuids.get(meta, e);
       int off = meta.getInt(e + 16);
       int len = meta.getInt(e + 20);
-      if (off < 0 || len < 0 || (long) off + len > meta.limit()) {
-        throw new FormatException("metadata item outside the region", "metadata entry " + i,
-            metaAt + e);
+      long itemLen = Integer.toUnsignedLong(len);
+      long need = item.equals(VhdxGuids.FILE_PARAMETERS) || item.equals(VhdxGuids.VIRTUAL_DISK_SIZE)
+          ? 8 : item.equals(VhdxGuids.LOGICAL_SECTOR_SIZE) ? 4 : 0;
+      if (itemLen < need) {
+        throw new FormatException("metadata item " + item + " is " + itemLen + " bytes, "
+            + "shorter than its " + need + "-byte value", "metadata entry " + i, metaAt + e);
       }
+      Bounds.region("metadata entry " + i, metaAt + e, Integer.toUnsignedLong(off), itemLen,
+          meta.limit());
       if (item.equals(VhdxGuids.FILE_PARAMETERS)) {
         blockSize = meta.getInt(off);
         if ((meta.getInt(off + 4) & 2) != 0) {
@@ -164,13 +175,40 @@ public final class VhdxImage implements DiskImage {
     if (entries * 8 > batLen) {
       throw new FormatException("BAT region too small for the disk", "BAT region", batAt);
     }
-    ByteBuffer batBuf = FileRegions.read(ch, batAt, (int) (entries * 8), fileSize,
+    int batBytes = Bounds.table("BAT region", VhdxLayout.REGION_TABLE_1, batAt, entries, 8,
+        fileSize);
+    ByteBuffer batBuf = FileRegions.read(ch, batAt, batBytes, fileSize,
         ByteOrder.LITTLE_ENDIAN);
     long[] bat = new long[(int) entries];
     for (int i = 0; i < entries; i++) {
       bat[i] = batBuf.getLong(i * 8);
     }
+    refuseSharedBlocks(bat, batAt, diskSize, blockSize, logical, fileSize);
     return new VhdxImage(file, ch, diskSize, blockSize, logical, batAt, bat, notes);
+  }
+
+  /**
+   * Each payload block may be referenced by one BAT entry: BAT entries sharing a block would
+   * let a small file claim a disk's worth of data. Blocks outside the file are reported when
+   * read.
+   */
+  private static void refuseSharedBlocks(long[] bat, long batAt, long diskSize, int blockSize,
+      int logical, long fileSize) throws IOException {
+    Claims claims = new Claims(fileSize, (int) MIB);
+    long blocks = VhdxLayout.payloadBlocks(diskSize, blockSize);
+    for (long b = 0; b < blocks; b++) {
+      long index = VhdxLayout.batIndex(b, blockSize, logical);
+      long e = bat[(int) index];
+      if ((e & 7) != VhdxLayout.PAYLOAD_BLOCK_FULLY_PRESENT) {
+        continue;
+      }
+      long host = (e >>> 20) * MIB;
+      if (host >= 3 * MIB && host <= fileSize - blockSize && !claims.claim(host, blockSize)) {
+        throw new FormatException("payload block " + b + " at offset " + host + " is also "
+            + "another block's (each block may be referenced once)", "BAT entry " + b,
+            batAt + 8 * index);
+      }
+    }
   }
 
   private static ByteBuffer validHeader(FileChannel ch, long at, long fileSize,

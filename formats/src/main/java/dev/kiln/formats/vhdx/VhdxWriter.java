@@ -65,16 +65,16 @@ public final class VhdxWriter implements DiskWriter {
   }
 
   /**
-   * Starts writing {@code destination}; the size is rounded up to a whole MiB. The format only
-   * needs whole sectors, but Hyper-V sizes disks in MiB and 7-Zip rejects a size with bit 9
-   * set (an odd number of 512-byte sectors), so MiB alignment is what every reader takes.
+   * Starts writing {@code destination}; the size is rounded up to a whole logical sector (512
+   * bytes), which is all MS-VHDX asks (VirtualDiskSize "must be a multiple of the
+   * LogicalSectorSize"), and what qemu-img keeps: rounding further would move a guest's last
+   * LBA and with it a GPT's backup header. (7-Zip 22 refuses VHDX sizes with an odd number of
+   * sectors; Hyper-V, qemu and libvhdi read them.)
    */
   public static VhdxWriter create(Path destination, long virtualSize, VhdxOptions options)
       throws IOException {
-    long size = VhdxLayout.alignMib(virtualSize);
-    if (size > 64L << 40) {
-      throw new IllegalArgumentException("VHDX holds at most 64 TiB");
-    }
+    long size = (virtualSize + LOGICAL_SECTOR - 1) / LOGICAL_SECTOR * LOGICAL_SECTOR;
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VHDX, size);
     return new VhdxWriter(AtomicFile.create(destination), size, options);
   }
 

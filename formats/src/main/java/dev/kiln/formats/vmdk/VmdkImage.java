@@ -2,6 +2,8 @@ package dev.kiln.formats.vmdk;
 
 import static dev.kiln.formats.vmdk.VmdkConstants.SECTOR;
 
+import dev.kiln.formats.Bounds;
+import dev.kiln.formats.Claims;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FileRegions;
@@ -77,11 +79,12 @@ public final class VmdkImage implements DiskImage {
       }
       long grains = (h.capacity() + h.grainSize() - 1) / h.grainSize();
       long gdEntries = (grains + h.numGtesPerGt() - 1) / h.numGtesPerGt();
-      if (gdEntries > (16 << 20)) {
-        throw new FormatException("grain directory of " + gdEntries + " entries", "capacity",
-            12);
+      if (h.gdOffset() < 0 || h.gdOffset() > size / SECTOR) {
+        throw new FormatException("grain directory at sector " + h.gdOffset()
+            + " lies past the end of the file", "gdOffset", 56);
       }
-      ByteBuffer g = FileRegions.read(ch, h.gdOffset() * SECTOR, (int) (gdEntries * 4), size,
+      int gdBytes = Bounds.table("gdOffset", 56, h.gdOffset() * SECTOR, gdEntries, 4, size);
+      ByteBuffer g = FileRegions.read(ch, h.gdOffset() * SECTOR, gdBytes, size,
           ByteOrder.LITTLE_ENDIAN);
       long[] gd = new long[(int) gdEntries];
       for (int i = 0; i < gdEntries; i++) {
@@ -140,11 +143,22 @@ public final class VmdkImage implements DiskImage {
     return cachedGt;
   }
 
+  /**
+   * The guest ranges with grains. Each grain table and each grain may be referenced once: a
+   * raw grain claims all its sectors, a compressed one its first sector (so at most one grain
+   * starts per sector of the file, and reading inflates at most {@code grainBytes / 512} times
+   * the file's size). A shared table or grain is a {@link FormatException}.
+   */
   @Override
   public List<Extent> dataExtents() throws IOException {
     List<Extent> out = new ArrayList<>();
     long size = virtualSize();
+    Claims claims = new Claims(fileSize, SECTOR);
     for (int i = 0; i < gd.length; i++) {
+      if (gd[i] != 0 && gd[i] < fileSize / SECTOR) {
+        claims.claimOnce(gd[i] * SECTOR, VmdkConstants.NUM_GTES_PER_GT * 4L, "grain table",
+            "grain directory entry " + i, -1);
+      }
       int[] table = gt(i);
       if (table == null) {
         continue;
@@ -153,6 +167,11 @@ public final class VmdkImage implements DiskImage {
         long start = ((long) i * table.length + j) * grainBytes;
         if (table[j] == 0 || start >= size) {
           continue;
+        }
+        long sector = Integer.toUnsignedLong(table[j]);
+        if (sector > 1 && sector < fileSize / SECTOR) { // 1: a zeroed grain, no data
+          claims.claimOnce(sector * SECTOR, compressed ? SECTOR : grainBytes, "grain",
+              "grain table entry " + j + " of table " + i, gd[i] * SECTOR + 4L * j);
         }
         long len = Math.min(grainBytes, size - start);
         Extent.appendMerged(out, start, len);

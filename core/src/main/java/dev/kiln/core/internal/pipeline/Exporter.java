@@ -57,8 +57,10 @@ public final class Exporter {
         List<DiskWriter> writers = new ArrayList<>();
         try (DiskImage in = DiskImages.openWithBacking(disk)) {
           for (OutputSpec o : images) {
-            Path image = outDir.resolve(baseName + "." + o.format().extension() + "."
-                + o.compression().name().toLowerCase() + ".image");
+            // the unpackaged image beside its artifact, named *.partial like every temporary
+            // file in the output directory, and removed on SIGTERM or Ctrl-C
+            Path image = dev.kiln.formats.convert.TemporaryFiles.register(
+                ImageConverter.intermediate(outDir.resolve(o.fileName(baseName))));
             intermediates.add(image);
             writers.add(ImageConverter.writer(image, in.virtualSize(), target(o, stamp)));
           }
@@ -96,7 +98,7 @@ public final class Exporter {
       return out;
     } finally {
       for (Path p : intermediates) {
-        Files.deleteIfExists(p);
+        dev.kiln.formats.convert.TemporaryFiles.delete(p);
       }
     }
   }

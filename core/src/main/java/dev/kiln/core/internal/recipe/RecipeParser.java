@@ -109,6 +109,17 @@ public final class RecipeParser {
       top.problem("outputs", "needs at least one output");
     }
     List<PublishTarget> publish = top.list("publish", MapReader.mapItems(this::readPublish));
+    for (OutputSpec o : outputs) {
+      // a disk the output format cannot hold would fail only at export, after the install
+      dev.kiln.formats.ImageFormat f = dev.kiln.formats.ImageFormat.valueOf(o.format().name());
+      try {
+        dev.kiln.formats.FormatLimits.check(f, machine.diskSizeBytes());
+      } catch (dev.kiln.formats.FormatLimitException e) {
+        top.problem(top.has("machine") ? "machine" : "outputs",
+            "machine.diskSize does not fit the " + MapReader.spell(o.format()) + " output: "
+            + e.getMessage());
+      }
+    }
 
     if (os == null || source == null || !problems.isEmpty()) {
       return null;
