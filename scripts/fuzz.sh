@@ -43,7 +43,7 @@ for t in "${targets[@]}"; do
   java -Xmx256m -Xss1m -cp "$cp" com.code_intelligence.jazzer.Jazzer \
     --target_class="$class" \
     --instrumentation_includes='dev.kiln.formats.**:org.apache.commons.compress.archivers.tar.**' \
-    --keep_going=0 \
+    --keep_going=0 --reproducer_path="$out/findings" \
     -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=262144 \
     -artifact_prefix="$out/findings/$t-" -print_final_stats=1 \
     "$corpus" "$seeds/$t" >"$log" 2>&1
