@@ -18,6 +18,13 @@ public class FormatException extends IOException {
     this.offset = offset;
   }
 
+  /** A message that is already one whole sentence (a limit, not a field of a file). */
+  protected FormatException(String sentence, String field) {
+    super(sentence);
+    this.field = field;
+    this.offset = -1;
+  }
+
   /** The field at fault, e.g. {@code l1_table_offset}. */
   public String field() {
     return field;

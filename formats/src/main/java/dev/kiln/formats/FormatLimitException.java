@@ -5,6 +5,6 @@ public class FormatLimitException extends FormatException {
   private static final long serialVersionUID = 1L;
 
   public FormatLimitException(String message) {
-    super(message, "virtual size", -1);
+    super(message, "virtual size");
   }
 }
