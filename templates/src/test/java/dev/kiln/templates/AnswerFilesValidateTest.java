@@ -93,6 +93,13 @@ class AnswerFilesValidateTest {
     JsonNode ai = new ObjectMapper(new YAMLFactory()).readTree(userData.toFile())
         .get("autoinstall");
     assertThat(ai.path("shutdown").asText()).isEqualTo("poweroff");
+    // the installed system's cloud-config, judged on its own by the oldest cloud-init Kiln
+    // supports (Debian 12's 22.4, which refuses empty lists such as "users: []")
+    Path inner = dir.resolve("inner-user-data");
+    Files.writeString(inner, "#cloud-config\n" + new ObjectMapper(new YAMLFactory())
+        .writeValueAsString(ai.path("user-data")));
+    Judges.Verdict innerCi = Judges.cloudInitSchema(inner);
+    assertThat(innerCi.ok()).as(Files.readString(inner) + innerCi.output()).isTrue();
     List<String> got = new ArrayList<>();
     ai.path("user-data").path("users").forEach(u -> u.path("ssh_authorized_keys")
         .forEach(k -> got.add(k.asText())));

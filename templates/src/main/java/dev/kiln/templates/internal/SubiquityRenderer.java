@@ -47,7 +47,9 @@ public final class SubiquityRenderer {
     a.packages().forEach(packages::add);
     ObjectNode userData = ai.putObject("user-data");
     userData.put("disable_root", a.rootPasswordHash().isEmpty());
-    ArrayNode users = userData.putArray("users");
+    // no empty lists: cloud-init 22.4 (Debian 12's, still on older media) rejects
+    // "users: []" and "ssh_authorized_keys: []" as too short
+    ArrayNode users = a.users().isEmpty() ? null : userData.putArray("users");
     for (AnswerValues.User u : a.users()) {
       ObjectNode user = users.addObject();
       user.put("name", u.name());
@@ -62,8 +64,10 @@ public final class SubiquityRenderer {
       if (!u.groups().isEmpty()) {
         user.put("groups", String.join(",", u.groups()));
       }
-      ArrayNode keys = user.putArray("ssh_authorized_keys");
-      u.sshKeys().forEach(keys::add);
+      if (!u.sshKeys().isEmpty()) {
+        ArrayNode keys = user.putArray("ssh_authorized_keys");
+        u.sshKeys().forEach(keys::add);
+      }
     }
     a.rootPasswordHash().ifPresent(h -> userData.putObject("chpasswd").put("expire", false)
         .putArray("users").addObject().put("name", "root").put("password", h)
