@@ -30,9 +30,9 @@ seeds="$root/formats/src/test/resources/dev/kiln/formats/fuzz/ReaderFuzzTestInpu
 status=0
 for t in "${targets[@]}"; do
   case "$t" in
-    disk) class='dev.kiln.formats.fuzz.Fuzzers$Disk' ;;
-    iso) class='dev.kiln.formats.fuzz.Fuzzers$Iso' ;;
-    ova) class='dev.kiln.formats.fuzz.Fuzzers$Ova' ;;
+    disk) class="dev.kiln.formats.fuzz.Fuzzers\$Disk" ;;
+    iso) class="dev.kiln.formats.fuzz.Fuzzers\$Iso" ;;
+    ova) class="dev.kiln.formats.fuzz.Fuzzers\$Ova" ;;
     *) echo "fuzz: unknown target $t (disk, iso, ova)" >&2; exit 2 ;;
   esac
   corpus="$out/$t/corpus"

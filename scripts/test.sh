@@ -10,6 +10,11 @@ bash scripts/host-setup.sh
 # Fixed, quiet, colourless Maven output so CI logs stay readable.
 mvn -B -ntp -Dstyle.color=never verify "$@"
 
+# Coverage-guided fuzzing of every reader, bounded: 30 s per target on top of the regression
+# run of seeds and past findings that `mvn verify` just did (scripts/fuzz.sh 1200 is nightly).
+bash scripts/fuzz.sh 30
+shellcheck scripts/fuzz.sh scripts/make-fuzz-seeds.sh
+
 # The launcher a user types: built jar above, so this only starts Java.
 ./kiln --help >/dev/null
 ./kiln recipe validate examples/recipes/*.yaml
