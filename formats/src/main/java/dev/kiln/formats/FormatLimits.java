@@ -12,15 +12,16 @@ public final class FormatLimits {
 
   /**
    * The format's limit in bytes: VHD 2040 GiB (Microsoft's VHD specification: "up to 2040
-   * GB"), VHDX 64 TiB (MS-VHDX 1.0, VirtualDiskSize), VMDK and OVA 2 TiB (a hosted sparse
-   * extent addresses 2^32 sectors; qemu's block/vmdk.c VMDK_EXTENT_MAX_SECTORS), qcow2 64 TiB
-   * (Kiln's reader and writer bound; qemu allows more), raw none.
+   * GB"), VHDX 64 TiB (MS-VHDX 1.0, VirtualDiskSize), VMDK and OVA 62 TiB (vSphere's largest
+   * virtual disk; the sparse extent file itself stays under 2^32 sectors, which qemu's
+   * block/vmdk.c calls VMDK_EXTENT_MAX_SECTORS), qcow2 64 TiB (Kiln's reader and writer bound;
+   * qemu allows more), raw none. Each writer checks its own format when it is created.
    */
   public static long maxVirtualSize(ImageFormat format) {
     return switch (format) {
       case VHD -> 2040L << 30;
       case VHDX -> 64L << 40;
-      case VMDK, OVA -> 2L << 40;
+      case VMDK, OVA -> 62L << 40;
       case QCOW2 -> 64L << 40;
       case RAW -> Long.MAX_VALUE;
     };

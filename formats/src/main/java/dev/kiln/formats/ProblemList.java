@@ -22,14 +22,6 @@ public final class ProblemList {
     }
   }
 
-  public void addAll(List<String> list) {
-    list.forEach(this::add);
-  }
-
-  public boolean isEmpty() {
-    return problems.isEmpty();
-  }
-
   /** The listed problems, then one line counting those not listed. */
   public List<String> toList() {
     List<String> out = new ArrayList<>(problems);

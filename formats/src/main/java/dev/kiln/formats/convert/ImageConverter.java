@@ -3,7 +3,6 @@ package dev.kiln.formats.convert;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.FormatLimits;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
@@ -59,7 +58,6 @@ public final class ImageConverter {
     }
     if (target.format() == dev.kiln.formats.ImageFormat.OVA) {
       try (DiskImage in = DiskImages.open(source)) {
-        FormatLimits.check(target.format(), in.virtualSize());
         return dev.kiln.formats.ova.OvaWriter.write(in, destination, target.ovf(), threads,
             target.vhd().timestamp(), progress);
       }
@@ -67,11 +65,9 @@ public final class ImageConverter {
     Path image = target.packaging() == Packaging.NONE ? destination
         : TemporaryFiles.register(intermediate(destination));
     try {
-      try (DiskImage in = DiskImages.open(source)) {
-        FormatLimits.check(target.format(), in.virtualSize());
-        try (DiskWriter out = writer(image, in.virtualSize(), target)) {
-          Converter.convert(in, out, progress);
-        }
+      try (DiskImage in = DiskImages.open(source);
+          DiskWriter out = writer(image, in.virtualSize(), target)) {
+        Converter.convert(in, out, progress);
       }
       Instant stamp = target.vhd().timestamp();
       return new Packager(threads, stamp).pack(image, destination, target.packaging(),

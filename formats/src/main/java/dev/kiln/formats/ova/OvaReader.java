@@ -262,11 +262,11 @@ public final class OvaReader implements AutoCloseable {
     }
     long base = Long.parseLong(use.group(1));
     // more than 63 doublings overflow a long whatever the count: refuse before looping
-    if (use.group(2).length() > 2 || Integer.parseInt(use.group(2)) > 63) {
+    int exp = use.group(2).length() > 2 ? Integer.MAX_VALUE : Integer.parseInt(use.group(2));
+    if (exp > 63) {
       throw new FormatException("capacity units '" + units + "' are larger than any disk",
           "Disk/capacityAllocationUnits", -1);
     }
-    int exp = Integer.parseInt(use.group(2));
     try {
       long mult = 1;
       for (int i = 0; i < exp; i++) {

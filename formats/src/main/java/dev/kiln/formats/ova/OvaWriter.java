@@ -33,6 +33,7 @@ public final class OvaWriter {
   /** Converts {@code source} into {@code ova} described by {@code spec}. */
   public static PackagedFile write(DiskImage source, Path ova, OvfSpec spec, int threads,
       Instant modified, LongConsumer progress) throws IOException {
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.OVA, source.virtualSize());
     String base = spec.name().replaceAll("[^A-Za-z0-9._-]", "_");
     String ovfName = base + ".ovf";
     String mfName = base + ".mf";

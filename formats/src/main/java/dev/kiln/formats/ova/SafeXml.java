@@ -38,7 +38,7 @@ final class SafeXml {
       DocumentBuilder b = f.newDocumentBuilder();
       b.setErrorHandler(SILENT);
       return b.parse(new ByteArrayInputStream(xml));
-    } catch (Exception | StackOverflowError e) {
+    } catch (Exception e) {
       throw new FormatException(what + " is not well-formed XML: " + e.getMessage(),
           "descriptor", -1);
     }

@@ -4,7 +4,6 @@ import dev.kiln.formats.FormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
@@ -18,8 +17,6 @@ import java.util.List;
 public final class Qcow2Checker {
   private static final long OFFSET_MASK = 0x00fffffffffffe00L;
   private static final long COMPRESSED = 1L << 62;
-  /** Stop listing after this many problems; a broken image can have millions. */
-  static final int MAX_PROBLEMS = 100;
 
   private final FileChannel ch;
   private final Qcow2Header h;
@@ -28,7 +25,7 @@ public final class Qcow2Checker {
   private final long hostClusters;
   private final int[] references;
   private final BitSet used;
-  private final List<String> problems = new ArrayList<>();
+  private final dev.kiln.formats.ProblemList problems = new dev.kiln.formats.ProblemList();
 
   private Qcow2Checker(FileChannel ch, Qcow2Header h) throws IOException {
     this.ch = ch;
@@ -47,7 +44,7 @@ public final class Qcow2Checker {
   public static List<String> check(FileChannel ch, Qcow2Header header) throws IOException {
     Qcow2Checker c = new Qcow2Checker(ch, header);
     c.run();
-    return c.problems;
+    return c.problems.toList();
   }
 
   private void run() throws IOException {
@@ -221,11 +218,7 @@ public final class Qcow2Checker {
   }
 
   private void problem(String text) {
-    if (problems.size() < MAX_PROBLEMS) {
-      problems.add(text);
-    } else if (problems.size() == MAX_PROBLEMS) {
-      problems.add("… more problems not listed");
-    }
+    problems.add(text);
   }
 
   private long[] readTable(long offset, int entries) throws IOException {

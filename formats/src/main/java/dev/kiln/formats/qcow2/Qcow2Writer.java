@@ -75,9 +75,10 @@ public final class Qcow2Writer implements DiskWriter {
    */
   public static Qcow2Writer create(Path destination, long virtualSize, Qcow2Options options)
       throws IOException {
-    if (virtualSize < 0 || virtualSize > Qcow2Header.MAX_SIZE) {
-      throw new IllegalArgumentException("virtual size out of range: " + virtualSize);
+    if (virtualSize < 0) {
+      throw new IllegalArgumentException("negative virtual size: " + virtualSize);
     }
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.QCOW2, virtualSize);
     // qemu sees disks in whole sectors and would drop a partial last one: round up, as
     // qemu-img convert does.
     long size = (virtualSize + 511) & ~511L;

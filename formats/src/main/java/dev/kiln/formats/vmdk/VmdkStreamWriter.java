@@ -65,9 +65,10 @@ public final class VmdkStreamWriter implements DiskWriter {
   /** Starts writing {@code destination}; the capacity is rounded up to a whole sector. */
   public static VmdkStreamWriter create(Path destination, long virtualSize, VmdkOptions options)
       throws IOException {
-    if (virtualSize < 0 || virtualSize > (62L << 40)) {
-      throw new IllegalArgumentException("VMDK capacity out of range: " + virtualSize);
+    if (virtualSize < 0) {
+      throw new IllegalArgumentException("negative VMDK capacity: " + virtualSize);
     }
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VMDK, virtualSize);
     return new VmdkStreamWriter(AtomicFile.create(destination),
         (virtualSize + SECTOR - 1) / SECTOR, options);
   }
