@@ -17,6 +17,7 @@ public final class Claims {
   /**
    * @param fileSize the file's size in bytes
    * @param unit the granularity of references in bytes (a power of two)
+   * @throws FormatException when the file has more units than one bit set can count
    */
   public Claims(long fileSize, int unit) throws FormatException {
     this.unit = unit;

@@ -4,6 +4,7 @@ package dev.kiln.formats;
 public class FormatLimitException extends FormatException {
   private static final long serialVersionUID = 1L;
 
+  /** @param message the whole sentence: the format, its limit, the disk's size, what to do */
   public FormatLimitException(String message) {
     super(message, "virtual size");
   }

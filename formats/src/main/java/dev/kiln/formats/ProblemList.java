@@ -14,6 +14,7 @@ public final class ProblemList {
   private final List<String> problems = new ArrayList<>();
   private long more;
 
+  /** Lists {@code problem}, or only counts it once {@link #MAX} are listed. */
   public void add(String problem) {
     if (problems.size() < MAX) {
       problems.add(problem);
