@@ -1,40 +1,46 @@
 package dev.kiln.core;
 
 import dev.kiln.api.BuildFailedException;
-import dev.kiln.api.OsSelection;
+import dev.kiln.api.KilnException;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.event.EventHandlers;
-import dev.kiln.core.internal.pipeline.BuildRun;
+import dev.kiln.core.internal.pipeline.BuildSettings;
+import dev.kiln.core.internal.pipeline.GuestConnector;
+import dev.kiln.core.internal.pipeline.Pipeline;
+import dev.kiln.core.internal.pipeline.PublishRouting;
 import dev.kiln.spi.HypervisorProvider;
+import dev.kiln.spi.OsCatalog;
 import dev.kiln.spi.OsProfile;
 import dev.kiln.spi.Publisher;
+import dev.kiln.spi.PublisherProvider;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * One build of a recipe: Source → Install → Connect → Provision → Generalize → Export →
  * Publish. Each stage reports typed events; a failure saves diagnostics, cleans up (unless
  * asked to keep the machine) and ends in a {@link BuildFailedException} naming the stage.
+ * Most embedders get a pre-wired builder from {@link Kiln#build(Recipe)}; wiring by hand:
  *
  * <pre>{@code
  * BuildResult r = Build.builder(recipe)
  *     .hypervisors(uri -> KvmHypervisor.builder().uri(uri).build())
- *     .osProfiles(os -> catalog.profile(os.id()))
+ *     .osCatalog(catalog::profile)
  *     .outputDirectory(Path.of("out"))
- *     .events(EventHandlers.create().addAll(System.out::println))
  *     .build().run();
  * }</pre>
  */
 public final class Build {
-  private final Settings settings;
+  private final BuildSettings settings;
 
-  private Build(Settings settings) {
+  private Build(BuildSettings settings) {
     this.settings = settings;
   }
 
@@ -42,41 +48,40 @@ public final class Build {
     return new Builder(recipe);
   }
 
+  /** This build's id: its build directory's name and the version of what it publishes. */
   public String id() {
     return settings.buildId();
   }
 
   /** Runs the build; interrupting the thread cancels it (with cleanup). */
   public BuildResult run() throws BuildFailedException, InterruptedException {
-    return new BuildRun(settings).run();
+    return new Pipeline(settings).run();
   }
-
-  /** Everything a build needs, resolved. */
-  public record Settings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
-      HypervisorProvider hypervisors, Function<OsSelection, Optional<OsProfile>> osProfiles,
-      Optional<Publisher> publisher, EventHandlers events, boolean keepOnError,
-      Duration installTimeout, Duration sshTimeout, Optional<Integer> packageProxyPort) {}
 
   /** Builder for {@link Build}. */
   public static final class Builder {
     private final Recipe recipe;
-    private String buildId = LocalDateTime.now(ZoneOffset.UTC).format(
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    private String buildId;
     private Path workRoot = Path.of("/var/tmp/kiln");
     private Path outputDirectory = Path.of("out");
     private HypervisorProvider hypervisors;
-    private Function<OsSelection, Optional<OsProfile>> osProfiles = os -> Optional.empty();
-    private Optional<Publisher> publisher = Optional.empty();
+    private OsCatalog osCatalog;
+    private Publisher publisher;
+    private final List<PublisherProvider> publishers = new ArrayList<>();
+    private boolean publish;
+    private String publishProfile;
     private EventHandlers events = EventHandlers.NONE;
     private boolean keepOnError;
     private Duration installTimeout = Duration.ofMinutes(90);
     private Duration sshTimeout = Duration.ofMinutes(15);
     private Optional<Integer> packageProxyPort = Optional.empty();
+    private Clock clock = Clock.systemUTC();
 
     private Builder(Recipe recipe) {
       this.recipe = Objects.requireNonNull(recipe);
     }
 
+    /** The build id (default: the start time, {@code yyyyMMdd-HHmmss} UTC). */
     public Builder buildId(String id) {
       if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,40}")) {
         throw new IllegalArgumentException("build id must be [A-Za-z0-9._-], at most 41");
@@ -91,23 +96,47 @@ public final class Build {
       return this;
     }
 
+    /** Where artifacts, checksum files and {@code manifest.json} go (default {@code out}). */
     public Builder outputDirectory(Path p) {
       this.outputDirectory = Objects.requireNonNull(p);
       return this;
     }
 
+    /** Connects to the host named by the recipe's libvirt URI. */
     public Builder hypervisors(HypervisorProvider p) {
       this.hypervisors = Objects.requireNonNull(p);
       return this;
     }
 
-    public Builder osProfiles(Function<OsSelection, Optional<OsProfile>> f) {
-      this.osProfiles = Objects.requireNonNull(f);
+    /** The operating systems this build may install, e.g. {@code catalog::profile}. */
+    public Builder osCatalog(OsCatalog c) {
+      this.osCatalog = Objects.requireNonNull(c);
       return this;
     }
 
+    /** Publishes every publish target with {@code p} (and turns publishing on). */
     public Builder publisher(Publisher p) {
-      this.publisher = Optional.of(p);
+      this.publisher = Objects.requireNonNull(p);
+      this.publish = true;
+      return this;
+    }
+
+    /** Providers that publish targets by type and profile (see {@link PublisherProvider}). */
+    public Builder publishers(List<PublisherProvider> providers) {
+      this.publishers.clear();
+      this.publishers.addAll(providers);
+      return this;
+    }
+
+    /** Whether to publish the recipe's publish targets (default: only with a publisher). */
+    public Builder publish(boolean on) {
+      this.publish = on;
+      return this;
+    }
+
+    /** Publishes every target with this profile instead of the recipe's own. */
+    public Builder publishProfile(String profile) {
+      this.publishProfile = Objects.requireNonNull(profile);
       return this;
     }
 
@@ -122,11 +151,13 @@ public final class Build {
       return this;
     }
 
+    /** How long the installer may run before the build fails (default 90 min). */
     public Builder installTimeout(Duration d) {
       this.installTimeout = Objects.requireNonNull(d);
       return this;
     }
 
+    /** How long the guest may take to answer SSH (default 15 min). */
     public Builder sshTimeout(Duration d) {
       this.sshTimeout = Objects.requireNonNull(d);
       return this;
@@ -141,13 +172,36 @@ public final class Build {
       return this;
     }
 
-    public Build build() {
+    /** The clock stage times, event times and the default build id are read from. */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c);
+      return this;
+    }
+
+    /**
+     * The build, its OS profile resolved now.
+     *
+     * @throws KilnException when the catalog does not know the recipe's OS
+     * @throws IllegalStateException when no hypervisor provider or OS catalog was given
+     */
+    public Build build() throws KilnException {
       if (hypervisors == null) {
-        throw new IllegalStateException("no hypervisor provider (e.g. KvmHypervisor)");
+        throw new IllegalStateException("no hypervisor provider (e.g. KvmHypervisor, or use "
+            + "Kiln.standard().build(recipe))");
       }
-      return new Build(new Settings(recipe, buildId, workRoot, outputDirectory, hypervisors,
-          osProfiles, publisher, events, keepOnError, installTimeout, sshTimeout,
-          packageProxyPort));
+      if (osCatalog == null) {
+        throw new IllegalStateException("no OS catalog (e.g. Catalog.builtIn()::profile, or "
+            + "use Kiln.standard().build(recipe))");
+      }
+      OsProfile profile = osCatalog.profile(recipe.os()).orElseThrow(() -> new KilnException(
+          "no OS profile for " + recipe.os() + " (see kiln list)"));
+      String id = buildId != null ? buildId : LocalDateTime.now(clock).format(
+          DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      PublishRouting routing = new PublishRouting(publish, Optional.ofNullable(publisher),
+          publishers, Optional.ofNullable(publishProfile));
+      return new Build(new BuildSettings(recipe, id, workRoot, outputDirectory, hypervisors,
+          profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
+          clock, GuestConnector.ssh()));
     }
   }
 }

@@ -40,9 +40,23 @@ public interface Communicator extends AutoCloseable {
   /** Copies a remote file or directory tree to {@code local}. */
   void download(String remotePath, Path local) throws CommunicatorException;
 
+  /**
+   * Runs a command that ends the connection (a reboot, a power-off): a non-zero exit is an
+   * error, the connection dropping is not.
+   */
+  void execExpectingDisconnect(ExecRequest request) throws CommunicatorException,
+      InterruptedException;
+
+  /**
+   * Lets the guest reach {@code 127.0.0.1:hostPort} on the build host at its own
+   * {@code 127.0.0.1:guestPort}, through this connection (kept across reconnects).
+   */
+  void forwardRemote(int guestPort, int hostPort) throws CommunicatorException;
+
   /** Expects the guest to go away (reboot) and waits until it answers again. */
   void awaitReconnect(Duration timeout) throws CommunicatorException, InterruptedException;
 
+  /** Ends the connection; idempotent. */
   @Override
   void close();
 }

@@ -15,24 +15,34 @@ public final class MachineSpec {
   /**
    * A disk image attached as a virtio disk. With {@code overlay}, the machine writes into a
    * qcow2 overlay it creates on top of {@code file} (in {@code format}), so the base image stays
-   * untouched and can be shared by many builds.
+   * untouched and can be shared by many builds; the overlay's virtual size is the base's or
+   * {@code minimumSize}, whichever is larger (a guest grows its root filesystem into the rest).
    */
-  public record Disk(Path file, String format, boolean readOnly, boolean overlay) {
+  public record Disk(Path file, String format, boolean readOnly, boolean overlay,
+      long minimumSize) {
     public Disk {
       Objects.requireNonNull(file, "file");
       Objects.requireNonNull(format, "format");
       if (!format.matches("[a-z0-9]{1,16}")) {
         throw new IllegalArgumentException("disk format must be a short lower-case name");
       }
+      if (minimumSize < 0 || minimumSize > 0 && !overlay) {
+        throw new IllegalArgumentException("a minimum size is for overlays, and not negative");
+      }
     }
 
     public Disk(Path file, String format, boolean readOnly) {
-      this(file, format, readOnly, false);
+      this(file, format, readOnly, false, 0);
     }
 
-    /** A writable qcow2 overlay on top of {@code base}. */
+    /** A writable qcow2 overlay on top of {@code base}, as large as the base. */
     public static Disk overlayOn(Path base, String baseFormat) {
-      return new Disk(base, baseFormat, false, true);
+      return new Disk(base, baseFormat, false, true, 0);
+    }
+
+    /** A writable qcow2 overlay on top of {@code base}, at least {@code minimumSize} bytes. */
+    public static Disk overlayOn(Path base, String baseFormat, long minimumSize) {
+      return new Disk(base, baseFormat, false, true, minimumSize);
     }
   }
 

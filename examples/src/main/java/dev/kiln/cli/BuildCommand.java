@@ -16,12 +16,9 @@ import dev.kiln.api.TargetHypervisor;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
-import dev.kiln.cloudstack.CloudStackClient;
-import dev.kiln.cloudstack.CloudStackCredentials;
-import dev.kiln.cloudstack.CloudStackPublisher;
 import dev.kiln.core.Build;
 import dev.kiln.core.BuildResult;
-import dev.kiln.kvm.KvmHypervisor;
+import dev.kiln.core.Kiln;
 import dev.kiln.templates.Catalog;
 import dev.kiln.templates.CatalogEntry;
 import java.io.IOException;
@@ -81,8 +78,9 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "libvirt URI.")
   URI connect;
 
-  @Option(names = "--publish", paramLabel = "PROFILE", description = "Publish to CloudStack "
-      + "with this cloudmonkey profile (the recipe's publish section says where).")
+  @Option(names = "--publish", paramLabel = "PROFILE", arity = "0..1", fallbackValue = "",
+      description = "Publish to the recipe's publish targets, each with its own cloudmonkey "
+      + "profile; with PROFILE, every target uses that profile instead.")
   String publishProfile;
 
   @Option(names = "--keep-on-error", description = "Leave the machine running when a stage "
@@ -123,24 +121,13 @@ final class BuildCommand implements Callable<Integer> {
       err.println("kiln build: " + e.getMessage());
       return KilnCli.EXIT_INVALID;
     }
-    Catalog catalog = Catalog.builtIn();
-    Build.Builder b = Build.builder(recipe).outputDirectory(out).workRoot(workRoot)
-        .keepOnError(keepOnError).events(progress(o))
-        .hypervisors(uri -> KvmHypervisor.builder().uri(uri).workRoot(workRoot).build())
-        .osProfiles(os -> catalog.profile(os.id()));
+    Kiln kiln = KilnCli.kiln(workRoot, progress(o));
+    Build.Builder b = kiln.build(recipe).outputDirectory(out).keepOnError(keepOnError);
     if (buildId != null) {
       b.buildId(buildId);
     }
-    if (packageProxy != null) {
-      b.packageProxy(packageProxy);
-    }
+    publishing(b);
     try {
-      if (publishProfile != null) {
-        CloudStackClient client = CloudStackClient.builder(CloudStackCredentials.fromCmkConfig(
-            CloudStackCredentials.defaultCmkConfig(), publishProfile)).build();
-        b.publisher(CloudStackPublisher.builder(client, recipe.name().replaceAll(
-            "[^a-z0-9._-]", "-"), b.build().id()).build());
-      }
       Build build = b.build();
       o.println("kiln build " + build.id() + ": " + recipe.name() + " (" + recipe.os() + ")");
       BuildResult r = build.run();
@@ -169,8 +156,8 @@ final class BuildCommand implements Callable<Integer> {
     }
     o.println("kiln build --matrix: " + m.entries().size() + " build(s) on " + m.hosts().size()
         + " host(s)");
-    var results = MatrixRun.run(m, out, workRoot, parallel != null ? parallel : m.parallel(),
-        packageProxy, progress(o));
+    var results = MatrixRun.run(KilnCli.kiln(workRoot, progress(o)), m, out,
+        parallel != null ? parallel : m.parallel(), this::publishing);
     MatrixRun.summary(o, results);
     try {
       o.println("matrix manifest: " + MatrixRun.manifest(out, results));
@@ -178,6 +165,19 @@ final class BuildCommand implements Callable<Integer> {
       err.println("kiln build --matrix: writing the manifest: " + e.getMessage());
     }
     return results.stream().allMatch(dev.kiln.core.matrix.EntryResult::succeeded) ? 0 : 9;
+  }
+
+  /** The options every build of this command shares: publishing and the package proxy. */
+  private void publishing(Build.Builder b) {
+    if (publishProfile != null) {
+      b.publish(true);
+      if (!publishProfile.isEmpty()) {
+        b.publishProfile(publishProfile);
+      }
+    }
+    if (packageProxy != null) {
+      b.packageProxy(packageProxy);
+    }
   }
 
   static int exitCode(Stage stage) {

@@ -1,6 +1,9 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.core.Kiln;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +27,11 @@ import picocli.CommandLine.Command;
 public final class KilnCli implements Runnable {
   /** Exit code for invalid input or a host that fails a check. */
   public static final int EXIT_INVALID = 1;
+
+  /** The CLI's one wiring: everything on the class path (KVM, built-in catalog, CloudStack). */
+  static Kiln kiln(Path workRoot, EventHandlers events) {
+    return Kiln.builder().discover().workRoot(workRoot).events(events).build();
+  }
   /** Exit code for an internal error. */
   public static final int EXIT_INTERNAL = 3;
   /** Exit code after Ctrl-C. */

@@ -4,41 +4,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.Stage;
 import dev.kiln.core.Build;
 import dev.kiln.core.BuildResult;
+import dev.kiln.core.Kiln;
 import dev.kiln.core.matrix.EntryResult;
-import dev.kiln.core.matrix.Scheduler;
-import dev.kiln.kvm.KvmHypervisor;
-import dev.kiln.templates.Catalog;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /** Runs a matrix: the scheduler places builds on the pool; one summary and manifest. */
 final class MatrixRun {
   private MatrixRun() {}
 
-  static List<EntryResult> run(MatrixFile matrix, Path out, Path workRoot, int parallel,
-      Integer packageProxy, EventHandlers events) throws InterruptedException {
-    Catalog catalog = Catalog.builtIn();
-    Scheduler scheduler = new Scheduler(matrix.hosts(), parallel, matrix.failFast(), events);
-    return scheduler.run(matrix.entries(), (entry, host) -> {
-      Build.Builder b = Build.builder(entry.recipe().toBuilder().machine(entry.recipe()
-              .machine().toBuilder().libvirtUri(host.uri()).build()).build())
-          .buildId(entry.id() + "-" + host.name().replaceAll("[^A-Za-z0-9._-]", "-"))
-          .outputDirectory(out.resolve(entry.id())).workRoot(workRoot).events(events)
-          .hypervisors(uri -> KvmHypervisor.builder().uri(uri).workRoot(workRoot).build())
-          .osProfiles(os -> catalog.profile(os.id()));
-      if (packageProxy != null) {
-        b.packageProxy(packageProxy);
-      }
-      return b.build().run();
-    });
+  /** Runs every entry of {@code matrix} through {@code kiln}, each build configured alike. */
+  static List<EntryResult> run(Kiln kiln, MatrixFile matrix, Path out, int parallel,
+      Consumer<Build.Builder> configure) throws InterruptedException {
+    return kiln.matrix(matrix.entries(), matrix.hosts()).outputDirectory(out).parallel(parallel)
+        .failFast(matrix.failFast()).configure(configure).run();
   }
 
   static void summary(PrintWriter o, List<EntryResult> results) {

@@ -80,8 +80,8 @@ class BuildPipelineVmTest {
     return Build.builder(recipe).buildId(id).workRoot(work).outputDirectory(dir.resolve(
         "out-" + id)).events(EventHandlers.create().addAll(events::add))
         .hypervisors(uri -> KvmHypervisor.builder().uri(uri).workRoot(work).build())
-        .osProfiles(os -> os.id().equals("kiln-test-installer") ? Optional.of(installer)
-            : catalog.profile(os.id()));
+        .osCatalog(os -> os.id().equals("kiln-test-installer") ? Optional.of(installer)
+            : catalog.profile(os));
   }
 
   static String sha256(Path file) throws Exception {

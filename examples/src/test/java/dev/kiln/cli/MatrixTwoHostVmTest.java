@@ -111,8 +111,8 @@ class MatrixTwoHostVmTest {
             }
           });
       MatrixFile matrix = new MatrixFile(hosts, entries, 2, false);
-      List<EntryResult> results = MatrixRun.run(matrix, dir.resolve("out"), work, 2, null,
-          handlers);
+      List<EntryResult> results = MatrixRun.run(KilnCli.kiln(work, handlers), matrix,
+          dir.resolve("out"), 2, b -> {});
       StringWriter summary = new StringWriter();
       MatrixRun.summary(new PrintWriter(summary, true), results);
       assertThat(results).as(summary.toString()).allMatch(EntryResult::succeeded);

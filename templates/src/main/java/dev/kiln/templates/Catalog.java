@@ -120,6 +120,14 @@ public final class Catalog {
         this));
   }
 
+  /**
+   * The profile of {@code os}'s distribution when the catalog has that version; matches
+   * {@link dev.kiln.spi.OsCatalog}, so {@code catalog::profile} can be passed to a build.
+   */
+  public Optional<OsProfile> profile(OsSelection os) {
+    return entry(os).isPresent() ? profile(os.id()) : Optional.empty();
+  }
+
   /** Packages of the guest tools a hypervisor wants, for a package family. */
   public List<String> hypervisorTools(PackageFamily family, TargetHypervisor hypervisor) {
     return tools.getOrDefault(family, Map.of()).getOrDefault(hypervisor, List.of());

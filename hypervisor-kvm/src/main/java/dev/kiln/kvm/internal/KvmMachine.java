@@ -90,8 +90,10 @@ public final class KvmMachine implements Machine {
       if (d.overlay()) {
         Path base = store.place(d.file(), "base" + i + "." + d.format());
         Path overlay = store.scratch().resolve("disk" + i + ".qcow2");
-        Qcow2Overlay.create(overlay, base.toString(), d.format(),
-            virtualSize(d.file(), d.format()));
+        // rounded up to whole MiB: partition tools align to it
+        long size = Math.max(virtualSize(d.file(), d.format()),
+            (d.minimumSize() + (1 << 20) - 1) & -(1L << 20));
+        Qcow2Overlay.create(overlay, base.toString(), d.format(), size);
         diskNames.add("disk" + i + ".qcow2");
         disks.add(new MachineSpec.Disk(store.place(overlay, "disk" + i + ".qcow2"), "qcow2",
             false));

@@ -34,6 +34,7 @@ final class InstallKey {
   }
 
   private static String digest(Optional<Secret> secret) throws KilnException {
-    return secret.isPresent() ? BuildRun.sha256(secret.get().reveal()) : "-";
+    return secret.isPresent() ? InstallStage.sha256(secret.get().reveal().getBytes(
+        java.nio.charset.StandardCharsets.UTF_8)) : "-";
   }
 }

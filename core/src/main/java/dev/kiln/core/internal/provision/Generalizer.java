@@ -4,7 +4,7 @@ import dev.kiln.api.CommunicatorException;
 import dev.kiln.api.GeneralizeOptions;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
-import dev.kiln.core.internal.ssh.SshCommunicator;
+import dev.kiln.spi.Communicator;
 import dev.kiln.spi.Communicator.ExecRequest;
 import dev.kiln.spi.Communicator.ExecResult;
 import java.time.Duration;
@@ -48,7 +48,7 @@ public final class Generalizer {
    * Runs the operations and powers the guest off; returns the check's survivors (also sent
    * as warnings). The connection is gone afterwards: wait for the machine's power-off.
    */
-  public static List<String> generalizeAndPowerOff(SshCommunicator ssh, String script,
+  public static List<String> generalizeAndPowerOff(Communicator ssh, String script,
       GeneralizeOptions options, String buildPublicKey, EventHandlers events, String buildId)
       throws CommunicatorException, InterruptedException {
     List<String> ops = operations(options);

@@ -1,7 +1,7 @@
 package dev.kiln.core.internal.provision;
 
 import dev.kiln.api.CommunicatorException;
-import dev.kiln.core.internal.ssh.SshCommunicator;
+import dev.kiln.spi.Communicator;
 import dev.kiln.spi.Communicator.ExecRequest;
 import dev.kiln.spi.Communicator.ExecResult;
 import java.io.IOException;
@@ -21,7 +21,7 @@ public final class GuestScriptRunner {
   private GuestScriptRunner() {}
 
   /** Puts {@code script} in the guest and returns its path there. */
-  public static String install(SshCommunicator ssh, String name, String script)
+  public static String install(Communicator ssh, String name, String script)
       throws CommunicatorException, InterruptedException {
     if (!name.matches("[a-z0-9][a-z0-9.-]{0,63}")) {
       throw new IllegalArgumentException("script name: " + name);
@@ -55,7 +55,7 @@ public final class GuestScriptRunner {
   }
 
   /** Installs and runs {@code script} as root with {@code environment} and arguments. */
-  public static ExecResult run(SshCommunicator ssh, String name, String script,
+  public static ExecResult run(Communicator ssh, String name, String script,
       Map<String, String> environment, String arguments, Duration timeout)
       throws CommunicatorException, InterruptedException {
     String path = install(ssh, name, script);

@@ -2,7 +2,7 @@ package dev.kiln.core.internal.provision;
 
 import dev.kiln.api.CommunicatorException;
 import dev.kiln.api.ProvisionStep;
-import dev.kiln.core.internal.ssh.SshCommunicator;
+import dev.kiln.spi.Communicator;
 import dev.kiln.spi.Communicator.ExecRequest;
 import dev.kiln.spi.Communicator.ExecResult;
 import dev.kiln.spi.OsProfile.PackageFamily;
@@ -19,7 +19,7 @@ import java.util.Map;
  * The first failing step stops provisioning with its output.
  */
 public final class Provisioner {
-  private final SshCommunicator ssh;
+  private final Communicator ssh;
   private final PackageFamily family;
   private final Map<String, String> environment;
 
@@ -27,7 +27,7 @@ public final class Provisioner {
    * @param environment variables every step sees (e.g. a proxy reached through a remote
    *     forward)
    */
-  public Provisioner(SshCommunicator ssh, PackageFamily family, Map<String, String> environment) {
+  public Provisioner(Communicator ssh, PackageFamily family, Map<String, String> environment) {
     this.ssh = ssh;
     this.family = family;
     this.environment = Map.copyOf(environment);

@@ -403,6 +403,7 @@ public final class SshCommunicator implements Communicator {
    * Lets the guest reach {@code 127.0.0.1:hostPort} on this host at its own
    * {@code 127.0.0.1:guestPort}, through this connection (kept across reconnects).
    */
+  @Override
   public void forwardRemote(int guestPort, int hostPort) throws CommunicatorException {
     ensureConnectedUnchecked();
     try {
@@ -443,6 +444,7 @@ public final class SshCommunicator implements Communicator {
   }
 
   /** Runs {@code command} (e.g. a reboot) expecting the connection to drop. */
+  @Override
   public void execExpectingDisconnect(ExecRequest request) throws CommunicatorException,
       InterruptedException {
     try {

@@ -1,0 +1,145 @@
+package dev.kiln.core.internal.pipeline;
+
+import dev.kiln.api.KilnException;
+import dev.kiln.api.KilnVersion;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.event.Stage;
+import dev.kiln.core.internal.ssh.BuildKey;
+import dev.kiln.spi.Hypervisor;
+import dev.kiln.spi.Machine;
+import dev.kiln.spi.MachineSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the stages of one build share: settings, events, the cleanup stack, the build
+ * directory, the machine now running (for diagnostics), and the manifest's parts as the stages
+ * fill them in.
+ */
+final class BuildContext {
+  static final String BUILD_USER = "kiln-build";
+
+  final BuildSettings settings;
+  final Recipe recipe;
+  final BuildEvents events;
+  final CleanupStack cleanup;
+  final Map<Stage, Duration> times = new EnumMap<>(Stage.class);
+  private final String started;
+  private Path buildDir;
+  private Hypervisor hypervisor;
+  private Machine activeMachine;
+  private BuildKey key;
+
+  // the manifest's parts, filled in by the stages
+  BuildManifest.Source source;
+  BuildManifest.Install install;
+  List<String> survivors;
+  List<String> packages = List.of();
+  List<BuildManifest.Artifact> artifacts = List.of();
+  List<BuildManifest.Published> published = List.of();
+
+  BuildContext(BuildSettings settings) {
+    this.settings = settings;
+    this.recipe = settings.recipe();
+    this.events = new BuildEvents(settings.events(), settings.buildId(), settings.clock());
+    this.cleanup = new CleanupStack(events);
+    this.started = events.now().toString();
+  }
+
+  /** Creates the build directory (console logs, the package list; scratch while running). */
+  Path createBuildDirectory() throws IOException {
+    buildDir = settings.workRoot().resolve("builds").resolve(settings.buildId());
+    Files.createDirectories(buildDir, PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwxr-xr-x")));
+    // QEMU runs as another user and writes the console logs here
+    buildDir.toFile().setReadable(true, false);
+    buildDir.toFile().setExecutable(true, false);
+    return buildDir;
+  }
+
+  Path buildDirectory() {
+    return buildDir;
+  }
+
+  /**
+   * {@code name} in the build directory, deleted when the build ends (kept with a kept
+   * machine, which may need it).
+   */
+  Path scratch(String name) {
+    Path file = buildDir.resolve(name);
+    cleanup.push("scratch file " + name, true, () -> Files.deleteIfExists(file));
+    return file;
+  }
+
+  /** The build's key, also written to the build directory when a kept machine needs it. */
+  void key(BuildKey key) {
+    this.key = key;
+  }
+
+  Optional<BuildKey> key() {
+    return Optional.ofNullable(key);
+  }
+
+  Hypervisor hypervisor() throws KilnException {
+    if (hypervisor == null) {
+      Hypervisor h = settings.hypervisors().connect(recipe.machine().libvirtUri());
+      cleanup.push("hypervisor connection " + h.name(), h::close);
+      hypervisor = h;
+    }
+    return hypervisor;
+  }
+
+  /** A machine spec with the recipe's machine settings and this build's label and log. */
+  MachineSpec.Builder machineSpec(String role) {
+    String name = ("kiln-" + settings.buildId() + "-" + role).replaceAll("[^A-Za-z0-9._-]", "-");
+    return MachineSpec.builder(name.length() > 64 ? name.substring(0, 64) : name)
+        .cpus(recipe.machine().cpus()).memoryMiB(recipe.machine().memoryMiB())
+        .firmware(recipe.machine().firmware(), recipe.machine().secureBoot())
+        .accelerator(recipe.machine().accelerator()).label("build", settings.buildId())
+        .consoleLog(buildDir.resolve("console-" + role + ".log"));
+  }
+
+  /** Creates a machine, registered for cleanup and for diagnostics until it is released. */
+  RunningMachine createMachine(MachineSpec spec) throws KilnException {
+    Machine m = hypervisor().create(spec, events.handlers());
+    activeMachine = m;
+    CleanupStack.Entry entry = cleanup.push("machine " + m.name(), true, () -> {
+      if (activeMachine == m) {
+        activeMachine = null;
+      }
+      m.close();
+    });
+    return new RunningMachine(m, entry);
+  }
+
+  Optional<Machine> activeMachine() {
+    return Optional.ofNullable(activeMachine);
+  }
+
+  /** The diagnostics to save before cleanup: the error, then the running machine's. */
+  List<String> diagnostics(Exception e) {
+    List<String> out = new ArrayList<>();
+    out.add("error: " + e);
+    if (activeMachine != null) {
+      out.addAll(List.of(activeMachine.diagnostics().split("\n")));
+    }
+    return out;
+  }
+
+  BuildManifest manifest() {
+    Map<String, Double> seconds = new java.util.LinkedHashMap<>(); // in stage order
+    times.forEach((k, v) -> seconds.put(k.name().toLowerCase(java.util.Locale.ROOT),
+        v.toMillis() / 1000.0));
+    return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
+        recipe.os().toString(), started, source, install, survivors, events.now().toString(),
+        seconds, artifacts, packages.stream().filter(p -> !p.isBlank()).toList(), published);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.kiln.core.internal.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manifest.json}: what a build made and from what. Written by {@link ManifestWriter}
+ * after export and again after publishing; absent parts are left out.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "os", "started", "source", "install",
+    "generalizeSurvivors", "finished", "stageSeconds", "artifacts", "packages", "published"})
+public record BuildManifest(String kilnVersion, String buildId, String recipe, String os,
+    String started, Source source, Install install, List<String> generalizeSurvivors,
+    String finished, Map<String, Double> stageSeconds, List<Artifact> artifacts,
+    List<String> packages, List<Published> published) {
+
+  /** Where the base came from: a cloud image or ISO (origin, checksum) or debootstrap. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"type", "origin", "checksum", "suite", "mirror", "disk"})
+  public record Source(String type, String origin, String checksum, String suite,
+      String mirror, String disk) {
+    static Source download(String type, String origin, String checksum) {
+      return new Source(type, origin, checksum, null, null, null);
+    }
+
+    static Source debootstrap(String suite, String mirror, String disk) {
+      return new Source("debootstrap", null, null, suite, mirror, disk);
+    }
+  }
+
+  /** The OS install: its cache key, digests of the answer files, whether it was reused. */
+  @JsonPropertyOrder({"cacheKey", "answerFiles", "reused"})
+  public record Install(String cacheKey, Map<String, String> answerFiles, boolean reused) {}
+
+  /** One written artifact. */
+  @JsonPropertyOrder({"file", "hypervisor", "format", "compression", "size", "checksums"})
+  public record Artifact(String file, String hypervisor, String format, String compression,
+      long size, Map<String, String> checksums) {}
+
+  /** One template created by publishing. */
+  @JsonPropertyOrder({"id", "name", "zone", "hypervisor"})
+  public record Published(String id, String name, String zone, String hypervisor) {}
+}

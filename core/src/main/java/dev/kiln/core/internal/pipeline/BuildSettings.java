@@ -1,0 +1,16 @@
+package dev.kiln.core.internal.pipeline;
+
+import dev.kiln.api.Recipe;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.spi.HypervisorProvider;
+import dev.kiln.spi.OsProfile;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything one build needs, resolved before it starts (the OS profile included). */
+public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
+    HypervisorProvider hypervisors, OsProfile profile, PublishRouting publishing,
+    EventHandlers events, boolean keepOnError, Duration installTimeout, Duration sshTimeout,
+    Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector) {}

@@ -1,0 +1,59 @@
+package dev.kiln.core.internal.pipeline;
+
+import dev.kiln.api.GuestIntegration;
+import dev.kiln.core.internal.provision.GuestScriptRunner;
+import dev.kiln.core.internal.provision.Provisioner;
+import dev.kiln.spi.Communicator;
+import dev.kiln.spi.Communicator.ExecRequest;
+import dev.kiln.spi.OsProfile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Provision: the recipe's steps, then the CloudStack integration and the target hypervisor's
+ * tools (the OS profile's scripts), then the installed package list (kept in the build
+ * directory and the manifest).
+ */
+final class ProvisionStage {
+  /** Every provisioning command reaches packages through the proxy the connection carries. */
+  static final Map<String, String> ENVIRONMENT = Map.of("http_proxy", "http://127.0.0.1:"
+      + ConnectStage.GUEST_PROXY_PORT);
+
+  private final BuildContext ctx;
+
+  ProvisionStage(BuildContext ctx) {
+    this.ctx = ctx;
+  }
+
+  ProvisionedGuest provision(GuestSession session) throws Exception {
+    OsProfile profile = ctx.settings.profile();
+    Communicator guest = session.guest();
+    new Provisioner(guest, profile.family(), ENVIRONMENT).run(ctx.recipe.provisioning());
+    if (ctx.recipe.guestIntegration() != GuestIntegration.NONE) {
+      for (String purpose : List.of("cloudstack-integration", "hypervisor-tools")) {
+        Optional<String> script = profile.guestScript(purpose, ctx.recipe);
+        if (script.isPresent()) {
+          GuestScriptRunner.run(guest, purpose + ".sh", script.get(), ENVIRONMENT, "",
+              Duration.ofMinutes(30));
+        }
+      }
+    }
+    // the whole list travels by SFTP: command output keeps only a tail
+    var r = guest.exec(ExecRequest.of("(dpkg-query -W -f='${Package} ${Version}\\n' || rpm -qa "
+        + "--qf '%{NAME} %{VERSION}-%{RELEASE}\\n') 2>/dev/null | sort > /tmp/kiln-packages.txt",
+        Duration.ofMinutes(2)));
+    List<String> packages = List.of();
+    if (r.succeeded()) {
+      Path list = ctx.buildDirectory().resolve("packages.txt");
+      guest.download("/tmp/kiln-packages.txt", list);
+      packages = Files.readAllLines(list, StandardCharsets.UTF_8);
+    }
+    ctx.packages = packages;
+    return new ProvisionedGuest(session, packages);
+  }
+}
