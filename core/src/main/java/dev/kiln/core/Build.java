@@ -76,6 +76,7 @@ public final class Build {
     private Duration sshTimeout = Duration.ofMinutes(15);
     private Optional<Integer> packageProxyPort = Optional.empty();
     private Clock clock = Clock.systemUTC();
+    private GuestConnector connector = GuestConnector.ssh();
 
     private Builder(Recipe recipe) {
       this.recipe = Objects.requireNonNull(recipe);
@@ -178,6 +179,12 @@ public final class Build {
       return this;
     }
 
+    /** How the build connects to its guest (tests pass a fake; no VM runs in a unit test). */
+    Builder guestConnector(GuestConnector c) {
+      this.connector = Objects.requireNonNull(c);
+      return this;
+    }
+
     /**
      * The build, its OS profile resolved now.
      *
@@ -201,7 +208,7 @@ public final class Build {
           publishers, Optional.ofNullable(publishProfile));
       return new Build(new BuildSettings(recipe, id, workRoot, outputDirectory, hypervisors,
           profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
-          clock, GuestConnector.ssh()));
+          clock, connector));
     }
   }
 }

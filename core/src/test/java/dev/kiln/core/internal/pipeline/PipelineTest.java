@@ -1,0 +1,230 @@
+package dev.kiln.core.internal.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.CommunicatorException;
+import dev.kiln.api.PublishException;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.api.event.Stage;
+import dev.kiln.core.BuildResult;
+import dev.kiln.spi.Publisher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline with fakes on the machine side (no VM can run in a unit test; the VM tests in
+ * {@code examples} run the same stages for real): failure attribution, diagnostics saved
+ * before cleanup, the cleanup stack unwound in reverse, nothing left behind.
+ */
+class PipelineTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void aCloudImageBuildRunsEveryStageAndLeavesOnlyItsRecord() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    BuildResult r = f.pipeline(f.cloudImageRecipe().build()).run();
+
+    assertThat(r.stageTimes()).containsOnlyKeys(Stage.SOURCE, Stage.CONNECT, Stage.PROVISION,
+        Stage.GENERALIZE, Stage.EXPORT);
+    assertThat(r.artifacts()).extracting(a -> a.file().getFileName().toString())
+        .containsExactly("fake.qcow2", "fake.vhd");
+    // SSH goes to the address the machine gives, not to a loopback address of its own
+    assertThat(f.log).contains("connect guest.test:2222 as kiln-build", "forward 3142");
+    // the overlay is as large as the recipe's disk, whatever the base's size
+    var buildDisk = f.hypervisor.machines.get(0).spec.disks().get(0);
+    assertThat(buildDisk.overlay()).isTrue();
+    assertThat(buildDisk.minimumSize()).isEqualTo(PipelineFixture.DISK_SIZE);
+    // cleanup: connection at the end of generalize, machine after export, hypervisor last
+    assertThat(f.log).containsSubsequence("close connection", "close build",
+        "close hypervisor");
+    assertThat(f.hypervisor.open()).isEmpty();
+    assertThat(f.buildDirectory()).containsExactly("packages.txt");
+    try (Stream<Path> s = Files.list(f.out)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+          "fake.qcow2", "fake.vhd", "SHA256SUMS", "sha512sum.txt", "manifest.json");
+    }
+    JsonNode m = new ObjectMapper().readTree(f.out.resolve("manifest.json").toFile());
+    assertThat(m.path("buildId").asText()).isEqualTo("b1");
+    assertThat(m.path("source").path("type").asText()).isEqualTo("cloud-image");
+    assertThat(m.path("generalizeSurvivors").get(0).asText()).isEqualTo("/home/kiln-build");
+    assertThat(m.path("packages")).hasSize(2);
+    assertThat(m.path("artifacts").get(1).path("checksums").path("SHA-256").asText())
+        .isEqualTo(PipelineFixture.sha256(f.out.resolve("fake.vhd")));
+    assertThat(m.fieldNames()).toIterable().containsExactly("kilnVersion", "buildId",
+        "recipe", "os", "started", "source", "generalizeSurvivors", "finished",
+        "stageSeconds", "artifacts", "packages", "published");
+  }
+
+  @Test
+  void anIsoBuildInstallsThenReusesTheInstalledDisk() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    Recipe recipe = f.isoRecipe().build();
+    BuildResult first = f.pipeline(recipe).run();
+    assertThat(first.installReused()).isFalse();
+    assertThat(f.log).containsSubsequence("create install", "start install", "close install",
+        "create build");
+    BuildResult second = new PipelineFixture(tmp).pipeline(recipe).run();
+    assertThat(second.installReused()).isTrue();
+    assertThat(f.buildDirectory()).containsExactly("packages.txt");
+  }
+
+  /** A failure in each stage: its stage, diagnostics first, cleanup in reverse, no leftovers. */
+  @Test
+  void sourceFailureIsTheSourceStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    Recipe recipe = f.cloudImageRecipe().build();
+    Files.writeString(tmp.resolve("base.qcow2"), "changed after the checksum was taken");
+    BuildFailedException e = fail(f, recipe, Stage.SOURCE);
+    assertThat(e.getMessage()).contains("checksum");
+    assertThat(f.hypervisor.machines).isEmpty();
+  }
+
+  @Test
+  void installerThatNeverPowersOffIsTheInstallStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.hypervisor.hangs = Set.of("install");
+    BuildFailedException e = fail(f, f.isoRecipe().build(), Stage.INSTALL);
+    assertThat(e.getMessage()).contains("did not power off");
+    assertThat(e.diagnostics()).contains("console of install");
+    assertThat(f.log).containsSubsequence("diagnostics install", "close install",
+        "close hypervisor");
+    assertThat(f.buildDirectory()).isEmpty();
+  }
+
+  @Test
+  void connectionRefusedIsTheConnectStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.connector = (address, user, key, deadline, machine, ev) -> {
+      throw new CommunicatorException("no SSH banner from " + address);
+    };
+    BuildFailedException e = fail(f, f.cloudImageRecipe().build(), Stage.CONNECT);
+    assertThat(e.diagnostics()).contains("console of build");
+    assertThat(f.log).containsSubsequence("diagnostics build", "close build",
+        "close hypervisor");
+  }
+
+  @Test
+  void failingProvisionStepIsTheProvisionStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.guest.failOn = Optional.of("step-1.sh");
+    BuildFailedException e = fail(f, f.cloudImageRecipe().build(), Stage.PROVISION);
+    assertThat(e.getMessage()).contains("step-1.sh");
+    assertThat(f.log).containsSubsequence("diagnostics build", "close connection",
+        "close build", "close hypervisor");
+  }
+
+  @Test
+  void failingGeneralizeIsTheGeneralizeStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.guest.failOn = Optional.of("generalize.sh");
+    fail(f, f.cloudImageRecipe().build(), Stage.GENERALIZE);
+    assertThat(f.log).containsSubsequence("diagnostics build", "close connection",
+        "close build", "close hypervisor");
+  }
+
+  @Test
+  void unwritableOutputIsTheExportStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    Files.writeString(f.out, "a file where the output directory should be");
+    BuildFailedException e = fail(f, f.cloudImageRecipe().build(), Stage.EXPORT);
+    assertThat(e.diagnostics()).contains("console of build");
+  }
+
+  @Test
+  void refusedPublishIsThePublishStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.publishing = new PublishRouting(true, Optional.of((id, artifacts, target, events) -> {
+      throw new PublishException("431: zone1 is disabled");
+    }), List.of(), Optional.empty());
+    Recipe recipe = f.cloudImageRecipe().addPublishTarget(PipelineFixture.target("lab"))
+        .build();
+    BuildFailedException e = fail(f, recipe, Stage.PUBLISH);
+    assertThat(e.getMessage()).isEqualTo("publish stage failed: 431: zone1 is disabled");
+    // the artifacts and their manifest stay: publishing can be repeated with kiln publish
+    assertThat(f.out.resolve("manifest.json")).exists();
+    assertThat(f.out.resolve("fake.vhd")).exists();
+  }
+
+  /** Defect: a failure after the stages (the manifest write) was blamed on SOURCE. */
+  @Test
+  void manifestWriteAfterPublishingIsThePublishStage() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    Publisher publisher = (id, artifacts, target, events) -> {
+      // the manifest's place is taken while publishing: its rewrite must fail
+      Path manifest = f.out.resolve("manifest.json");
+      try {
+        Files.delete(manifest);
+        Files.createDirectories(manifest.resolve("in-the-way"));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+      return List.of(new Publisher.PublishedTemplate("t-1", "fake", "zone1", "KVM"));
+    };
+    f.publishing = new PublishRouting(true, Optional.of(publisher), List.of(),
+        Optional.empty());
+    Recipe recipe = f.cloudImageRecipe().addPublishTarget(PipelineFixture.target("lab"))
+        .build();
+    fail(f, recipe, Stage.PUBLISH);
+    assertThat(f.out.resolve("manifest.json.partial")).doesNotExist();
+  }
+
+  @Test
+  void keepOnErrorKeepsTheMachineAndSaysHowToReachIt() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.keepOnError = true;
+    f.guest.failOn = Optional.of("step-1.sh");
+    fail(f, f.cloudImageRecipe().build(), Stage.PROVISION);
+    assertThat(f.hypervisor.open()).hasSize(1);
+    assertThat(f.log).doesNotContain("close build");
+    assertThat(f.buildDirectory()).contains("id_ed25519", "seed.iso");
+    assertThat(f.events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(
+        KilnEvent.Warning.class, w -> assertThat(w.message()).contains("was kept running")
+            .contains("ssh -i " + f.work.resolve("builds/b1/id_ed25519") + " -p 2222 "
+                + "kiln-build@guest.test")));
+  }
+
+  /** Runs the build expecting {@code stage} to fail; checks what every failure must leave. */
+  private static BuildFailedException fail(PipelineFixture f, Recipe recipe, Stage stage)
+      throws Exception {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> f.pipeline(recipe)
+        .run());
+    assertThat(t).isInstanceOf(BuildFailedException.class);
+    BuildFailedException e = (BuildFailedException) t;
+    assertThat(e.stage()).as(e.getMessage()).isEqualTo(stage);
+    assertThat(e.getMessage()).doesNotContain("null");
+    assertThat(e.diagnostics()).first().asString().startsWith("error: ");
+    assertThat(f.events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(
+        KilnEvent.StageFinished.class, s -> {
+          assertThat(s.stage()).isEqualTo(stage);
+          assertThat(s.succeeded()).isFalse();
+        }));
+    if (!f.keepOnError) {
+      assertThat(f.hypervisor.open()).isEmpty();
+      if (!f.hypervisor.machines.isEmpty()) {
+        assertThat(f.hypervisor.closed).isTrue();
+      }
+      assertThat(f.guest.closed || !f.log.stream().anyMatch(l -> l.startsWith("connect")))
+          .isTrue();
+      assertThat(f.buildDirectory()).doesNotContain("seed.iso", "kernel", "initrd",
+          "install-disk.qcow2", "id_ed25519");
+    }
+    if (Files.isDirectory(f.out)) {
+      try (Stream<Path> s = Files.walk(f.out)) {
+        assertThat(s.map(Path::toString)).noneMatch(p -> p.endsWith(".partial"));
+      }
+    }
+    return e;
+  }
+}
