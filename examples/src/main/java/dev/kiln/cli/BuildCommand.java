@@ -78,9 +78,12 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "libvirt URI.")
   URI connect;
 
-  @Option(names = "--publish", paramLabel = "PROFILE", arity = "0..1", fallbackValue = "",
-      description = "Publish to the recipe's publish targets, each with its own cloudmonkey "
-      + "profile; with PROFILE, every target uses that profile instead.")
+  @Option(names = "--publish", description = "Publish to the recipe's publish targets, each "
+      + "with its own cloudmonkey profile (publish[].profile).")
+  boolean publish;
+
+  @Option(names = "--publish-profile", paramLabel = "PROFILE", description = "Publish every "
+      + "target with this cloudmonkey profile instead of its own (implies --publish).")
   String publishProfile;
 
   @Option(names = "--keep-on-error", description = "Leave the machine running when a stage "
@@ -169,11 +172,11 @@ final class BuildCommand implements Callable<Integer> {
 
   /** The options every build of this command shares: publishing and the package proxy. */
   private void publishing(Build.Builder b) {
-    if (publishProfile != null) {
+    if (publish || publishProfile != null) {
       b.publish(true);
-      if (!publishProfile.isEmpty()) {
-        b.publishProfile(publishProfile);
-      }
+    }
+    if (publishProfile != null) {
+      b.publishProfile(publishProfile);
     }
     if (packageProxy != null) {
       b.packageProxy(packageProxy);

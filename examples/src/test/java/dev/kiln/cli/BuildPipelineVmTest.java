@@ -143,9 +143,14 @@ class BuildPipelineVmTest {
       Recipe recipe = Recipe.builder(new OsSelection("debian", "12"), new CloudImageSource(
               new RemoteFile(List.of(URI.create(base + image.getFileName())), Optional.empty(),
                   Optional.empty(), Optional.of(URI.create(base + "SHA256SUMS")))))
-          .name("e2e-debian").machine(machine())
+          // 1 GiB more than the 3 GiB image: the overlay grows and cloud-init grows the root
+          // filesystem into it on the build boot (checked inside the guest, then on the disk)
+          .name("e2e-debian").machine(machine().toBuilder().diskSizeBytes(4L << 30).build())
           .addProvisionStep(new ProvisionStep.Shell(Optional.of(
-              "echo built-by-kiln > /etc/kiln-e2e"), Optional.empty(), Duration.ofMinutes(2)))
+              "echo built-by-kiln > /etc/kiln-e2e\n"
+              + "size=$(df -B1 --output=size / | tail -1)\n"
+              + "[ \"$size\" -gt 3700000000 ] || { echo \"root filesystem not grown: $size\"; "
+              + "lsblk; exit 1; }"), Optional.empty(), Duration.ofMinutes(2)))
           .addProvisionStep(new ProvisionStep.Reboot(Duration.ofMinutes(8)))
           .addProvisionStep(new ProvisionStep.Packages(List.of("jq"), false))
           .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
@@ -168,6 +173,10 @@ class BuildPipelineVmTest {
       Fixtures.Result o = run("cd " + out + " && mkdir ova && tar -xf e2e-debian.ova -C ova"
           + " && qemu-img compare -f raw -F vmdk e2e-debian.raw ova/*.vmdk");
       assertThat(o.exit()).as(o.output()).isZero();
+      Fixtures.Result info = run("qemu-img info --output=json " + out.resolve(
+          "e2e-debian.qcow2"));
+      assertThat(new ObjectMapper().readTree(info.output()).path("virtual-size").asLong())
+          .isEqualTo(4L << 30);
       Fixtures.Result sums = run("cd " + out + " && sha256sum -c SHA256SUMS && sha512sum -c "
           + "sha512sum.txt");
       assertThat(sums.exit()).as(sums.output()).isZero();
