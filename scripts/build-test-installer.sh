@@ -24,7 +24,7 @@ kernel_pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ 
 apt-get download -q "$kernel_pkg" busybox-static >/dev/null
 mkdir pkg root
 for deb in ./*.deb; do dpkg-deb -x "$deb" pkg; done
-kver=$(ls pkg/lib/modules | head -1)
+kver=$(find pkg/lib/modules -mindepth 1 -maxdepth 1 -printf "%f\n" | sort | head -1)
 mkdir -p root/bin root/dev root/proc root/sys root/mnt root/lib/modules/"$kver"
 cp pkg/bin/busybox root/bin/busybox
 for m in virtio_blk virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio virtio_ring \

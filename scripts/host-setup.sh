@@ -49,7 +49,8 @@ fi
 # QEMU's capabilities on every domain start (about 50 s each here).
 if [ -e /dev/kvm ] && getent group kvm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
   if [ "$(stat -c %G /dev/kvm)" != kvm ] || [ "$(stat -c %a /dev/kvm)" = 600 ]; then
-    chgrp kvm /dev/kvm && chmod 660 /dev/kvm || true
+    chgrp kvm /dev/kvm || true
+    chmod 660 /dev/kvm || true
   fi
 fi
 
