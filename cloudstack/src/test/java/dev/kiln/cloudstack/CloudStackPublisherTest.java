@@ -35,7 +35,7 @@ class CloudStackPublisherTest {
   CloudStackStandIn standIn;
   CloudStackClient client;
   List<KilnEvent> events = new CopyOnWriteArrayList<>();
-  EventHandlers handlers = EventHandlers.create().addAll(events::add);
+  EventHandlers handlers = EventHandlers.builder().addAll(events::add).build();
   @TempDir Path dir;
 
   @BeforeEach

@@ -1,9 +1,16 @@
 package dev.kiln.api;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
-/** The build machine: its size, firmware, accelerator and the libvirt host it runs on. */
+/**
+ * The build machine: its size, firmware, accelerator, the libvirt host it runs on, and its
+ * network — QEMU user networking (with optional guest forwards to host services) unless a
+ * libvirt network is named — and whether it has a VNC display (on 127.0.0.1).
+ */
 public final class MachineSettings {
   /** Defaults: 2 CPUs, 2 GiB memory, 8 GiB disk, BIOS, {@code auto}, {@code qemu:///system}. */
   public static final MachineSettings DEFAULTS = builder().build();
@@ -15,6 +22,9 @@ public final class MachineSettings {
   private final boolean secureBoot;
   private final Accelerator accelerator;
   private final URI libvirtUri;
+  private final Optional<String> libvirtNetwork;
+  private final boolean vnc;
+  private final List<GuestForward> guestForwards;
 
   private MachineSettings(Builder b) {
     this.cpus = b.cpus;
@@ -24,6 +34,9 @@ public final class MachineSettings {
     this.secureBoot = b.secureBoot;
     this.accelerator = b.accelerator;
     this.libvirtUri = b.libvirtUri;
+    this.libvirtNetwork = b.libvirtNetwork;
+    this.vnc = b.vnc;
+    this.guestForwards = List.copyOf(b.guestForwards);
   }
 
   public static Builder builder() {
@@ -33,7 +46,8 @@ public final class MachineSettings {
   public Builder toBuilder() {
     return new Builder().cpus(cpus).memoryMiB(memoryMiB).diskSizeBytes(diskSizeBytes)
         .firmware(firmware).secureBoot(secureBoot).accelerator(accelerator)
-        .libvirtUri(libvirtUri);
+        .libvirtUri(libvirtUri).libvirtNetwork(libvirtNetwork.orElse(null)).vnc(vnc)
+        .guestForwards(guestForwards);
   }
 
   public int cpus() {
@@ -67,11 +81,31 @@ public final class MachineSettings {
     return libvirtUri;
   }
 
+  /**
+   * A named libvirt network instead of QEMU user networking (production hosts); the build then
+   * reaches the guest at its own address.
+   */
+  public Optional<String> libvirtNetwork() {
+    return libvirtNetwork;
+  }
+
+  /** Whether the machine has a VNC display, listening on the host's 127.0.0.1 only. */
+  public boolean vnc() {
+    return vnc;
+  }
+
+  /** Guest addresses carried to services on the host's 127.0.0.1 (user networking only). */
+  public List<GuestForward> guestForwards() {
+    return guestForwards;
+  }
+
   @Override
   public String toString() {
     return "MachineSettings{cpus=" + cpus + ", memoryMiB=" + memoryMiB + ", diskSizeBytes="
         + diskSizeBytes + ", firmware=" + firmware + ", secureBoot=" + secureBoot
-        + ", accelerator=" + accelerator + ", libvirtUri=" + libvirtUri + "}";
+        + ", accelerator=" + accelerator + ", libvirtUri=" + libvirtUri + ", libvirtNetwork="
+        + libvirtNetwork.orElse("-") + ", vnc=" + vnc + ", guestForwards=" + guestForwards
+        + "}";
   }
 
   /** Builder for {@link MachineSettings}; setters validate their argument at once. */
@@ -83,6 +117,9 @@ public final class MachineSettings {
     private boolean secureBoot;
     private Accelerator accelerator = Accelerator.AUTO;
     private URI libvirtUri = URI.create("qemu:///system");
+    private Optional<String> libvirtNetwork = Optional.empty();
+    private boolean vnc;
+    private final List<GuestForward> guestForwards = new ArrayList<>();
 
     private Builder() {}
 
@@ -130,9 +167,34 @@ public final class MachineSettings {
       return this;
     }
 
+    /** A libvirt network by name, or {@code null} for QEMU user networking (the default). */
+    public Builder libvirtNetwork(String network) {
+      if (network != null && !network.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        throw new IllegalArgumentException("libvirt network name must be 1-64 of "
+            + "[A-Za-z0-9._-]");
+      }
+      this.libvirtNetwork = Optional.ofNullable(network);
+      return this;
+    }
+
+    public Builder vnc(boolean vnc) {
+      this.vnc = vnc;
+      return this;
+    }
+
+    public Builder guestForwards(List<GuestForward> forwards) {
+      guestForwards.clear();
+      forwards.forEach(f -> guestForwards.add(Objects.requireNonNull(f)));
+      return this;
+    }
+
     public MachineSettings build() {
       if (secureBoot && firmware != Firmware.UEFI) {
         throw new IllegalStateException("secure boot needs UEFI firmware");
+      }
+      if (libvirtNetwork.isPresent() && !guestForwards.isEmpty()) {
+        throw new IllegalStateException("guest forwards need QEMU user networking, not a "
+            + "libvirt network");
       }
       return new MachineSettings(this);
     }

@@ -2,6 +2,7 @@ package dev.kiln.spi;
 
 import dev.kiln.api.Accelerator;
 import dev.kiln.api.Firmware;
+import dev.kiln.api.GuestForward;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,21 +44,6 @@ public final class MachineSpec {
     /** A writable qcow2 overlay on top of {@code base}, at least {@code minimumSize} bytes. */
     public static Disk overlayOn(Path base, String baseFormat, long minimumSize) {
       return new Disk(base, baseFormat, false, true, minimumSize);
-    }
-  }
-
-  /**
-   * A guest address whose TCP connections are carried to a service on the host's 127.0.0.1
-   * (QEMU {@code guestfwd}), e.g. a package proxy at 10.0.2.100:3142.
-   */
-  public record GuestForward(String guestAddress, int guestPort, int hostPort) {
-    public GuestForward {
-      if (!guestAddress.matches("10\\.0\\.2\\.(\\d{1,3})")) {
-        throw new IllegalArgumentException("guest forwards live in QEMU's 10.0.2.0/24 network");
-      }
-      if (guestPort < 1 || guestPort > 65535 || hostPort < 1 || hostPort > 65535) {
-        throw new IllegalArgumentException("port out of range");
-      }
     }
   }
 

@@ -196,4 +196,33 @@ class RecipesTest {
     assertThatThrownBy(() -> Checksum.parse("crc32:abc"))
         .hasMessageContaining("unknown checksum algorithm");
   }
+
+  /** Defect: the machine's network, VNC and guest forwards could not be set from a recipe. */
+  @Test
+  void machineNetworkVncAndGuestForwardsComeFromTheRecipe() throws Exception {
+    Recipe r = parse(MINIMAL + "machine:\n  vnc: true\n  guestForwards:\n"
+        + "    - {address: 10.0.2.100, port: 3142, hostPort: 13142}\n");
+    assertThat(r.machine().vnc()).isTrue();
+    assertThat(r.machine().guestForwards()).containsExactly(
+        new GuestForward("10.0.2.100", 3142, 13142));
+    assertThat(r.machine().libvirtNetwork()).isEmpty();
+    Recipe prod = parse(MINIMAL + "machine: {network: templates-net}\n");
+    assertThat(prod.machine().libvirtNetwork()).contains("templates-net");
+    assertThat(prod.machine().vnc()).isFalse();
+  }
+
+  @Test
+  void badNetworkSettingsAreReportedTogether() {
+    assertThat(problems(MINIMAL + "machine:\n  network: 'no spaces'\n  guestForwards:\n"
+        + "    - {address: 192.168.1.5, port: 80}\n")).containsExactlyInAnyOrder(
+        "r.yaml:4:12: machine.network: a libvirt network name is 1-64 of [A-Za-z0-9._-], was "
+            + "'no spaces'",
+        "r.yaml:6:7: machine.guestForwards[0].hostPort: a guest forward needs port and hostPort",
+        "r.yaml:6:17: machine.guestForwards[0].address: guest forwards live in QEMU's "
+            + "10.0.2.0/24 network, was '192.168.1.5'");
+    assertThat(problems(MINIMAL + "machine:\n  network: prod\n  guestForwards:\n"
+        + "    - {port: 80, hostPort: 8080}\n")).singleElement().asString().endsWith(
+            "machine.guestForwards: guest forwards need QEMU user networking; leave out "
+            + "'network' or the forwards");
+  }
 }

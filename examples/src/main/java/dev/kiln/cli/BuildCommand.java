@@ -269,7 +269,7 @@ final class BuildCommand implements Callable<Integer> {
 
   private EventHandlers progress(PrintWriter o) {
     Map<String, Long> lastPercent = new ConcurrentHashMap<>();
-    EventHandlers h = EventHandlers.create()
+    EventHandlers.Builder h = EventHandlers.builder()
         .add(KilnEvent.StageStarted.class, e -> o.printf(Locale.ROOT, "%s[%s] started%n",
             prefix(e.buildId()), e.stage().name().toLowerCase(Locale.ROOT)))
         .add(KilnEvent.StageFinished.class, e -> o.printf(Locale.ROOT, "%s[%s] %s in %.1f s%n",
@@ -289,7 +289,7 @@ final class BuildCommand implements Callable<Integer> {
     if (console) {
       h.add(KilnEvent.ConsoleLine.class, l -> o.println("  console| " + l.line()));
     }
-    return h;
+    return h.build();
   }
 
   /** In a matrix, lines name their build; a single build needs no prefix. */

@@ -111,13 +111,13 @@ final class PublishCommand implements Callable<Integer> {
           mode.upload ? PublishTarget.Mode.UPLOAD : PublishTarget.Mode.URL,
           Optional.ofNullable(mode.serveFrom), Optional.ofNullable(smokeOffering),
           keep == null ? OptionalInt.empty() : OptionalInt.of(keep));
-      EventHandlers events = EventHandlers.create()
+      EventHandlers events = EventHandlers.builder()
           .add(KilnEvent.Warning.class, w -> err.println("kiln publish: " + w.message()))
           .add(KilnEvent.ByteProgress.class, p -> {
             if (p.task().startsWith("template ") && (p.done() == 100 || p.done() == 0)) {
               out.println("  " + p.task() + ": " + (p.done() == 100 ? "ready" : "waiting"));
             }
-          });
+          }).build();
       try (CloudStackClient client = cloud.client()) {
         CloudStackPublisher.Builder b = CloudStackPublisher.builder(client, fam, v)
             .pollInterval(cloud.pollInterval());

@@ -87,8 +87,8 @@ final class TemplatesCommand {
         int deleted = 0;
         for (String f : families) {
           List<String> ids = pruner.prune(f, keep, Optional.empty(), "prune",
-              EventHandlers.create().add(dev.kiln.api.event.KilnEvent.Warning.class,
-                  w -> out.println(w.message())));
+              EventHandlers.builder().add(dev.kiln.api.event.KilnEvent.Warning.class,
+                  w -> out.println(w.message())).build());
           deleted += ids.size();
         }
         out.println(deleted + " template(s) deleted");

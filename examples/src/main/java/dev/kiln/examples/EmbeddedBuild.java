@@ -37,10 +37,10 @@ public final class EmbeddedBuild {
 
   /** Everything on the class path (KVM, the built-in catalog, CloudStack), with progress. */
   public static Kiln standard() {
-    EventHandlers events = EventHandlers.create()
+    EventHandlers events = EventHandlers.builder()
         .add(KilnEvent.StageFinished.class, e -> System.out.println(e.stage() + " "
             + (e.succeeded() ? "done" : "failed") + " in " + e.elapsed().toSeconds() + " s"))
-        .add(KilnEvent.Warning.class, w -> System.out.println("warning: " + w.message()));
+        .add(KilnEvent.Warning.class, w -> System.out.println("warning: " + w.message())).build();
     return Kiln.builder().discover().events(events).build();
   }
 

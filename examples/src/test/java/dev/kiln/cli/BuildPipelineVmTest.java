@@ -78,7 +78,7 @@ class BuildPipelineVmTest {
     Catalog catalog = Catalog.builtIn();
     TestInstallerProfile installer = new TestInstallerProfile();
     return Build.builder(recipe).buildId(id).workRoot(work).outputDirectory(dir.resolve(
-        "out-" + id)).events(EventHandlers.create().addAll(events::add))
+        "out-" + id)).events(EventHandlers.builder().addAll(events::add).build())
         .hypervisors(uri -> KvmHypervisor.builder().uri(uri).workRoot(work).build())
         .osCatalog(os -> os.id().equals("kiln-test-installer") ? Optional.of(installer)
             : catalog.profile(os));

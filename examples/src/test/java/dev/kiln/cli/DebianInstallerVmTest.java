@@ -78,11 +78,11 @@ class DebianInstallerVmTest {
     Path injected = dir.resolve("initrd-kiln.gz");
     InitrdInjector.inject(initrd, plan.answerFiles(), injected);
     CountDownLatch loaded = new CountDownLatch(1);
-    EventHandlers events = EventHandlers.create().add(KilnEvent.ConsoleLine.class, l -> {
+    EventHandlers events = EventHandlers.builder().add(KilnEvent.ConsoleLine.class, l -> {
       if (l.line().contains(PreseedRenderer.LOADED_MARKER)) {
         loaded.countDown();
       }
-    });
+    }).build();
     MachineSpec spec = MachineSpec.builder("kiln-vmtest-deb-" + Long.toHexString(
             System.nanoTime() & 0xffffff)).cpus(1).memoryMiB(1024)
         .accelerator(Accelerator.TCG).addCdrom(iso)

@@ -98,7 +98,7 @@ class MatrixTwoHostVmTest {
       List<MatrixEntry> entries = List.of(
           new MatrixEntry("m1", recipe("m1", image, sha), Set.of("kvm")),
           new MatrixEntry("m2", recipe("m2", image, sha), Set.of("kvm")));
-      EventHandlers handlers = EventHandlers.create().addAll(events::add)
+      EventHandlers handlers = EventHandlers.builder().addAll(events::add)
           .add(KilnEvent.StageFinished.class, f -> {
             if (f.buildId().endsWith("-remote") && f.stage() == Stage.CONNECT
                 && f.succeeded() && cut.compareAndSet(false, true)) {
@@ -109,7 +109,7 @@ class MatrixTwoHostVmTest {
                 throw new IllegalStateException(e);
               }
             }
-          });
+          }).build();
       MatrixFile matrix = new MatrixFile(hosts, entries, 2, false);
       List<EntryResult> results = MatrixRun.run(KilnCli.kiln(work, handlers), matrix,
           dir.resolve("out"), 2, b -> {});

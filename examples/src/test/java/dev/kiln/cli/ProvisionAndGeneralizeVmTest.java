@@ -142,7 +142,7 @@ class ProvisionAndGeneralizeVmTest {
         .build();
     OsProfile debian = Catalog.builtIn().profile("debian").orElseThrow();
     List<KilnEvent> events = new CopyOnWriteArrayList<>();
-    EventHandlers handlers = EventHandlers.create().addAll(events::add);
+    EventHandlers handlers = EventHandlers.builder().addAll(events::add).build();
     String name = "kiln-vmtest-prov-" + Long.toHexString(System.nanoTime() & 0xffffff);
     MachineSpec spec = MachineSpec.builder(name).cpus(2).memoryMiB(1536)
         .accelerator(Accelerator.TCG).addDisk(MachineSpec.Disk.overlayOn(base, "raw"))

@@ -72,12 +72,12 @@ class InstallerKernelBootVmTest {
 
     List<KilnEvent> events = new CopyOnWriteArrayList<>();
     CountDownLatch marker = new CountDownLatch(1);
-    EventHandlers handlers = EventHandlers.create().addAll(events::add)
+    EventHandlers handlers = EventHandlers.builder().addAll(events::add)
         .add(KilnEvent.ConsoleLine.class, l -> {
           if (l.line().contains("KILN-EARLY-42")) {
             marker.countDown();
           }
-        });
+        }).build();
     String name = "kiln-vmtest-di-" + Long.toHexString(System.nanoTime() & 0xffffff);
     MachineSpec spec = MachineSpec.builder(name).cpus(1).memoryMiB(1024)
         .accelerator(Accelerator.AUTO).addCdrom(iso)

@@ -61,7 +61,7 @@ class KvmMachineVmTest {
             .getBytes(StandardCharsets.UTF_8))
         .writeTo(seed);
     List<KilnEvent> events = new CopyOnWriteArrayList<>();
-    EventHandlers handlers = EventHandlers.create().addAll(events::add);
+    EventHandlers handlers = EventHandlers.builder().addAll(events::add).build();
     String name = "kiln-vmtest-ssh-" + Long.toHexString(System.nanoTime() & 0xffffff);
     MachineSpec spec = MachineSpec.builder(name).cpus(2).memoryMiB(1024)
         .accelerator(Accelerator.TCG).addDisk(MachineSpec.Disk.overlayOn(base, "raw"))

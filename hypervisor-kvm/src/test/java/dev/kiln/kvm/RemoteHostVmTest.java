@@ -63,11 +63,11 @@ class RemoteHostVmTest {
     Files.write(data, content);
 
     CountDownLatch marker = new CountDownLatch(1);
-    EventHandlers events = EventHandlers.create().add(KilnEvent.ConsoleLine.class, l -> {
+    EventHandlers events = EventHandlers.builder().add(KilnEvent.ConsoleLine.class, l -> {
       if (l.line().contains("KILN-REMOTE-42")) {
         marker.countDown();
       }
-    });
+    }).build();
     String name = "kiln-vmtest-remote-" + Long.toHexString(System.nanoTime() & 0xffffff);
     MachineSpec spec = MachineSpec.builder(name).cpus(1).memoryMiB(1024)
         .accelerator(Accelerator.TCG).addDisk(new MachineSpec.Disk(data, "raw", false))

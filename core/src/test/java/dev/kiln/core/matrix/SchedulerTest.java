@@ -124,8 +124,8 @@ class SchedulerTest {
         return ok(e);
       }
     };
-    List<EntryResult> results = new Scheduler(hosts, 2, false, EventHandlers.create()
-        .addAll(events::add)).run(List.of(entry("x"), entry("y"), entry("z")), r);
+    List<EntryResult> results = new Scheduler(hosts, 2, false, EventHandlers.builder()
+        .addAll(events::add).build()).run(List.of(entry("x"), entry("y"), entry("z")), r);
     assertThat(results).allMatch(EntryResult::succeeded);
     assertThat(results).anyMatch(x -> x.hosts().equals(List.of("flaky", "steady")));
     assertThat(r.placements.values().stream().filter(p -> p.contains("flaky")).count())

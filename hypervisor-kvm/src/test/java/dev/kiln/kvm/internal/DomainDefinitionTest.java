@@ -74,7 +74,7 @@ class DomainDefinitionTest {
   void vncOnLoopbackAndGuestForwards() throws Exception {
     MachineSpec spec = MachineSpec.builder("kiln-build-3").vnc(true)
         .addDisk(new MachineSpec.Disk(Path.of("/d.qcow2"), "qcow2", false))
-        .addGuestForward(new MachineSpec.GuestForward("10.0.2.100", 3142, 3142)).build();
+        .addGuestForward(new dev.kiln.api.GuestForward("10.0.2.100", 3142, 3142)).build();
     String xml = validate(DomainDefinition.build(spec, Accelerator.TCG, Map.of(),
         Path.of("/c.log"), Instant.EPOCH));
     assertThat(xml).contains("<graphics autoport=\"yes\" listen=\"127.0.0.1\"",
@@ -99,7 +99,7 @@ class DomainDefinitionTest {
   @Test
   void guestForwardsStayInsideQemusUserNetwork() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> new MachineSpec.GuestForward("192.168.1.10", 80, 8080))
+        () -> new dev.kiln.api.GuestForward("192.168.1.10", 80, 8080))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -100,11 +100,14 @@ final class BuildContext {
   /** A machine spec with the recipe's machine settings and this build's label and log. */
   MachineSpec.Builder machineSpec(String role) {
     String name = ("kiln-" + settings.buildId() + "-" + role).replaceAll("[^A-Za-z0-9._-]", "-");
-    return MachineSpec.builder(name.length() > 64 ? name.substring(0, 64) : name)
-        .cpus(recipe.machine().cpus()).memoryMiB(recipe.machine().memoryMiB())
-        .firmware(recipe.machine().firmware(), recipe.machine().secureBoot())
-        .accelerator(recipe.machine().accelerator()).label("build", settings.buildId())
+    var m = recipe.machine();
+    MachineSpec.Builder b = MachineSpec.builder(name.length() > 64 ? name.substring(0, 64)
+        : name).cpus(m.cpus()).memoryMiB(m.memoryMiB()).firmware(m.firmware(), m.secureBoot())
+        .accelerator(m.accelerator()).label("build", settings.buildId()).vnc(m.vnc())
         .consoleLog(buildDir.resolve("console-" + role + ".log"));
+    m.libvirtNetwork().ifPresent(b::libvirtNetwork);
+    m.guestForwards().forEach(b::addGuestForward);
+    return b;
   }
 
   /** Creates a machine, registered for cleanup and for diagnostics until it is released. */

@@ -10,6 +10,7 @@ import dev.kiln.api.DiskFormat;
 import dev.kiln.api.Firmware;
 import dev.kiln.api.GeneralizeOptions;
 import dev.kiln.api.GeneralizeOptions.RootPasswordPolicy;
+import dev.kiln.api.GuestForward;
 import dev.kiln.api.GuestIntegration;
 import dev.kiln.api.InvalidRecipeException;
 import dev.kiln.api.IsoSource;
@@ -293,8 +294,42 @@ public final class RecipeParser {
         b.libvirtUri(URI.create(text));
       }
     });
+    Optional<String> network = m.string("network");
+    network.ifPresent(n -> {
+      if (!n.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        m.problem("network", "a libvirt network name is 1-64 of [A-Za-z0-9._-], was '" + n
+            + "'");
+      } else {
+        b.libvirtNetwork(n);
+      }
+    });
+    b.vnc(m.bool("vnc", false));
+    List<GuestForward> forwards = m.list("guestForwards", MapReader.mapItems(this::readForward));
+    if (network.isPresent() && !forwards.isEmpty()) {
+      m.problem("guestForwards", "guest forwards need QEMU user networking; leave out "
+          + "'network' or the forwards");
+    } else {
+      b.guestForwards(forwards);
+    }
     m.finish();
     return b.build();
+  }
+
+  /** {@code {address: 10.0.2.100, port: 3142, hostPort: 3142}}. */
+  private GuestForward readForward(MapReader m) {
+    String address = m.string("address").orElse("10.0.2.100");
+    long port = m.integer("port", 1, 65535, 0);
+    long hostPort = m.integer("hostPort", 1, 65535, 0);
+    if (!m.has("port") || !m.has("hostPort")) {
+      m.problem(m.has("port") ? "hostPort" : "port", "a guest forward needs port and hostPort");
+    }
+    if (!address.matches("10\\.0\\.2\\.(\\d{1,3})")) {
+      m.problem("address", "guest forwards live in QEMU's 10.0.2.0/24 network, was '" + address
+          + "'");
+      address = null;
+    }
+    return address == null || port == 0 || hostPort == 0 ? null
+        : new GuestForward(address, (int) port, (int) hostPort);
   }
 
   // ---- answers ----------------------------------------------------------------------------

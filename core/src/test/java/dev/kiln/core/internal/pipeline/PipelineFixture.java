@@ -104,7 +104,7 @@ public final class PipelineFixture {
   }
 
   Pipeline pipeline(Recipe recipe) {
-    EventHandlers handlers = EventHandlers.create().addAll(events::add);
+    EventHandlers handlers = EventHandlers.builder().addAll(events::add).build();
     // a fixed clock: stage times are zero and event times repeatable
     Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     return new Pipeline(new BuildSettings(recipe, "b1", work, out, uri -> hypervisor,

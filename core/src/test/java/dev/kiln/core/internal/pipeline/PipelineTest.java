@@ -67,6 +67,21 @@ class PipelineTest {
         "stageSeconds", "artifacts", "packages", "published");
   }
 
+  /** Defect: network, VNC and forwards were unreachable; SSH assumed 127.0.0.1 regardless. */
+  @Test
+  void theRecipesNetworkAndVncReachTheMachineAndSshUsesItsAddress() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    Recipe.Builder r = f.cloudImageRecipe();
+    Recipe recipe = r.build();
+    recipe = recipe.toBuilder().machine(recipe.machine().toBuilder().libvirtNetwork("prod")
+        .vnc(true).build()).build();
+    f.pipeline(recipe).run();
+    var spec = f.hypervisor.machines.get(0).spec;
+    assertThat(spec.libvirtNetwork()).contains("prod");
+    assertThat(spec.vnc()).isTrue();
+    assertThat(f.log).contains("connect guest.test:2222 as kiln-build");
+  }
+
   @Test
   void anIsoBuildInstallsThenReusesTheInstalledDisk() throws Exception {
     PipelineFixture f = new PipelineFixture(tmp);

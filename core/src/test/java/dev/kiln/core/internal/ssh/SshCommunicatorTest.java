@@ -43,7 +43,7 @@ class SshCommunicatorTest {
   BuildKey key = BuildKey.generate("kiln-build-test");
   LoopbackSshd sshd;
   List<KilnEvent> events = new CopyOnWriteArrayList<>();
-  EventHandlers handlers = EventHandlers.create().addAll(events::add);
+  EventHandlers handlers = EventHandlers.builder().addAll(events::add).build();
   @TempDir Path dir;
 
   @BeforeEach
