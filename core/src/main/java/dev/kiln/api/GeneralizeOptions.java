@@ -20,7 +20,7 @@ public record GeneralizeOptions(
   public static final java.util.List<String> OPERATIONS = java.util.List.of(
       "machine-id", "ssh-host-keys", "dhcp-leases", "udev-persistent-net", "network-manager",
       "logs", "shell-history", "tmp-files", "package-cache", "cloud-init-state", "random-seed",
-      "root-password", "build-key", "trim-free-space");
+      "root-password", "build-key", "build-user", "trim-free-space");
 
   /** Everything on, root password locked. */
   public static final GeneralizeOptions DEFAULTS =

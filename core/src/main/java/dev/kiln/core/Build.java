@@ -77,6 +77,7 @@ public final class Build {
     private Optional<Integer> packageProxyPort = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private GuestConnector connector = GuestConnector.ssh();
+    private boolean allowPrivateKeys;
 
     private Builder(Recipe recipe) {
       this.recipe = Objects.requireNonNull(recipe);
@@ -179,6 +180,16 @@ public final class Build {
       return this;
     }
 
+    /**
+     * Private-key material found in the exported disk (a deleted host key in a free block, a
+     * key a provisioning step left) becomes a warning instead of failing the export, which
+     * otherwise removes the artifacts.
+     */
+    public Builder allowPrivateKeys(boolean allow) {
+      this.allowPrivateKeys = allow;
+      return this;
+    }
+
     /** How the build connects to its guest (tests pass a fake; no VM runs in a unit test). */
     Builder guestConnector(GuestConnector c) {
       this.connector = Objects.requireNonNull(c);
@@ -208,7 +219,7 @@ public final class Build {
           publishers, Optional.ofNullable(publishProfile));
       return new Build(new BuildSettings(recipe, id, workRoot, outputDirectory, hypervisors,
           profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
-          clock, connector));
+          clock, connector, allowPrivateKeys));
     }
   }
 }

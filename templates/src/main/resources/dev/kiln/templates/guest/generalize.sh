@@ -4,7 +4,8 @@
 #   generalize.sh OPERATION...    run operations
 #   generalize.sh --check OPERATION...   report what survived (read-only), exit 1 if anything
 # KILN_FAMILY (apt, dnf, zypper) selects the package cache; packages.sh is sourced first.
-# KILN_ROOT_PASSWORD is lock (default), expire or keep; KILN_BUILD_KEY is the build's public key.
+# KILN_ROOT_PASSWORD is lock (default), expire or keep; KILN_BUILD_KEY is the build's public key;
+# KILN_BUILD_USER the account the build logged in with (removed by build-user).
 # Operations are the functions op_NAME and check_NAME, called by name ("op_$fn" at the end),
 # which shellcheck cannot follow; without this it reports each of their lines as unreachable.
 # shellcheck disable=SC2317
@@ -160,6 +161,42 @@ check_build_key() {
   return 0
 }
 
+# the name goes into patterns and paths: a plain login name only
+case "${KILN_BUILD_USER:-}" in
+  *[!a-z0-9_-]*|-*) echo "kiln-generalize: bad build user name" >&2; exit 2 ;;
+esac
+build_user_sudoers() {
+  grep -lE "^${KILN_BUILD_USER}[[:space:]]" /etc/sudoers.d/* 2>/dev/null
+}
+op_build_user() {
+  [ -n "${KILN_BUILD_USER:-}" ] || return 0
+  # cloud-init's sudoers file (90-cloud-init-users) or the installer's: drop the user's rules,
+  # and the file when nothing but comments is left
+  for f in $(build_user_sudoers); do
+    grep -vE "^${KILN_BUILD_USER}[[:space:]]|^# User rules for ${KILN_BUILD_USER}\$" "$f" \
+      > "$f.kiln" || true
+    if grep -qvE '^[[:space:]]*(#|$)' "$f.kiln"; then cat "$f.kiln" > "$f"; else rm -f "$f"; fi
+    rm -f "$f.kiln"
+  done
+  if getent passwd "$KILN_BUILD_USER" >/dev/null; then
+    # -f: the build's own SSH session still runs as this user; -r: home and mail spool too
+    userdel -f -r "$KILN_BUILD_USER" >/dev/null 2>&1 || userdel -f "$KILN_BUILD_USER"
+  fi
+  rm -rf "/home/${KILN_BUILD_USER:?}" "/var/mail/${KILN_BUILD_USER:?}" \
+    "/var/spool/mail/${KILN_BUILD_USER:?}"
+  if getent group "$KILN_BUILD_USER" >/dev/null; then groupdel "$KILN_BUILD_USER" 2>/dev/null; fi
+  return 0
+}
+check_build_user() {
+  [ -n "${KILN_BUILD_USER:-}" ] || return 0
+  getent passwd "$KILN_BUILD_USER" >/dev/null && survived "build user $KILN_BUILD_USER"
+  [ -e "/home/$KILN_BUILD_USER" ] && survived "home of the build user /home/$KILN_BUILD_USER"
+  for f in $(build_user_sudoers); do survived "sudo rule for $KILN_BUILD_USER in $f"; done
+  grep -qE "^${KILN_BUILD_USER}[[:space:]]" /etc/sudoers 2>/dev/null \
+    && survived "sudo rule for $KILN_BUILD_USER in /etc/sudoers"
+  return 0
+}
+
 op_trim_free_space() {
   # free blocks read as zeros afterwards, so the image compresses and converts sparse
   fstrim -av >/dev/null 2>&1 || {
@@ -177,7 +214,7 @@ for op in "$@"; do
   case "$fn" in
     machine_id|ssh_host_keys|dhcp_leases|udev_persistent_net|network_manager|logs|\
     shell_history|tmp_files|package_cache|cloud_init_state|random_seed|root_password|\
-    build_key|trim_free_space) ;;
+    build_key|build_user|trim_free_space) ;;
     *) echo "kiln-generalize: unknown operation $op" >&2; exit 2 ;;
   esac
   if [ "$mode" = run ]; then "op_$fn" || { echo "kiln-generalize: $op failed" >&2; exit 1; }

@@ -45,6 +45,7 @@ final class BuildContext {
   List<String> packages = List.of();
   List<BuildManifest.Artifact> artifacts = List.of();
   List<BuildManifest.Published> published = List.of();
+  BuildManifest.KeyScan keyScan;
 
   BuildContext(BuildSettings settings) {
     this.settings = settings;
@@ -142,7 +143,8 @@ final class BuildContext {
     times.forEach((k, v) -> seconds.put(k.name().toLowerCase(java.util.Locale.ROOT),
         v.toMillis() / 1000.0));
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
-        recipe.os().toString(), started, source, install, survivors, events.now().toString(),
-        seconds, artifacts, packages.stream().filter(p -> !p.isBlank()).toList(), published);
+        recipe.os().toString(), started, source, install, survivors, keyScan,
+        events.now().toString(), seconds, artifacts, packages.stream().filter(p -> !p.isBlank())
+        .toList(), published);
   }
 }

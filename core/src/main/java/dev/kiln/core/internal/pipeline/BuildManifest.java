@@ -11,10 +11,10 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "os", "started", "source", "install",
-    "generalizeSurvivors", "finished", "stageSeconds", "artifacts", "packages", "published"})
+    "generalizeSurvivors", "privateKeyScan", "finished", "stageSeconds", "artifacts", "packages", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe, String os,
     String started, Source source, Install install, List<String> generalizeSurvivors,
-    String finished, Map<String, Double> stageSeconds, List<Artifact> artifacts,
+    KeyScan privateKeyScan, String finished, Map<String, Double> stageSeconds, List<Artifact> artifacts,
     List<String> packages, List<Published> published) {
 
   /** Where the base came from: a cloud image or ISO (origin, checksum) or debootstrap. */
@@ -34,6 +34,14 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe, S
   /** The OS install: its cache key, digests of the answer files, whether it was reused. */
   @JsonPropertyOrder({"cacheKey", "answerFiles", "reused"})
   public record Install(String cacheKey, Map<String, String> answerFiles, boolean reused) {}
+
+  /** The scan of the exported disk's data for private-key headers. */
+  @JsonPropertyOrder({"scannedBytes", "findings"})
+  public record KeyScan(long scannedBytes, List<KeyFinding> findings) {}
+
+  /** A private-key header in the exported disk: its offset in the guest disk and kind. */
+  @JsonPropertyOrder({"offset", "header"})
+  public record KeyFinding(long offset, String header) {}
 
   /** One written artifact. */
   @JsonPropertyOrder({"file", "hypervisor", "format", "compression", "size", "checksums"})

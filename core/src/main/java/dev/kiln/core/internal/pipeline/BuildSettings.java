@@ -9,8 +9,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Everything one build needs, resolved before it starts (the OS profile included). */
+/**
+ * Everything one build needs, resolved before it starts (the OS profile included).
+ *
+ * @param allowPrivateKeys report private-key material found in the exported disk as warnings
+ *     instead of failing the export
+ */
 public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
     HypervisorProvider hypervisors, OsProfile profile, PublishRouting publishing,
     EventHandlers events, boolean keepOnError, Duration installTimeout, Duration sshTimeout,
-    Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector) {}
+    Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector,
+    boolean allowPrivateKeys) {}

@@ -44,7 +44,7 @@ public final class Exporter {
 
   public static List<Artifact> export(Path disk, List<OutputSpec> outputs, Path outDir,
       String baseName, String osId, int cpus, long memoryMiB, Firmware firmware,
-      String buildId, EventHandlers events) throws IOException {
+      String buildId, EventHandlers events, PrivateKeyScan scan) throws IOException {
     Files.createDirectories(outDir);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     Instant stamp = Instant.now();
@@ -53,8 +53,14 @@ public final class Exporter {
     List<Artifact> out = new ArrayList<>();
     List<Path> intermediates = new ArrayList<>();
     try {
-      if (!images.isEmpty()) {
+      if (images.isEmpty()) {
+        // only an OVA: the scan gets a read of its own
+        try (DiskImage in = DiskImages.openWithBacking(disk)) {
+          Converter.convert(in, scan, done -> { });
+        }
+      } else {
         List<DiskWriter> writers = new ArrayList<>();
+        writers.add(scan);
         try (DiskImage in = DiskImages.openWithBacking(disk)) {
           for (OutputSpec o : images) {
             // the unpackaged image beside its artifact, named *.partial like every temporary

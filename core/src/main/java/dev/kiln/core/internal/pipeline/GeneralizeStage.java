@@ -27,8 +27,8 @@ final class GeneralizeStage {
       String script = profile.guestScript("generalize", ctx.recipe).orElseThrow(() ->
           new KilnException(profile.id() + " has no generalize script"));
       List<String> survivors = Generalizer.generalizeAndPowerOff(session.guest(), script,
-          ctx.recipe.generalize(), session.key().publicKey(), ctx.events.handlers(),
-          ctx.events.buildId());
+          ctx.recipe.generalize(), BuildContext.BUILD_USER, session.key().publicKey(),
+          ctx.events.handlers(), ctx.events.buildId());
       ctx.survivors = survivors;
     } else {
       session.guest().execExpectingDisconnect(new ExecRequest("(sleep 1; systemctl poweroff) "

@@ -22,10 +22,13 @@ import java.util.Map;
  */
 public final class Generalizer {
   /**
-   * Operations that must run in the final, powering-off call: sshd needs its host keys and
-   * the build user its key until then, and the journal keeps recording the build until then.
+   * Operations that must run in the final, powering-off call, in this order: sshd needs its
+   * host keys and the build user its account and key until then, the journal keeps recording
+   * the build until then — and free space is zeroed after every deletion, or what was deleted
+   * (the host's private keys) stays readable in the image's free blocks.
    */
-  static final List<String> LAST = List.of("logs", "ssh-host-keys", "build-key");
+  static final List<String> LAST = List.of("logs", "ssh-host-keys", "build-key", "build-user",
+      "trim-free-space");
 
   private Generalizer() {}
 
@@ -49,12 +52,13 @@ public final class Generalizer {
    * as warnings). The connection is gone afterwards: wait for the machine's power-off.
    */
   public static List<String> generalizeAndPowerOff(Communicator ssh, String script,
-      GeneralizeOptions options, String buildPublicKey, EventHandlers events, String buildId)
+      GeneralizeOptions options, String buildUser, String buildPublicKey, EventHandlers events,
+      String buildId)
       throws CommunicatorException, InterruptedException {
     List<String> ops = operations(options);
     Map<String, String> env = Map.of("KILN_ROOT_PASSWORD",
         options.rootPassword().name().toLowerCase(Locale.ROOT), "KILN_BUILD_KEY",
-        buildPublicKey);
+        buildPublicKey, "KILN_BUILD_USER", buildUser);
     String path = GuestScriptRunner.install(ssh, "generalize.sh", script);
     List<String> first = ops.stream().filter(o -> !LAST.contains(o)).toList();
     List<String> last = ops.stream().filter(LAST::contains).toList();
@@ -70,7 +74,8 @@ public final class Generalizer {
         + "; rm -rf /run/kiln; sync; (sleep 1; systemctl poweroff || poweroff) >/dev/null 2>&1 &";
     List<String> survivors = new ArrayList<>();
     try {
-      ExecResult check = ssh.exec(new ExecRequest(finalCall, Duration.ofMinutes(5), env, true,
+      // zeroing free space (when the disk cannot trim) writes the whole disk: minutes under TCG
+      ExecResult check = ssh.exec(new ExecRequest(finalCall, Duration.ofMinutes(30), env, true,
           false));
       for (String line : (check.stdoutTail() + check.stderrTail()).split("\n")) {
         if (line.startsWith("kiln-generalize: survived: ")) {

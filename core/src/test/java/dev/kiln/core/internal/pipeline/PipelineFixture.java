@@ -49,6 +49,7 @@ public final class PipelineFixture {
   public final Path out;
   PublishRouting publishing = PublishRouting.none();
   boolean keepOnError;
+  boolean allowPrivateKeys;
   public GuestConnector connector;
 
   public PipelineFixture(Path root) throws IOException {
@@ -66,10 +67,15 @@ public final class PipelineFixture {
 
   /** A cloud-image recipe over a small qcow2 base with data, one shell step, qcow2 and vhd. */
   public Recipe.Builder cloudImageRecipe() throws Exception {
+    return cloudImageRecipe("a filesystem would be here");
+  }
+
+  /** The same with {@code text} in the base disk's data, 1 MiB in. */
+  Recipe.Builder cloudImageRecipe(String text) throws Exception {
     Path base = root.resolve("base.qcow2");
     try (Qcow2Writer w = Qcow2Writer.create(base, 16L << 20, Qcow2Options.defaults())) {
-      byte[] data = "a filesystem would be here".getBytes(StandardCharsets.UTF_8);
-      w.writeRun(0, ByteBuffer.wrap(java.util.Arrays.copyOf(data, 65536)));
+      byte[] data = text.getBytes(StandardCharsets.UTF_8);
+      w.writeRun(1 << 20, ByteBuffer.wrap(java.util.Arrays.copyOf(data, 65536)));
       w.finish();
     }
     return recipe(new CloudImageSource(local(base)));
@@ -109,7 +115,7 @@ public final class PipelineFixture {
     Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     return new Pipeline(new BuildSettings(recipe, "b1", work, out, uri -> hypervisor,
         new FakeOsProfile(), publishing, handlers, keepOnError, Duration.ofMinutes(1),
-        Duration.ofMinutes(1), Optional.of(3142), clock, connector));
+        Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys));
   }
 
   /** Files left in the build directory. */

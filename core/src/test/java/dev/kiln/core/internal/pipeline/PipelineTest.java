@@ -60,10 +60,15 @@ class PipelineTest {
     assertThat(m.path("source").path("type").asText()).isEqualTo("cloud-image");
     assertThat(m.path("generalizeSurvivors").get(0).asText()).isEqualTo("/home/kiln-build");
     assertThat(m.path("packages")).hasSize(2);
+    // every grain handed to the writers (the largest writer's grain, so zeros around the data)
+    assertThat(m.path("privateKeyScan").path("scannedBytes").asLong()).isBetween(65536L,
+        16L << 20);
+    assertThat(m.path("privateKeyScan").path("findings")).isEmpty();
     assertThat(m.path("artifacts").get(1).path("checksums").path("SHA-256").asText())
         .isEqualTo(PipelineFixture.sha256(f.out.resolve("fake.vhd")));
     assertThat(m.fieldNames()).toIterable().containsExactly("kilnVersion", "buildId",
-        "recipe", "os", "started", "source", "generalizeSurvivors", "finished",
+        "recipe", "os", "started", "source", "generalizeSurvivors", "privateKeyScan",
+        "finished",
         "stageSeconds", "artifacts", "packages", "published");
   }
 
@@ -193,6 +198,28 @@ class PipelineTest {
         .build();
     fail(f, recipe, Stage.PUBLISH);
     assertThat(f.out.resolve("manifest.json.partial")).doesNotExist();
+  }
+
+  /** A deleted host key in a free block is still in the image: the export refuses it. */
+  @Test
+  void privateKeyMaterialInTheDiskFailsTheExportAndRemovesTheArtifacts() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    Recipe recipe = f.cloudImageRecipe("\0\0-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1r"
+        + "\n").build();
+    BuildFailedException e = fail(f, recipe, Stage.EXPORT);
+    assertThat(e.getMessage()).contains("OPENSSH PRIVATE KEY at disk offset 1048578")
+        .contains("--allow-private-keys");
+    assertThat(f.out.resolve("fake.qcow2")).doesNotExist();
+    assertThat(f.out.resolve("fake.vhd")).doesNotExist();
+
+    PipelineFixture allowed = new PipelineFixture(tmp.resolve("allowed"));
+    allowed.allowPrivateKeys = true;
+    allowed.pipeline(allowed.cloudImageRecipe("-----BEGIN RSA PRIVATE KEY-----").build()).run();
+    JsonNode m = new ObjectMapper().readTree(allowed.out.resolve("manifest.json").toFile());
+    assertThat(m.path("privateKeyScan").path("findings").get(0).path("header").asText())
+        .isEqualTo("RSA PRIVATE KEY");
+    assertThat(allowed.events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(
+        KilnEvent.Warning.class, w -> assertThat(w.code()).isEqualTo("export.private-key")));
   }
 
   @Test

@@ -1,0 +1,110 @@
+package dev.kiln.core.internal.pipeline;
+
+import dev.kiln.formats.DiskWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Looks for private-key material in every byte the export writes — allocated files and free
+ * blocks alike, since a deleted key stays in a block until it is overwritten: the PEM and
+ * OpenSSH private-key headers ({@code -----BEGIN OPENSSH PRIVATE KEY-----}, {@code RSA}, {@code
+ * EC}, {@code DSA}, {@code ENCRYPTED} or plain {@code PRIVATE KEY}). It sits beside the format
+ * writers in the export's single read of the disk, so the scan costs no extra read.
+ */
+final class PrivateKeyScan implements DiskWriter {
+  /** One header found: where in the guest disk, and which kind. */
+  record Finding(long offset, String header) {}
+
+  static final int MAX_FINDINGS = 20;
+  private static final byte[] BEGIN = "-----BEGIN ".getBytes(StandardCharsets.US_ASCII);
+  private static final Pattern HEADER = Pattern.compile(
+      "-----BEGIN ((?:OPENSSH |RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----");
+  /** Longest header, so a header split across two runs is still seen. */
+  private static final int OVERLAP = 48;
+
+  private final List<Finding> findings = new ArrayList<>();
+  private final byte[] tail = new byte[OVERLAP];
+  private int tailLength;
+  private long tailEnd = -1;
+  private long scanned;
+
+  List<Finding> findings() {
+    return List.copyOf(findings);
+  }
+
+  /** Bytes of guest data looked at. */
+  long scanned() {
+    return scanned;
+  }
+
+  @Override
+  public int grainSize() {
+    return 512;
+  }
+
+  @Override
+  public void writeGrain(long offset, ByteBuffer data) {
+    writeRun(offset, data);
+  }
+
+  @Override
+  public void writeRun(long offset, ByteBuffer data) {
+    ByteBuffer d = data.duplicate();
+    int n = d.remaining();
+    scanned += n;
+    if (tailEnd == offset && tailLength > 0) {
+      // the previous run's end and this run's start, for a header across the seam
+      int head = Math.min(OVERLAP, n);
+      byte[] seam = new byte[tailLength + head];
+      System.arraycopy(tail, 0, seam, 0, tailLength);
+      d.get(d.position(), seam, tailLength, head);
+      scan(ByteBuffer.wrap(seam), offset - tailLength, tailLength);
+    }
+    scan(d, offset, -1);
+    int keep = Math.min(OVERLAP, n);
+    d.get(d.position() + n - keep, tail, 0, keep);
+    tailLength = keep;
+    tailEnd = offset + n;
+  }
+
+  /**
+   * Reports the headers in {@code buf} (guest offset {@code offset}); with a {@code seam}, only
+   * those that start before it and end after it (the others were or will be seen whole).
+   */
+  private void scan(ByteBuffer buf, long offset, int seam) {
+    int start = buf.position();
+    int end = buf.limit() - BEGIN.length;
+    for (int i = start; i <= end && findings.size() < MAX_FINDINGS; i++) {
+      if (buf.get(i) != '-' || !startsWithBegin(buf, i)) {
+        continue;
+      }
+      byte[] candidate = new byte[Math.min(OVERLAP + 16, buf.limit() - i)];
+      buf.get(i, candidate);
+      Matcher m = HEADER.matcher(new String(candidate, StandardCharsets.US_ASCII));
+      int at = i - start;
+      if (m.lookingAt() && (seam < 0 || at < seam && at + m.end() > seam)) {
+        findings.add(new Finding(offset + at, m.group(1)));
+      }
+      i += BEGIN.length - 1;
+    }
+  }
+
+  private static boolean startsWithBegin(ByteBuffer buf, int i) {
+    for (int k = 0; k < BEGIN.length; k++) {
+      if (buf.get(i + k) != BEGIN[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void finish() {}
+
+  @Override
+  public void close() {}
+}

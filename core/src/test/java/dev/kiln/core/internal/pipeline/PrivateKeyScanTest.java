@@ -1,0 +1,68 @@
+package dev.kiln.core.internal.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Key headers as real tools write them, found wherever they sit in the disk's data. */
+class PrivateKeyScanTest {
+  @TempDir
+  Path tmp;
+
+  /** A real OpenSSH and a real PEM key, written by ssh-keygen and openssl (not by Kiln). */
+  private byte[] realKeys() throws Exception {
+    Path ed = tmp.resolve("id_ed25519");
+    Path rsa = tmp.resolve("key.pem");
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ed.toString());
+    run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-out", rsa.toString());
+    return (Files.readString(ed) + "\n" + Files.readString(rsa)).getBytes(
+        StandardCharsets.US_ASCII);
+  }
+
+  private static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).as(String.join(" ", command)).isZero();
+  }
+
+  @Test
+  void findsKeysInsideARunAndAcrossTheSeamOfTwoRuns() throws Exception {
+    byte[] keys = realKeys();
+    byte[] disk = new byte[1 << 20];
+    System.arraycopy(keys, 0, disk, 4096, keys.length);
+    // the second copy straddles the boundary between two runs of 64 KiB
+    int seam = 65536;
+    System.arraycopy(keys, 0, disk, seam - 20, keys.length);
+    PrivateKeyScan scan = new PrivateKeyScan();
+    for (int at = 0; at < disk.length; at += seam) {
+      scan.writeRun(at, ByteBuffer.wrap(disk, at, seam).slice());
+    }
+    assertThat(scan.findings()).extracting(PrivateKeyScan.Finding::header).containsExactly(
+        "OPENSSH PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY", "PRIVATE KEY");
+    assertThat(scan.findings().get(0).offset()).isEqualTo(4096);
+    assertThat(scan.findings().get(2).offset()).isEqualTo(seam - 20);
+    assertThat(scan.scanned()).isEqualTo(disk.length);
+  }
+
+  @Test
+  void publicKeysCertificatesAndRunsThatAreNotAdjacentAreNotFindings() throws Exception {
+    PrivateKeyScan scan = new PrivateKeyScan();
+    byte[] text = ("-----BEGIN CERTIFICATE-----\nMIIB\n-----BEGIN PUBLIC KEY-----\n"
+        + "ssh-ed25519 AAAA kiln-build\n").getBytes(StandardCharsets.US_ASCII);
+    scan.writeRun(0, ByteBuffer.wrap(text));
+    // "-----BEGIN OPENSSH" at the end of one run and "PRIVATE KEY-----" far away: no key
+    scan.writeRun(1 << 20, ByteBuffer.wrap("xx-----BEGIN OPENSSH ".getBytes(
+        StandardCharsets.US_ASCII)));
+    scan.writeRun(2 << 20, ByteBuffer.wrap("PRIVATE KEY-----".getBytes(
+        StandardCharsets.US_ASCII)));
+    assertThat(scan.findings()).isEmpty();
+    assertThat(List.of(scan.scanned())).containsExactly((long) text.length + 21 + 16);
+  }
+}
