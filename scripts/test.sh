@@ -7,13 +7,17 @@ cd "$root"
 
 bash scripts/host-setup.sh
 
+# Every shell script of the repository (scripts, guest scripts, the launcher), every severity.
+mapfile -t scripts < <(git ls-files '*.sh' kiln .ci/run)
+shellcheck "${scripts[@]}"
+echo "shellcheck: ${#scripts[@]} scripts clean"
+
 # Fixed, quiet, colourless Maven output so CI logs stay readable.
 mvn -B -ntp -Dstyle.color=never verify "$@"
 
 # Coverage-guided fuzzing of every reader, bounded: 30 s per target on top of the regression
 # run of seeds and past findings that `mvn verify` just did (scripts/fuzz.sh 1200 is nightly).
 bash scripts/fuzz.sh 30
-shellcheck scripts/fuzz.sh scripts/make-fuzz-seeds.sh
 
 # The launcher a user types: built jar above, so this only starts Java.
 ./kiln --help >/dev/null

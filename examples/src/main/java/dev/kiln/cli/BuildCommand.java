@@ -90,6 +90,10 @@ final class BuildCommand implements Callable<Integer> {
       + "fails, and print how to reach it.")
   boolean keepOnError;
 
+  @Option(names = "--allow-private-keys", description = "Export even when the disk holds "
+      + "private-key headers (the scan's findings become warnings and stay in manifest.json).")
+  boolean allowPrivateKeys;
+
   @Option(names = "--console", description = "Show the machine's serial console.")
   boolean console;
 
@@ -125,7 +129,8 @@ final class BuildCommand implements Callable<Integer> {
       return KilnCli.EXIT_INVALID;
     }
     Kiln kiln = KilnCli.kiln(workRoot, progress(o));
-    Build.Builder b = kiln.build(recipe).outputDirectory(out).keepOnError(keepOnError);
+    Build.Builder b = kiln.build(recipe).outputDirectory(out).keepOnError(keepOnError)
+        .allowPrivateKeys(allowPrivateKeys);
     if (buildId != null) {
       b.buildId(buildId);
     }

@@ -185,10 +185,22 @@ class BuildPipelineVmTest {
       assertThat(manifest.path("source").path("checksum").asText()).contains(sha256(image));
       assertThat(manifest.path("artifacts")).hasSize(4);
       assertThat(manifest.path("packages").toString()).contains("jq");
+      assertThat(manifest.path("privateKeyScan").path("scannedBytes").asLong())
+          .isEqualTo(4L << 30);
+      assertThat(manifest.path("privateKeyScan").path("findings")).isEmpty();
 
-      // the template boots again as a new machine (a CloudStack config drive)
+      // the artifact from outside (not from inside the build machine): no build user, its
+      // home or sudoers rule; no private-key header in any block, allocated or not; the
+      // distribution's update suites and boot loader
+      TemplateFromOutside.assertNoBuildUser(raw, "kiln-build", "/etc/kiln-e2e", "built-by-kiln");
+      TemplateFromOutside.assertNoPrivateKeyHeader(raw, "built-by-kiln");
+      TemplateFromOutside.assertPatchable(raw, "bookworm");
+
+      // the template boots again as a new machine (a CloudStack config drive), takes the
+      // security suite's kernel and boots it
       ProvisionAndGeneralizeVmTest.assertBootsAsNewMachine(dir, work, out.resolve(
-          "e2e-debian.qcow2"), "kiln-e2e-redeploy", "/etc/kiln-e2e", "built-by-kiln");
+          "e2e-debian.qcow2"), "kiln-e2e-redeploy", "/etc/kiln-e2e", "built-by-kiln",
+          ssh -> TemplateFromOutside.assertSecurityUpdateIsBooted(ssh, cache.port));
     } finally {
       http.stop(0);
     }

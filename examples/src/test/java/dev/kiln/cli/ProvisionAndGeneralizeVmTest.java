@@ -87,6 +87,16 @@ class ProvisionAndGeneralizeVmTest {
    */
   static void assertBootsAsNewMachine(Path dir, Path root, Path template, String name,
       String file, String content) throws Exception {
+    assertBootsAsNewMachine(dir, root, template, name, file, content, ssh -> { });
+  }
+
+  /** What a test does in the booted template after the new-machine checks. */
+  interface InDeployedMachine {
+    void run(SshCommunicator ssh) throws Exception;
+  }
+
+  static void assertBootsAsNewMachine(Path dir, Path root, Path template, String name,
+      String file, String content, InDeployedMachine then) throws Exception {
     BuildKey deployKey = BuildKey.generate("cloudstack-user");
     Path drive = dir.resolve(name + "-configdrive.iso");
     IsoImageWriter.builder("config-2")
@@ -115,6 +125,7 @@ class ProvisionAndGeneralizeVmTest {
         assertThat(sh(ssh, "cat " + file)).isEqualTo(content);
         assertThat(sh(ssh, "cat /home/*/.ssh/authorized_keys /root/.ssh/authorized_keys "
             + "2>/dev/null | grep -c kiln-build || true")).isEqualTo("0");
+        then.run(ssh);
       }
       machine.shutdown(Duration.ofMinutes(3));
     }
