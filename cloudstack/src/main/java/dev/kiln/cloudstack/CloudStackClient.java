@@ -182,12 +182,22 @@ public final class CloudStackClient implements AutoCloseable {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 != 2) {
         throw new CloudStackException("upload", response.statusCode(), OptionalInt.empty(),
-            OptionalInt.empty(), firstLine(response.body()), false, null);
+            OptionalInt.empty(), firstLine(response.body()) + uploadHint(params), false, null);
       }
     } catch (IOException e) {
       throw new CloudStackException("upload", 0, OptionalInt.empty(), OptionalInt.empty(),
-          "transport error: " + e.getMessage(), false, e);
+          "transport error: " + e.getMessage() + uploadHint(params), false, e);
     }
+  }
+
+  /**
+   * What an operator must fix when an upload fails: the host of the one-time URL is the
+   * secondary-storage VM's public address, which the management server puts there.
+   */
+  private static String uploadHint(UploadParams params) {
+    return " (uploading to " + params.postUrl().getHost() + ", the secondary-storage VM's "
+        + "address in the upload URL: check that it is reachable from here, and the global "
+        + "settings secstorage.ssl.cert.domain and use.https.to.upload)";
   }
 
   /** Rows of {@code listTemplates templatefilter=self}, filtered by the given parameters. */
@@ -229,15 +239,53 @@ public final class CloudStackClient implements AutoCloseable {
   /** Deploys a VM and waits for the job; the VM's password is returned for password templates. */
   public VirtualMachine deployVirtualMachine(String templateId, String zoneId,
       String serviceOfferingId, String name) throws CloudStackException, InterruptedException {
+    return deployVirtualMachine(templateId, zoneId, serviceOfferingId, name, id -> { });
+  }
+
+  /**
+   * Deploys a VM and waits for the job. CloudStack creates the VM record before the job runs
+   * and answers its id at once; when the job fails the VM stays, in state Error, and blocks
+   * deleting its template. {@code created} receives that id before the wait, so the caller can
+   * expunge the VM however the job ends.
+   */
+  public VirtualMachine deployVirtualMachine(String templateId, String zoneId,
+      String serviceOfferingId, String name, java.util.function.Consumer<String> created)
+      throws CloudStackException, InterruptedException {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("templateid", templateId);
     p.put("zoneid", zoneId);
     p.put("serviceofferingid", serviceOfferingId);
     p.put("name", name);
     p.put("displayname", name);
-    JsonNode result = awaitJob("deployVirtualMachine", execute("deployVirtualMachine", p,
-        false));
+    JsonNode started = execute("deployVirtualMachine", p, false);
+    String id = Json.text(started, "id");
+    if (!id.isEmpty()) {
+      created.accept(id);
+    }
+    JsonNode result = awaitJob("deployVirtualMachine", started);
     return vm(result.path("virtualmachine"));
+  }
+
+  /**
+   * How many routing hosts of {@code hypervisor} (CloudStack's name) are Up in the zone, or
+   * empty when this account may not list hosts (only administrators may).
+   */
+  public OptionalInt upHosts(String zoneId, String hypervisor) throws CloudStackException,
+      InterruptedException {
+    try {
+      return OptionalInt.of((int) listAll("listHosts", Map.of("type", "Routing", "zoneid",
+          zoneId, "hypervisor", hypervisor), "host").stream()
+          .filter(h -> Json.text(h, "state").equalsIgnoreCase("Up")
+              && !Json.text(h, "resourcestate").matches("(?i)Maintenance|Disabled|"
+              + "PrepareForMaintenance|ErrorInMaintenance"))
+          .count());
+    } catch (CloudStackException e) {
+      if (e.httpStatus() == CloudStackException.UNAUTHORIZED
+          || e.httpStatus() == CloudStackException.UNSUPPORTED_ACTION) {
+        return OptionalInt.empty();
+      }
+      throw e;
+    }
   }
 
   public Optional<VirtualMachine> virtualMachine(String id) throws CloudStackException,

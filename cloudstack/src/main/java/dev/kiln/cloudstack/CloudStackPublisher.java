@@ -29,8 +29,11 @@ import java.util.Set;
  * Publishes a build's artifacts as CloudStack templates: one template per hypervisor artifact,
  * named {@code <family>-<hypervisor>-<version>} (family: OS, version, arch), tagged with the
  * build id, checksum, family and version (resource tags, never {@code templatetag}, which is a
- * host tag). It is idempotent: a re-run finds the template it already registered (by name,
- * then by checksum tag) instead of registering twice. It waits until the template is ready in
+ * host tag). It is idempotent: a re-run finds the template it already registered (by name), and
+ * the same file published under another version is found by its checksum tag, so neither is
+ * registered twice; a template an earlier run created but never finished uploading is replaced.
+ * Before registering it checks that every zone has an Up host of the template's hypervisor
+ * (CloudStack accepts a template no host could run and then never lists it). It waits until the template is ready in
  * every zone (copying it to the zones after the first), optionally smoke-tests it by deploying a
  * VM (deleting the template again when that fails), and keeps the newest N of the family.
  */
@@ -122,10 +125,15 @@ public final class CloudStackPublisher implements Publisher {
     String name = templateFamily + "-" + version;
     String sha256 = sha256(artifact);
     Zone first = zones.get(0);
-    String id = existing(name, sha256).orElse(null);
-    if (id != null) {
-      warn(events, buildId, "publish.reused", "template " + name + " is already registered ("
-          + id + "); not registering it again");
+    requireHosts(zones, hypervisorName, name, buildId, events);
+    Optional<Template> found = existing(name, sha256, templateFamily, hypervisorName, buildId,
+        events);
+    String id = found.map(Template::id).orElse(null);
+    if (found.isPresent()) {
+      String why = found.get().name().equals(name) ? "" : " with the same SHA-256";
+      name = found.get().name();
+      warn(events, buildId, "publish.reused", "template " + name + " is already registered"
+          + why + " (" + id + "); not registering it again");
     } else {
       TemplateRequest.Builder request = TemplateRequest.builder(name,
           artifact.spec().format().name(), hypervisorName, first.id(), osType.id())
@@ -135,7 +143,8 @@ public final class CloudStackPublisher implements Publisher {
       if (artifact.spec().format() == DiskFormat.OVA) {
         request.deployAsIs(false);
       }
-      id = register(request.build(), artifact, target, server, buildId, events);
+      id = register(request.build(), artifact, target, server, buildId, events,
+          tags(buildId, sha256, templateFamily));
     }
     boolean tagged = client.templateRows(id).stream().anyMatch(t -> t.tags().containsKey(
         TAG_SHA256));
@@ -181,36 +190,93 @@ public final class CloudStackPublisher implements Publisher {
     return tagsOf(buildId, sha256, templateFamily, version);
   }
 
-  /** A template this build already registered: same name, or tagged with the same checksum. */
-  private Optional<String> existing(String name, String sha256) throws CloudStackException,
-      InterruptedException {
+  /**
+   * The template to reuse instead of registering: this name (a re-run), or the same file in this
+   * family and hypervisor under another version (its SHA-256 tag). A template of this name that
+   * failed or never received its upload (an earlier run stopped) is deleted, not reused.
+   */
+  private Optional<Template> existing(String name, String sha256, String templateFamily,
+      String hypervisorName, String buildId, EventHandlers events)
+      throws CloudStackException, InterruptedException {
     for (Template t : client.listOwnTemplates(Map.of("name", name))) {
-      if (t.name().equals(name)) {
-        return Optional.of(t.id());
+      if (!t.name().equals(name)) {
+        continue;
       }
+      if (t.failed() || t.neverUploaded()) {
+        client.deleteTemplate(t.id(), Optional.empty());
+        warn(events, buildId, "publish.replaced", "template " + name + " (" + t.id() + ") was "
+            + "left by an earlier run (" + t.status() + "); deleted it, registering again");
+        return Optional.empty();
+      }
+      return Optional.of(t);
     }
     for (ResourceTag tag : client.listTags(TEMPLATE, TAG_SHA256, Optional.of(sha256))) {
       for (Template t : client.templateRows(tag.resourceId())) {
-        if (t.name().equals(name)) {
-          return Optional.of(t.id());
+        if (templateFamily.equals(t.tags().get(TAG_FAMILY))
+            && t.hypervisor().equalsIgnoreCase(hypervisorName) && !t.failed()
+            && !t.neverUploaded()) {
+          return Optional.of(t);
         }
       }
     }
     return Optional.empty();
   }
 
+  /**
+   * Every zone has an Up routing host of the hypervisor; otherwise CloudStack would accept the
+   * template, hide it from listTemplates, and Kiln would wait for it until its deadline.
+   */
+  private void requireHosts(List<Zone> zones, String hypervisorName, String name,
+      String buildId, EventHandlers events) throws PublishException, InterruptedException {
+    for (Zone z : zones) {
+      java.util.OptionalInt up = client.upHosts(z.id(), hypervisorName);
+      if (up.isEmpty()) {
+        warn(events, buildId, "publish.hosts-unchecked", "cannot list hosts with this account "
+            + "(an administrator's key can): not checking that the zones have "
+            + hypervisorName + " hosts");
+        return;
+      }
+      if (up.getAsInt() == 0) {
+        throw new PublishException("zone " + z.name() + " has no Up " + hypervisorName
+            + " host: CloudStack would accept " + name + " but never list it (it hides "
+            + "templates that no host in the zone can run); add a " + hypervisorName
+            + " host to " + z.name() + " or publish this artifact to another zone");
+      }
+    }
+  }
+
+  /**
+   * Registers the template and tags it at once (an upload's template exists before its bytes
+   * do, so a failed upload must still be found by {@code templates list} and {@code prune}); a
+   * failed upload deletes the template it created.
+   */
   private String register(TemplateRequest request, Artifact artifact, PublishTarget target,
-      ArtifactServer server, String buildId, EventHandlers events)
+      ArtifactServer server, String buildId, EventHandlers events, Map<String, String> tags)
       throws CloudStackException, InterruptedException {
     String fileName = artifact.file().getFileName().toString();
     if (target.mode() == PublishTarget.Mode.URL) {
-      return client.registerTemplate(request, server.urlOf(artifact.file())).id();
+      String id = client.registerTemplate(request, server.urlOf(artifact.file())).id();
+      client.createTags(TEMPLATE, List.of(id), tags);
+      return id;
     }
     UploadParams params = client.getUploadParamsForTemplate(request);
+    client.createTags(TEMPLATE, List.of(params.id()), tags);
     long size = artifact.size();
-    client.upload(params, artifact.file(), fileName, done -> events.dispatch(
-        new KilnEvent.ByteProgress(buildId, Instant.now(), Stage.PUBLISH, "upload " + fileName,
-            done, size)));
+    try {
+      client.upload(params, artifact.file(), fileName, done -> events.dispatch(
+          new KilnEvent.ByteProgress(buildId, Instant.now(), Stage.PUBLISH, "upload "
+              + fileName, done, size)));
+    } catch (CloudStackException e) {
+      try {
+        client.deleteTemplate(params.id(), Optional.empty());
+      } catch (CloudStackException again) {
+        e.addSuppressed(again);
+        warn(events, buildId, "publish.upload-orphan", "the template " + params.id() + " of "
+            + "the failed upload could not be deleted (" + again.getMessage() + "); the next "
+            + "run replaces it");
+      }
+      throw e;
+    }
     return params.id();
   }
 
@@ -261,8 +327,10 @@ public final class CloudStackPublisher implements Publisher {
     vmName = vmName.length() > 63 ? vmName.substring(0, 63) : vmName;
     Optional<String> vmId = Optional.empty();
     String failure = null;
+    String[] created = new String[1];
     try {
-      VirtualMachine vm = client.deployVirtualMachine(id, zone.id(), offering.id(), vmName);
+      VirtualMachine vm = client.deployVirtualMachine(id, zone.id(), offering.id(), vmName,
+          vmCreated -> created[0] = vmCreated);
       vmId = Optional.of(vm.id());
       Instant end = Instant.now().plus(smokeTimeout);
       String state = vm.state();
@@ -282,6 +350,9 @@ public final class CloudStackPublisher implements Publisher {
     } catch (CloudStackException e) {
       failure = "deploying the smoke-test VM failed: " + e.getMessage();
     } finally {
+      if (vmId.isEmpty() && created[0] != null) { // a failed deploy job leaves its VM in Error
+        vmId = Optional.of(created[0]);
+      }
       if (vmId.isPresent()) {
         try {
           client.destroyVirtualMachine(vmId.get(), true);

@@ -31,6 +31,16 @@ public record Template(String id, String name, Optional<String> zoneId, Optional
         || s.contains("abandoned");
   }
 
+  /**
+   * Whether this is the template of an upload whose bytes never arrived: it exists from
+   * {@code getUploadParamsForTemplate} on, as {@code NOT_UPLOADED} / "Not uploaded".
+   */
+  public boolean neverUploaded() {
+    String s = status.toLowerCase(java.util.Locale.ROOT);
+    return !ready && (downloadStates.contains("NOT_UPLOADED") || s.equals("not uploaded")
+        || s.contains("upload not started"));
+  }
+
   /** The download percentage in {@code status}, when it says one. */
   public Optional<Integer> percent() {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,3})%").matcher(status);

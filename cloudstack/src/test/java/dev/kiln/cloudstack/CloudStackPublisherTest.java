@@ -146,6 +146,87 @@ class CloudStackPublisherTest {
             OptionalInt.empty()), handlers)).isInstanceOf(PublishException.class)
         .hasMessageContaining("smoke test").hasMessageContaining("rolled back");
     assertThat(standIn.templateNames()).isEmpty();
+    // the failed job's VM (state Error, which blocks deleteTemplate) was expunged first
+    assertThat(standIn.vmStates()).isEmpty();
+    assertThat(standIn.count("destroyVirtualMachine")).isEqualTo(1);
+  }
+
+  @Test
+  void aZoneWithoutHostsOfTheHypervisorFailsBeforeRegistering() throws Exception {
+    standIn.withoutHostsOf("XenServer");
+    Publisher.Artifact vhd = artifact("x.vhd.bz2", TargetHypervisor.XENSERVER, DiskFormat.VHD,
+        Compression.BZIP2);
+    // what the real server does, and the stand-in now too: accepted, then never listed
+    String hidden = client.registerTemplate(TemplateRequest.builder("hidden", "VHD",
+        "XenServer", standIn.zoneId("zone1"), client.osType("Other Linux (64-bit)").id())
+        .build(), URI.create("http://127.0.0.1:9/x.vhd.bz2")).id();
+    assertThat(client.templateRows(hidden)).isEmpty();
+    assertThatThrownBy(() -> publisher("1").publish("b-h", List.of(vhd),
+        target(PublishTarget.Mode.URL, List.of("zone1"), Optional.empty(),
+            OptionalInt.empty()), handlers)).isInstanceOf(PublishException.class)
+        .hasMessage("zone zone1 has no Up XenServer host: CloudStack would accept "
+            + "debian-12-x86_64-xenserver-1 but never list it (it hides templates that no host "
+            + "in the zone can run); add a XenServer host to zone1 or publish this artifact "
+            + "to another zone");
+    assertThat(standIn.count("registerTemplate")).isEqualTo(1); // only the test's own
+  }
+
+  @Test
+  void theSameFileUnderANewVersionIsNotRegisteredAgain() throws Exception {
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    PublishTarget target = target(PublishTarget.Mode.URL, List.of("zone1", "zone2"),
+        Optional.empty(), OptionalInt.empty());
+    publisher("202612021000").publish("b-a", List.of(a), target, handlers);
+    List<Publisher.PublishedTemplate> again = publisher("202612021001").publish("b-b",
+        List.of(a), target, handlers);
+    assertThat(standIn.count("registerTemplate")).isEqualTo(1);
+    assertThat(standIn.count("copyTemplate")).isEqualTo(1);
+    assertThat(again).extracting(Publisher.PublishedTemplate::name).containsOnly(
+        "debian-12-x86_64-kvm-202612021000");
+    assertThat(events).anyMatch(e -> e instanceof KilnEvent.Warning w
+        && w.code().equals("publish.reused") && w.message().contains("same SHA-256"));
+    // a different file under the same family is a new template
+    publisher("202612021002").publish("b-c", List.of(artifact("y.qcow2", TargetHypervisor.KVM,
+        DiskFormat.QCOW2, Compression.NONE)), target, handlers);
+    assertThat(standIn.count("registerTemplate")).isEqualTo(2);
+  }
+
+  @Test
+  void aFailedUploadLeavesNoOrphanAndTheNextRunUploads() throws Exception {
+    standIn.failUploads(1);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    PublishTarget target = target(PublishTarget.Mode.UPLOAD, List.of("zone1"),
+        Optional.empty(), OptionalInt.empty());
+    assertThatThrownBy(() -> publisher("1").publish("b-u", List.of(a), target, handlers))
+        .isInstanceOf(CloudStackException.class).hasMessageContaining("503")
+        .hasMessageContaining("uploading to 127.0.0.1")
+        .hasMessageContaining("secstorage.ssl.cert.domain");
+    assertThat(standIn.templateNames()).isEmpty();
+    List<Publisher.PublishedTemplate> out = publisher("1").publish("b-u", List.of(a), target,
+        handlers);
+    assertThat(client.templateRows(out.get(0).id())).allMatch(Template::ready);
+    assertThat(standIn.count("getUploadParamsForTemplate")).isEqualTo(2);
+  }
+
+  @Test
+  void anUploadTemplateLeftByACrashedRunIsReplacedNotReused() throws Exception {
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    // a run that died between getUploadParamsForTemplate and the upload
+    String orphan = client.getUploadParamsForTemplate(TemplateRequest.builder(
+        "debian-12-x86_64-kvm-1", "QCOW2", "KVM", standIn.zoneId("zone1"),
+        client.osType("Debian GNU/Linux 12 (64-bit)").id()).build()).id();
+    List<Publisher.PublishedTemplate> out = publisher("1").publish("b-o", List.of(a),
+        target(PublishTarget.Mode.UPLOAD, List.of("zone1"), Optional.empty(),
+            OptionalInt.empty()), handlers);
+    assertThat(out.get(0).id()).isNotEqualTo(orphan);
+    assertThat(client.templateRows(orphan)).isEmpty();
+    assertThat(client.templateRows(out.get(0).id())).allMatch(Template::ready)
+        .allMatch(t -> t.tags().containsKey(CloudStackPublisher.TAG_SHA256));
+    assertThat(events).anyMatch(e -> e instanceof KilnEvent.Warning w
+        && w.code().equals("publish.replaced"));
   }
 
   @Test

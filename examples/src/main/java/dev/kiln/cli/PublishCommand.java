@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -91,6 +92,11 @@ final class PublishCommand implements Callable<Integer> {
       + "tags (default: the version).")
   String buildId;
 
+  @Option(names = "--ready-timeout", paramLabel = "MINUTES", defaultValue = "120",
+      description = "How long to wait for each template to be ready in every zone "
+      + "(default: ${DEFAULT-VALUE}).")
+  long readyMinutes;
+
   @Option(names = "--advertise-host", paramLabel = "HOST", description = "Host name in the "
       + "URLs given to CloudStack, when it differs from the --serve-from address.")
   String advertiseHost;
@@ -120,7 +126,8 @@ final class PublishCommand implements Callable<Integer> {
           }).build();
       try (CloudStackClient client = cloud.client()) {
         CloudStackPublisher.Builder b = CloudStackPublisher.builder(client, fam, v)
-            .pollInterval(cloud.pollInterval());
+            .pollInterval(cloud.pollInterval()).readyTimeout(Duration.ofMinutes(
+                Math.max(1, readyMinutes)));
         if (advertiseHost != null) {
           b.advertisedHost(advertiseHost);
         }

@@ -55,6 +55,14 @@ import javax.crypto.spec.SecretKeySpec;
  * Content-Length. Secondary storage really downloads registered URLs (or receives the upload)
  * and checks the {@code {SHA-256}} checksum; readiness then advances one step per
  * {@code listTemplates} poll. Failures can be injected per command.
+ *
+ * <p>Behaviours of a real 4.22 server that it reproduces because Kiln must cope with them: a
+ * template whose hypervisor has no host in a zone is accepted but never listed there;
+ * {@code listHosts} lists each zone's routing hosts; a failed {@code deployVirtualMachine}
+ * job has already created the VM (its id is in the synchronous answer) and leaves it in state
+ * Error, and {@code deleteTemplate} is refused while a VM record uses the template; the
+ * template {@code getUploadParamsForTemplate} creates exists (state "Not uploaded") whether or
+ * not the upload ever comes.
  */
 public final class CloudStackStandIn implements AutoCloseable {
   public static final String API_KEY = "standin-api-key-" + "0123456789";
@@ -106,6 +114,9 @@ public final class CloudStackStandIn implements AutoCloseable {
   private final Map<String, String> zones = new LinkedHashMap<>();
   private final Map<String, String> osTypes = new LinkedHashMap<>();
   private final Map<String, String> offerings = new LinkedHashMap<>();
+  /** Hypervisors with an Up routing host, per zone id. */
+  private final Map<String, Set<String>> hostsByZone = new ConcurrentHashMap<>();
+  private final AtomicInteger uploadFailures = new AtomicInteger();
   final Map<String, Tpl> templates = new ConcurrentHashMap<>();
   final List<Tag> tags = new CopyOnWriteArrayList<>();
   final Map<String, ObjectNode> vms = new ConcurrentHashMap<>();
@@ -130,6 +141,29 @@ public final class CloudStackStandIn implements AutoCloseable {
     osTypes.put(UUID.randomUUID().toString(), "Other Linux (64-bit)");
     offerings.put(UUID.randomUUID().toString(), "Small Instance");
     offerings.put(UUID.randomUUID().toString(), "Medium Instance");
+    for (String zone : zones.keySet()) {
+      hostsByZone.put(zone, ConcurrentHashMap.newKeySet());
+      hostsByZone.get(zone).addAll(List.of("KVM", "XenServer", "VMware", "Hyperv"));
+    }
+  }
+
+  /** No zone has a host of {@code hypervisor} (CloudStack's name, e.g. {@code XenServer}). */
+  public CloudStackStandIn withoutHostsOf(String hypervisor) {
+    hostsByZone.values().forEach(h -> h.remove(hypervisor));
+    return this;
+  }
+
+  /** The next {@code times} uploads are cut off after the headers (the connection closes). */
+  public CloudStackStandIn failUploads(int times) {
+    uploadFailures.set(times);
+    return this;
+  }
+
+  /** The VMs that exist (in any state), as {@code id → state}. */
+  public Map<String, String> vmStates() {
+    Map<String, String> out = new LinkedHashMap<>();
+    vms.values().forEach(v -> out.put(v.path("id").asText(), v.path("state").asText()));
+    return out;
   }
 
   public static CloudStackStandIn start() throws IOException {
@@ -330,6 +364,8 @@ public final class CloudStackStandIn implements AutoCloseable {
                 "resourcetype", t.resourceType())).toList());
       case "deployvirtualmachine":
         return deploy(p);
+      case "listhosts":
+        return listHosts(p);
       case "listvirtualmachines":
         return list("virtualmachine", vms.values().stream().filter(v -> match(p, "id",
             v.path("id").asText())).map(v -> (ObjectNode) v.deepCopy().without("password"))
@@ -488,6 +524,19 @@ public final class CloudStackStandIn implements AutoCloseable {
     return r;
   }
 
+  private ObjectNode listHosts(Map<String, String> p) {
+    List<ObjectNode> hosts = new ArrayList<>();
+    hostsByZone.forEach((zone, hypervisors) -> hypervisors.forEach(h -> {
+      if (match(p, "zoneid", zone) && match(p, "hypervisor", h) && match(p, "type", "Routing")) {
+        hosts.add(obj("id", UUID.nameUUIDFromBytes((zone + h).getBytes(StandardCharsets.UTF_8))
+            .toString(), "name", h.toLowerCase(Locale.ROOT) + "-host-" + zones.get(zone),
+            "type", "Routing", "hypervisor", h, "zoneid", zone, "state", "Up",
+            "resourcestate", "Enabled"));
+      }
+    }));
+    return list("host", hosts);
+  }
+
   private ObjectNode listTemplates(Map<String, String> p) throws ApiError {
     require(p, "templatefilter");
     List<ObjectNode> rows = new ArrayList<>();
@@ -497,8 +546,9 @@ public final class CloudStackStandIn implements AutoCloseable {
         continue;
       }
       for (Row r : t.rows.values()) {
-        if (!match(p, "zoneid", r.zoneId)) {
-          continue;
+        if (!match(p, "zoneid", r.zoneId) || !hostsByZone.getOrDefault(r.zoneId, Set.of())
+            .contains(t.params.get("hypervisor"))) {
+          continue; // the real server hides templates no host in the zone could run
         }
         advance(r);
         rows.add(row(t, r));
@@ -567,6 +617,12 @@ public final class CloudStackStandIn implements AutoCloseable {
     if (t == null) {
       throw new ApiError(431, "unable to find template by id " + p.get("id"));
     }
+    List<String> users = vms.values().stream().filter(v -> v.path("templateid").asText()
+        .equals(t.id)).map(v -> v.path("id").asText()).toList();
+    if (!users.isEmpty()) {
+      throw new ApiError(431, "Unable to delete template " + t.id + " because VM instances "
+          + "[" + String.join(", ", users) + "] are using it.");
+    }
     if (p.containsKey("zoneid")) {
       t.rows.remove(p.get("zoneid"));
     }
@@ -599,11 +655,15 @@ public final class CloudStackStandIn implements AutoCloseable {
         .ready) {
       throw new ApiError(431, "Template is not ready in the zone");
     }
-    if (smokeDeployFails) {
-      return job(null, obj("errortext", "Unable to create a deployment for VM instance",
-          "errorcode", "533"));
-    }
     String id = UUID.randomUUID().toString();
+    if (smokeDeployFails) { // the VM record exists, in state Error, and its id was answered
+      vms.put(id, obj("id", id, "name", p.getOrDefault("name", "vm-" + id), "state", "Error",
+          "templateid", t.id, "zoneid", p.get("zoneid")));
+      ObjectNode started = job(null, obj("errortext", "Unable to create a deployment for VM "
+          + "instance", "errorcode", "533"));
+      started.put("id", id);
+      return started;
+    }
     ObjectNode vm = obj("id", id, "name", p.getOrDefault("name", "vm-" + id), "state",
         "Running", "templateid", t.id, "zoneid", p.get("zoneid"));
     if (Boolean.parseBoolean(t.params.getOrDefault("passwordenabled", "false"))) {
@@ -673,6 +733,11 @@ public final class CloudStackStandIn implements AutoCloseable {
       if (u == null) {
         send(ex, 403, "upload URL unknown or already used".getBytes(StandardCharsets.UTF_8));
         return;
+      }
+      if (uploadFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        ex.getRequestBody().readAllBytes();
+        send(ex, 503, "Service Unavailable".getBytes(StandardCharsets.UTF_8));
+        return; // the template stays as getUploadParamsForTemplate made it: "Not uploaded"
       }
       var h = ex.getRequestHeaders();
       if (!ex.getRequestMethod().equals("POST")) {
