@@ -59,16 +59,31 @@ final class TemplateFromOutside {
   }
 
   /**
-   * No private-key header anywhere in the disk's bytes: NUL-separated records keep grep's
-   * lines short across zeroed space; the positive control proves grep reads the data.
+   * A private-key header followed by a key body (OpenSSH's programs hold the bare header as a
+   * string, so the header alone is in every image), as a PCRE for {@code grep -P}.
+   */
+  private static final String KEY = "-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----\\r?\\n"
+      + "([A-Za-z-]+: [^\\n]*\\n){0,3}\\r?\\n?[A-Za-z0-9+/=]{64}";
+
+  /**
+   * No private key anywhere in the disk's bytes, allocated or not: NUL-separated records keep
+   * grep's lines short across zeroed space. Two controls prove the search can fail: grep finds
+   * {@code presentText} in this disk, and the same pattern finds a key ssh-keygen just made.
    */
   static void assertNoPrivateKeyHeader(Path raw, String presentText) throws Exception {
     Fixtures.Result control = bash("LC_ALL=C grep -a -z -c -F '" + presentText + "' '" + raw
         + "'");
     assertThat(control.output().strip()).as("grep finds " + presentText).isNotEqualTo("0");
-    Fixtures.Result keys = bash("LC_ALL=C grep -a -z -c -E -- "
-        + "'-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----' '" + raw + "'");
-    assertThat(keys.output().strip()).as("records with a private-key header").isEqualTo("0");
+    Path key = Files.createTempDirectory("kiln-key-");
+    try {
+      Fixtures.Result made = bash("ssh-keygen -q -t ed25519 -N '' -f '" + key + "/k' && "
+          + "LC_ALL=C grep -a -z -c -P -- '" + KEY + "' '" + key + "/k'");
+      assertThat(made.output().strip()).as("the pattern finds a real key").isEqualTo("1");
+    } finally {
+      Fixtures.deleteTree(key);
+    }
+    Fixtures.Result keys = bash("LC_ALL=C grep -a -z -c -P -- '" + KEY + "' '" + raw + "'");
+    assertThat(keys.output().strip()).as("records with a private key").isEqualTo("0");
   }
 
   /**

@@ -198,7 +198,10 @@ check_build_user() {
 }
 
 op_trim_free_space() {
-  # free blocks read as zeros afterwards, so the image compresses and converts sparse
+  # free blocks read as zeros afterwards, so the image compresses and converts sparse, and
+  # nothing deleted before (host keys, logs, the build user) survives in them. The sync first:
+  # ext4 neither trims nor reallocates blocks freed in a transaction not yet committed.
+  sync
   fstrim -av >/dev/null 2>&1 || {
     dd if=/dev/zero of=/kiln-zero bs=1M 2>/dev/null || true
     rm -f /kiln-zero

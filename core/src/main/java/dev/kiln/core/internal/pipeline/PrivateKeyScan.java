@@ -12,8 +12,12 @@ import java.util.regex.Pattern;
  * Looks for private-key material in every byte the export writes — allocated files and free
  * blocks alike, since a deleted key stays in a block until it is overwritten: the PEM and
  * OpenSSH private-key headers ({@code -----BEGIN OPENSSH PRIVATE KEY-----}, {@code RSA}, {@code
- * EC}, {@code DSA}, {@code ENCRYPTED} or plain {@code PRIVATE KEY}). It sits beside the format
- * writers in the export's single read of the disk, so the scan costs no extra read.
+ * EC}, {@code DSA}, {@code ENCRYPTED} or plain {@code PRIVATE KEY}) followed by a key body (at
+ * least {@value #MIN_BODY} Base64 characters, after any {@code Proc-Type:}/{@code DEK-Info:}
+ * lines). The body matters: OpenSSH's own programs ({@code ssh}, {@code ssh-keygen},
+ * {@code sshd}) hold the bare header as a string constant, so every image with OpenSSH has
+ * headers without keys. It sits beside the format writers in the export's single read of the
+ * disk, so the scan costs no extra read.
  */
 final class PrivateKeyScan implements DiskWriter {
   /** One header found: where in the guest disk, and which kind. */
@@ -23,8 +27,15 @@ final class PrivateKeyScan implements DiskWriter {
   private static final byte[] BEGIN = "-----BEGIN ".getBytes(StandardCharsets.US_ASCII);
   private static final Pattern HEADER = Pattern.compile(
       "-----BEGIN ((?:OPENSSH |RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----");
-  /** Longest header, so a header split across two runs is still seen. */
-  private static final int OVERLAP = 48;
+  /** Base64 characters of key body that make a header a key (the smallest key has ~300). */
+  static final int MIN_BODY = 64;
+  /** Header lines allowed between the header and the body (legacy encrypted PEM). */
+  private static final int MAX_HEADER_LINES = 3;
+  /**
+   * The longest stretch a finding needs (header, header lines, body with line breaks), so one
+   * split across two runs is still seen whole.
+   */
+  private static final int OVERLAP = 512;
 
   private final List<Finding> findings = new ArrayList<>();
   private final byte[] tail = new byte[OVERLAP];
@@ -82,15 +93,63 @@ final class PrivateKeyScan implements DiskWriter {
       if (buf.get(i) != '-' || !startsWithBegin(buf, i)) {
         continue;
       }
-      byte[] candidate = new byte[Math.min(OVERLAP + 16, buf.limit() - i)];
+      byte[] candidate = new byte[Math.min(OVERLAP, buf.limit() - i)];
       buf.get(i, candidate);
-      Matcher m = HEADER.matcher(new String(candidate, StandardCharsets.US_ASCII));
+      Matcher m = HEADER.matcher(new String(candidate, StandardCharsets.ISO_8859_1));
       int at = i - start;
-      if (m.lookingAt() && (seam < 0 || at < seam && at + m.end() > seam)) {
+      int keyEnd = m.lookingAt() ? endOfKeyBody(candidate, m.end()) : -1;
+      if (keyEnd > 0 && (seam < 0 || at < seam && at + keyEnd > seam)) {
         findings.add(new Finding(offset + at, m.group(1)));
       }
       i += BEGIN.length - 1;
     }
+  }
+
+  /**
+   * Where the {@value #MIN_BODY}th Base64 character of the body after the header ends, or -1
+   * when there is no such body: line breaks are skipped, up to {@value #MAX_HEADER_LINES}
+   * {@code Name: value} lines and one blank line may come first.
+   */
+  static int endOfKeyBody(byte[] b, int from) {
+    int i = from;
+    int headerLines = 0;
+    while (true) { // skip the line break, then "Proc-Type: 4,ENCRYPTED"-style lines
+      while (i < b.length && (b[i] == '\r' || b[i] == '\n')) {
+        i++;
+      }
+      int lineEnd = i;
+      while (lineEnd < b.length && b[lineEnd] != '\n' && b[lineEnd] >= 0x20 && b[lineEnd] < 0x7f) {
+        lineEnd++;
+      }
+      boolean headerLine = false;
+      for (int k = i; k < lineEnd; k++) {
+        if (b[k] == ':') {
+          headerLine = true;
+          break;
+        }
+      }
+      if (!headerLine || headerLines == MAX_HEADER_LINES || lineEnd >= b.length) {
+        break;
+      }
+      headerLines++;
+      i = lineEnd;
+    }
+    int body = 0;
+    for (; i < b.length; i++) {
+      byte c = b[i];
+      if (c == '\r' || c == '\n') {
+        continue;
+      }
+      boolean base64 = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+          || c == '+' || c == '/' || c == '=';
+      if (!base64) {
+        return -1;
+      }
+      if (++body == MIN_BODY) {
+        return i + 1;
+      }
+    }
+    return -1;
   }
 
   private static boolean startsWithBegin(ByteBuffer buf, int i) {

@@ -204,8 +204,10 @@ class PipelineTest {
   @Test
   void privateKeyMaterialInTheDiskFailsTheExportAndRemovesTheArtifacts() throws Exception {
     PipelineFixture f = new PipelineFixture(tmp);
-    Recipe recipe = f.cloudImageRecipe("\0\0-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1r"
-        + "\n").build();
+    // the first line of an ed25519 key's body ("openssh-key-v1\0…" in Base64)
+    String body = "\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n";
+    Recipe recipe = f.cloudImageRecipe("\0\0-----BEGIN OPENSSH PRIVATE KEY-----" + body)
+        .build();
     BuildFailedException e = fail(f, recipe, Stage.EXPORT);
     assertThat(e.getMessage()).contains("OPENSSH PRIVATE KEY at disk offset 1048578")
         .contains("--allow-private-keys");
@@ -214,7 +216,8 @@ class PipelineTest {
 
     PipelineFixture allowed = new PipelineFixture(tmp.resolve("allowed"));
     allowed.allowPrivateKeys = true;
-    allowed.pipeline(allowed.cloudImageRecipe("-----BEGIN RSA PRIVATE KEY-----").build()).run();
+    allowed.pipeline(allowed.cloudImageRecipe("-----BEGIN RSA PRIVATE KEY-----"
+        + body).build()).run();
     JsonNode m = new ObjectMapper().readTree(allowed.out.resolve("manifest.json").toFile());
     assertThat(m.path("privateKeyScan").path("findings").get(0).path("header").asText())
         .isEqualTo("RSA PRIVATE KEY");

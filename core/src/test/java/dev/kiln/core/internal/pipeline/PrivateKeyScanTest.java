@@ -52,6 +52,46 @@ class PrivateKeyScanTest {
   }
 
   @Test
+  void aKeyWhoseBodyCrossesTheSeamIsFoundOnce() throws Exception {
+    byte[] keys = realKeys();
+    byte[] disk = new byte[256 << 10];
+    int seam = 65536;
+    System.arraycopy(keys, 0, disk, seam - 60, keys.length); // header before, body after
+    PrivateKeyScan scan = new PrivateKeyScan();
+    for (int at = 0; at < disk.length; at += seam) {
+      scan.writeRun(at, ByteBuffer.wrap(disk, at, seam).slice());
+    }
+    assertThat(scan.findings()).extracting(PrivateKeyScan.Finding::offset)
+        .containsExactly((long) seam - 60, (long) seam - 60 + keys.length
+            - Files.readString(tmp.resolve("key.pem")).length());
+  }
+
+  @Test
+  void legacyEncryptedPemWithHeaderLinesIsFound() throws Exception {
+    Path pem = tmp.resolve("legacy.pem");
+    run("openssl", "genrsa", "-aes128", "-passout", "pass:kiln", "-traditional", "-out",
+        pem.toString(), "2048");
+    String text = Files.readString(pem);
+    assertThat(text).contains("Proc-Type: 4,ENCRYPTED", "DEK-Info:");
+    PrivateKeyScan scan = new PrivateKeyScan();
+    scan.writeRun(512, ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+    assertThat(scan.findings()).extracting(PrivateKeyScan.Finding::header)
+        .containsExactly("RSA PRIVATE KEY");
+  }
+
+  @Test
+  void openSshsOwnProgramsHoldTheHeaderButNoKey() throws Exception {
+    // ssh-keygen carries "-----BEGIN OPENSSH PRIVATE KEY-----" as a string constant; every
+    // image with OpenSSH has it: a header without a key body is not a key
+    byte[] program = Files.readAllBytes(Path.of("/usr/bin/ssh-keygen"));
+    assertThat(new String(program, StandardCharsets.ISO_8859_1))
+        .contains("-----BEGIN OPENSSH PRIVATE KEY-----");
+    PrivateKeyScan scan = new PrivateKeyScan();
+    scan.writeRun(0, ByteBuffer.wrap(program));
+    assertThat(scan.findings()).isEmpty();
+  }
+
+  @Test
   void publicKeysCertificatesAndRunsThatAreNotAdjacentAreNotFindings() throws Exception {
     PrivateKeyScan scan = new PrivateKeyScan();
     byte[] text = ("-----BEGIN CERTIFICATE-----\nMIIB\n-----BEGIN PUBLIC KEY-----\n"
