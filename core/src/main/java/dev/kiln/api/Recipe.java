@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * What template to build: the OS, where it comes from, the build machine, the installer's
- * answers, provisioning, generalisation, the artifacts to write and where to publish them.
+ * answers, provisioning, generalisation, the artifacts to write, the tests the verify boot runs
+ * and where to publish them.
  * Immutable; load one from YAML with {@link Recipes} or assemble it with {@link #builder}.
  */
 public final class Recipe {
@@ -20,6 +21,7 @@ public final class Recipe {
   private final GeneralizeOptions generalize;
   private final List<OutputSpec> outputs;
   private final List<PublishTarget> publish;
+  private final List<TemplateTest> tests;
 
   private Recipe(Builder b) {
     this.name = b.name;
@@ -32,6 +34,7 @@ public final class Recipe {
     this.generalize = b.generalize;
     this.outputs = List.copyOf(b.outputs);
     this.publish = List.copyOf(b.publish);
+    this.tests = List.copyOf(b.tests);
   }
 
   /** Starts a recipe for {@code os} built from {@code source}. */
@@ -45,6 +48,7 @@ public final class Recipe {
     provisioning.forEach(b::addProvisionStep);
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);
+    tests.forEach(b::addTest);
     return b;
   }
 
@@ -90,12 +94,17 @@ public final class Recipe {
     return publish;
   }
 
+  /** The recipe's own tests, run in the verify boot. */
+  public List<TemplateTest> tests() {
+    return tests;
+  }
+
   @Override
   public String toString() {
     return "Recipe{name=" + name + ", os=" + os + ", source=" + source + ", machine=" + machine
         + ", answers=" + answers + ", provisioning=" + provisioning + ", guestIntegration="
         + guestIntegration + ", generalize=" + generalize + ", outputs=" + outputs
-        + ", publish=" + publish + "}";
+        + ", publish=" + publish + ", tests=" + tests + "}";
   }
 
   /** Builder for {@link Recipe}. */
@@ -110,6 +119,7 @@ public final class Recipe {
     private GeneralizeOptions generalize = GeneralizeOptions.DEFAULTS;
     private final List<OutputSpec> outputs = new ArrayList<>();
     private final List<PublishTarget> publish = new ArrayList<>();
+    private final List<TemplateTest> tests = new ArrayList<>();
 
     private Builder(OsSelection os, Source source) {
       this.os = Objects.requireNonNull(os, "os");
@@ -133,6 +143,11 @@ public final class Recipe {
 
     public Builder answers(Answers answers) {
       this.answers = Objects.requireNonNull(answers);
+      return this;
+    }
+
+    public Builder addTest(TemplateTest test) {
+      tests.add(Objects.requireNonNull(test));
       return this;
     }
 

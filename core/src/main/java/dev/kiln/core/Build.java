@@ -78,6 +78,7 @@ public final class Build {
     private Clock clock = Clock.systemUTC();
     private GuestConnector connector = GuestConnector.ssh();
     private boolean allowPrivateKeys;
+    private boolean verify = true;
 
     private Builder(Recipe recipe) {
       this.recipe = Objects.requireNonNull(recipe);
@@ -181,6 +182,15 @@ public final class Build {
     }
 
     /**
+     * Whether to boot the exported template as a new CloudStack VM (ConfigDrive, larger disk)
+     * and check it before publishing (default: yes).
+     */
+    public Builder verify(boolean verify) {
+      this.verify = verify;
+      return this;
+    }
+
+    /**
      * Private-key material found in the exported disk (a deleted host key in a free block, a
      * key a provisioning step left) becomes a warning instead of failing the export, which
      * otherwise removes the artifacts.
@@ -219,7 +229,7 @@ public final class Build {
           publishers, Optional.ofNullable(publishProfile));
       return new Build(new BuildSettings(recipe, id, workRoot, outputDirectory, hypervisors,
           profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
-          clock, connector, allowPrivateKeys));
+          clock, connector, allowPrivateKeys, verify));
     }
   }
 }

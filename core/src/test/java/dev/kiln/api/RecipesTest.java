@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -224,5 +225,19 @@ class RecipesTest {
         + "    - {port: 80, hostPort: 8080}\n")).singleElement().asString().endsWith(
             "machine.guestForwards: guest forwards need QEMU user networking; leave out "
             + "'network' or the forwards");
+  }
+  @Test
+  void testsRunInTheVerifyBootComeFromTheRecipe() throws Exception {
+    Recipe r = parse(MINIMAL + "tests:\n  - {name: nginx answers, run: curl -fs localhost, "
+        + "outputMatches: 'Welcome'}\n  - {name: no telnet, run: command -v telnet, "
+        + "exitCode: 1}\n");
+    assertThat(r.tests()).containsExactly(
+        new TemplateTest("nginx answers", "curl -fs localhost", 0, Optional.of("Welcome")),
+        new TemplateTest("no telnet", "command -v telnet", 1, Optional.empty()));
+    assertThat(problems(MINIMAL + "tests:\n  - {name: x, run: 'true', exitCode: 300, "
+        + "outputMatches: '(unclosed'}\n  - {run: 'true'}\n")).containsExactlyInAnyOrder(
+        "r.yaml:4:38: tests[0].exitCode: must be between 0 and 255, was 300",
+        "r.yaml:4:58: tests[0].outputMatches: not a regular expression (Unclosed group)",
+        "r.yaml:5:5: tests[1].name: missing required field");
   }
 }

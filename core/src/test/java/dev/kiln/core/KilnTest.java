@@ -69,7 +69,7 @@ class KilnTest {
         .addPublishTarget(PipelineFixture.target("prod")).build();
     try (Kiln kiln = kiln(f, p)) {
       BuildResult r = kiln.build(recipe).buildId("b1").outputDirectory(f.out).publish(true)
-          .guestConnector(f.connector).build().run();
+          .guestConnector(f.connector).verify(false).build().run();
       assertThat(p.opened).containsExactly("lab fake b1", "prod fake b1");
       assertThat(p.published).containsExactly("lab←lab b1 2", "prod←prod b1 2");
       assertThat(r.published()).extracting(Publisher.PublishedTemplate::zone)
@@ -85,7 +85,7 @@ class KilnTest {
         .addPublishTarget(PipelineFixture.target("prod")).build();
     try (Kiln kiln = kiln(f, p)) {
       kiln.build(recipe).buildId("b1").outputDirectory(f.out).publish(true)
-          .publishProfile("ci").guestConnector(f.connector).build().run();
+          .publishProfile("ci").guestConnector(f.connector).verify(false).build().run();
     }
     assertThat(p.opened).containsExactly("ci fake b1");
     assertThat(p.published).containsExactly("ci←ci b1 2", "ci←ci b1 2");
@@ -98,7 +98,7 @@ class KilnTest {
     Recipe recipe = f.cloudImageRecipe().addPublishTarget(PipelineFixture.target("lab"))
         .build();
     try (Kiln kiln = kiln(f, p)) {
-      kiln.build(recipe).buildId("b1").outputDirectory(f.out).guestConnector(f.connector)
+      kiln.build(recipe).buildId("b1").outputDirectory(f.out).guestConnector(f.connector).verify(false)
           .build().run();
     }
     assertThat(p.opened).isEmpty();
@@ -116,7 +116,7 @@ class KilnTest {
     try (Kiln kiln = kiln(f, p)) {
       List<EntryResult> results = kiln.matrix(List.of(new MatrixEntry("e1", recipe, Set.of()),
           new MatrixEntry("e2", recipe, Set.of())), hosts).outputDirectory(f.out).parallel(1)
-          .configure(b -> b.publish(true).guestConnector(f.connector)).run();
+          .configure(b -> b.publish(true).guestConnector(f.connector).verify(false)).run();
       assertThat(results).allMatch(EntryResult::succeeded);
     }
     assertThat(p.published).containsExactlyInAnyOrder("lab←lab e1-h1 2", "lab←lab e2-h1 2");

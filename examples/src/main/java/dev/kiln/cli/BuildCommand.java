@@ -44,7 +44,8 @@ import picocli.CommandLine.Parameters;
     + "install the CloudStack integration, generalize, export every format in one read of "
     + "the disk, and optionally publish.",
     "Exit codes: 0 ok, 1 invalid recipe, 4 source, 5 install or connect, 6 provision or "
-        + "generalize, 7 export, 8 publish, 9 a matrix build failed, 130 interrupted."})
+        + "generalize, 7 export, 8 publish, 9 a matrix build failed, 10 verify, 130 "
+        + "interrupted."})
 final class BuildCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -89,6 +90,11 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--keep-on-error", description = "Leave the machine running when a stage "
       + "fails, and print how to reach it.")
   boolean keepOnError;
+
+  @Option(names = "--no-verify", description = "Skip the verify boot (the exported template "
+      + "booted as a new CloudStack VM with a ConfigDrive and checked; results in "
+      + "verify-junit.xml).")
+  boolean noVerify;
 
   @Option(names = "--allow-private-keys", description = "Export even when the disk holds "
       + "private-key headers (the scan's findings become warnings and stay in manifest.json).")
@@ -175,7 +181,7 @@ final class BuildCommand implements Callable<Integer> {
     return results.stream().allMatch(dev.kiln.core.matrix.EntryResult::succeeded) ? 0 : 9;
   }
 
-  /** The options every build of this command shares: publishing and the package proxy. */
+  /** The options every build of this command shares: publishing, package proxy, verify. */
   private void publishing(Build.Builder b) {
     if (publish || publishProfile != null) {
       b.publish(true);
@@ -186,6 +192,7 @@ final class BuildCommand implements Callable<Integer> {
     if (packageProxy != null) {
       b.packageProxy(packageProxy);
     }
+    b.verify(!noVerify);
   }
 
   static int exitCode(Stage stage) {
@@ -194,6 +201,7 @@ final class BuildCommand implements Callable<Integer> {
       case INSTALL, CONNECT -> 5;
       case PROVISION, GENERALIZE -> 6;
       case EXPORT -> 7;
+      case VERIFY -> 10;
       case PUBLISH -> 8;
     };
   }

@@ -153,6 +153,8 @@ class BuildPipelineVmTest {
               + "lsblk; exit 1; }"), Optional.empty(), Duration.ofMinutes(2)))
           .addProvisionStep(new ProvisionStep.Reboot(Duration.ofMinutes(8)))
           .addProvisionStep(new ProvisionStep.Packages(List.of("jq"), false))
+          .addTest(new dev.kiln.api.TemplateTest("jq is installed", "jq --version", 0,
+              Optional.of("^jq-1\\.")))
           .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
           .addOutput(new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD,
               Compression.BZIP2))
@@ -188,6 +190,17 @@ class BuildPipelineVmTest {
       assertThat(manifest.path("privateKeyScan").path("scannedBytes").asLong())
           .isEqualTo(4L << 30);
       assertThat(manifest.path("privateKeyScan").path("findings")).isEmpty();
+      // the verify boot: the template as a new CloudStack VM with a ConfigDrive, all checks
+      JsonNode verify = manifest.path("verify");
+      assertThat(verify.path("passed").asBoolean()).as(verify.toString()).isTrue();
+      assertThat(verify.path("checks").findValuesAsText("name")).contains("datasource",
+          "instance-id", "machine-id", "host-keys", "root-filesystem-grown", "ssh-key-reset",
+          "no-build-user", "root-password", "cloudstack-datasource",
+          "password-and-key-every-boot", "no-failed-units", "guest-agent", "firmware",
+          "test: jq is installed");
+      Fixtures.Result junit = run("xmllint --xpath 'concat(count(//testcase), \" \", "
+          + "count(//failure))' " + out.resolve("verify-junit.xml"));
+      assertThat(junit.output().strip()).isEqualTo("14 0");
 
       // the artifact from outside (not from inside the build machine): no build user, its
       // home or sudoers rule; no private-key header in any block, allocated or not; the
@@ -224,7 +237,8 @@ class BuildPipelineVmTest {
         .name("e2e-installed").machine(machine())
         .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
         .build();
-    BuildResult first = build(recipe, "kiln-e2e-iso1").build().run();
+    // the test installer is no OS with cloud-init: there is nothing a verify boot could check
+    BuildResult first = build(recipe, "kiln-e2e-iso1").verify(false).build().run();
     assertThat(first.installReused()).isFalse();
     assertThat(first.stageTimes()).containsKey(Stage.INSTALL);
     String console = Files.readString(work.resolve("builds/kiln-e2e-iso1/console-install.log"),
@@ -239,7 +253,7 @@ class BuildPipelineVmTest {
         + "e2e-installed.qcow2"));
     assertThat(check.exit()).as(check.output()).isZero();
 
-    BuildResult second = build(recipe, "kiln-e2e-iso2").build().run();
+    BuildResult second = build(recipe, "kiln-e2e-iso2").verify(false).build().run();
     assertThat(second.installReused()).isTrue();
     assertThat(events).anyMatch(e -> e instanceof KilnEvent.Warning w
         && w.code().equals("install.reused") && w.buildId().equals("kiln-e2e-iso2"));

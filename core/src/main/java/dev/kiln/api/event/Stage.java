@@ -8,5 +8,6 @@ public enum Stage {
   PROVISION,
   GENERALIZE,
   EXPORT,
+  VERIFY,
   PUBLISH
 }

@@ -17,6 +17,8 @@ public final class FakeGuest implements Communicator {
   final List<String> log;
   public final List<String> commands = new java.util.concurrent.CopyOnWriteArrayList<>();
   public Optional<String> failOn = Optional.empty();
+  /** The standard output of a command, when it answers one (else the default below). */
+  public java.util.function.Function<String, Optional<String>> responder = c -> Optional.empty();
   public boolean closed;
 
   public FakeGuest(List<String> log) {
@@ -27,8 +29,8 @@ public final class FakeGuest implements Communicator {
   public ExecResult exec(ExecRequest request) {
     commands.add(request.command());
     boolean fail = failOn.isPresent() && request.command().contains(failOn.get());
-    String out = request.command().contains("--check")
-        ? "kiln-generalize: survived: /home/kiln-build\n" : "";
+    String out = responder.apply(request.command()).orElse(request.command().contains("--check")
+        ? "kiln-generalize: survived: /home/kiln-build\n" : "");
     return new ExecResult(fail ? 1 : 0, out, fail ? "fake failure\n" : "", Duration.ZERO);
   }
 

@@ -46,6 +46,10 @@ final class BuildContext {
   List<BuildManifest.Artifact> artifacts = List.of();
   List<BuildManifest.Published> published = List.of();
   BuildManifest.KeyScan keyScan;
+  dev.kiln.core.internal.verify.VerifyReport verify;
+  /** The build machine's machine id and the template's cloud-init default user. */
+  Optional<String> buildMachineId = Optional.empty();
+  Optional<String> defaultUser = Optional.empty();
 
   BuildContext(BuildSettings settings) {
     this.settings = settings;
@@ -144,7 +148,7 @@ final class BuildContext {
         v.toMillis() / 1000.0));
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
         recipe.os().toString(), started, source, install, survivors, keyScan,
-        events.now().toString(), seconds, artifacts, packages.stream().filter(p -> !p.isBlank())
+        BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts, packages.stream().filter(p -> !p.isBlank())
         .toList(), published);
   }
 }

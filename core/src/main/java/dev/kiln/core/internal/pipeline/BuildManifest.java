@@ -11,11 +11,12 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "os", "started", "source", "install",
-    "generalizeSurvivors", "privateKeyScan", "finished", "stageSeconds", "artifacts", "packages", "published"})
+    "generalizeSurvivors", "privateKeyScan", "verify", "finished", "stageSeconds", "artifacts",
+    "packages", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe, String os,
     String started, Source source, Install install, List<String> generalizeSurvivors,
-    KeyScan privateKeyScan, String finished, Map<String, Double> stageSeconds, List<Artifact> artifacts,
-    List<String> packages, List<Published> published) {
+    KeyScan privateKeyScan, Verify verify, String finished, Map<String, Double> stageSeconds,
+    List<Artifact> artifacts, List<String> packages, List<Published> published) {
 
   /** Where the base came from: a cloud image or ISO (origin, checksum) or debootstrap. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,6 +43,20 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe, S
   /** A private-key header in the exported disk: its offset in the guest disk and kind. */
   @JsonPropertyOrder({"offset", "header"})
   public record KeyFinding(long offset, String header) {}
+
+  /** The verify boot: the artifact booted, its new instance id, each check's outcome. */
+  @JsonPropertyOrder({"image", "instanceId", "passed", "checks"})
+  public record Verify(String image, String instanceId, boolean passed, List<Check> checks) {
+    static Verify of(dev.kiln.core.internal.verify.VerifyReport r) {
+      return r == null ? null : new Verify(r.image(), r.instanceId(), r.failures().isEmpty(),
+          r.checks().stream().map(c -> new Check(c.name(), c.passed(), c.detail(),
+              c.elapsed().toMillis() / 1000.0)).toList());
+    }
+  }
+
+  /** One verify check. */
+  @JsonPropertyOrder({"name", "passed", "detail", "seconds"})
+  public record Check(String name, boolean passed, String detail, double seconds) {}
 
   /** One written artifact. */
   @JsonPropertyOrder({"file", "hypervisor", "format", "compression", "size", "checksums"})

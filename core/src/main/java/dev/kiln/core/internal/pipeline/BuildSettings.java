@@ -14,9 +14,10 @@ import java.util.Optional;
  *
  * @param allowPrivateKeys report private-key material found in the exported disk as warnings
  *     instead of failing the export
+ * @param verify boot the exported template as a new CloudStack VM and check it
  */
 public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
     HypervisorProvider hypervisors, OsProfile profile, PublishRouting publishing,
     EventHandlers events, boolean keepOnError, Duration installTimeout, Duration sshTimeout,
     Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector,
-    boolean allowPrivateKeys) {}
+    boolean allowPrivateKeys, boolean verify) {}

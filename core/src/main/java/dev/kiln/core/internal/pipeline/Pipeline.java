@@ -49,6 +49,12 @@ public final class Pipeline {
           .generalize(guest));
       List<Exporter.Artifact> artifacts = stages.run(Stage.EXPORT, () -> new ExportStage(ctx)
           .export(stopped));
+      if (settings.verify()) {
+        stages.run(Stage.VERIFY, () -> {
+          new VerifyStage(ctx).verify(artifacts);
+          return null;
+        });
+      }
       List<Publisher.PublishedTemplate> published = List.of();
       if (settings.publishing().enabled() && !ctx.recipe.publish().isEmpty()) {
         published = stages.run(Stage.PUBLISH, () -> new PublishStage(ctx).publish(artifacts));

@@ -54,6 +54,27 @@ final class ProvisionStage {
       packages = Files.readAllLines(list, StandardCharsets.UTF_8);
     }
     ctx.packages = packages;
+    recordIdentity(guest);
     return new ProvisionedGuest(session, packages);
+  }
+
+  /**
+   * What the verify boot compares against: this machine's id (a template's VMs must get new
+   * ones) and the user cloud-init gives the instance's SSH key (its {@code default_user}).
+   */
+  private void recordIdentity(Communicator guest) throws Exception {
+    var id = guest.exec(ExecRequest.of("cat /etc/machine-id", Duration.ofSeconds(30)));
+    String machineId = id.stdoutTail().strip();
+    if (id.succeeded() && machineId.matches("[0-9a-f]{32}")) {
+      ctx.buildMachineId = Optional.of(machineId);
+    }
+    var user = guest.exec(new ExecRequest("cloud-init query "
+        + "merged_cfg.system_info.default_user.name 2>/dev/null || python3 -c 'import yaml; "
+        + "print(yaml.safe_load(open(\"/etc/cloud/cloud.cfg\"))[\"system_info\"]"
+        + "[\"default_user\"][\"name\"])'", Duration.ofMinutes(1), Map.of(), true, false));
+    String name = user.stdoutTail().strip();
+    if (user.succeeded() && name.matches("[a-z_][a-z0-9_-]{0,31}")) {
+      ctx.defaultUser = Optional.of(name);
+    }
   }
 }

@@ -48,7 +48,7 @@ import java.util.Set;
 public final class RecipeParser {
   /** Top-level keys in documentation order. */
   public static final List<String> TOP_LEVEL_KEYS = List.of("name", "os", "source", "machine",
-      "answers", "provision", "integration", "generalize", "outputs", "publish");
+      "answers", "provision", "integration", "generalize", "outputs", "publish", "tests");
 
   private static final long MAX_DISK = 64L << 40;
   private static final Duration MAX_STEP = Duration.ofHours(12);
@@ -110,6 +110,8 @@ public final class RecipeParser {
       top.problem("outputs", "needs at least one output");
     }
     List<PublishTarget> publish = top.list("publish", MapReader.mapItems(this::readPublish));
+    List<dev.kiln.api.TemplateTest> tests = top.list("tests",
+        MapReader.mapItems(TemplateTestReader::read));
     for (OutputSpec o : outputs) {
       // a disk the output format cannot hold would fail only at export, after the install
       dev.kiln.formats.ImageFormat f = dev.kiln.formats.ImageFormat.valueOf(o.format().name());
@@ -131,6 +133,7 @@ public final class RecipeParser {
     steps.forEach(b::addProvisionStep);
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);
+    tests.forEach(b::addTest);
     return b.build();
   }
 

@@ -50,6 +50,7 @@ public final class PipelineFixture {
   PublishRouting publishing = PublishRouting.none();
   boolean keepOnError;
   boolean allowPrivateKeys;
+  boolean verify;
   public GuestConnector connector;
 
   public PipelineFixture(Path root) throws IOException {
@@ -115,7 +116,7 @@ public final class PipelineFixture {
     Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     return new Pipeline(new BuildSettings(recipe, "b1", work, out, uri -> hypervisor,
         new FakeOsProfile(), publishing, handlers, keepOnError, Duration.ofMinutes(1),
-        Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys));
+        Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys, verify));
   }
 
   /** Files left in the build directory. */
