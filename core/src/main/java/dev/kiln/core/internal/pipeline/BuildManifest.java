@@ -36,9 +36,13 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe, S
   @JsonPropertyOrder({"cacheKey", "answerFiles", "reused"})
   public record Install(String cacheKey, Map<String, String> answerFiles, boolean reused) {}
 
-  /** The scan of the exported disk's data for private-key headers. */
-  @JsonPropertyOrder({"scannedBytes", "findings"})
-  public record KeyScan(long scannedBytes, List<KeyFinding> findings) {}
+  /**
+   * The scan of the exported disk's data for private keys: those in files, and those that are
+   * string constants inside binaries (library self-test vectors), which do not fail a build.
+   */
+  @JsonPropertyOrder({"scannedBytes", "findings", "embeddedInBinaries"})
+  public record KeyScan(long scannedBytes, List<KeyFinding> findings,
+      List<KeyFinding> embeddedInBinaries) {}
 
   /** A private-key header in the exported disk: its offset in the guest disk and kind. */
   @JsonPropertyOrder({"offset", "header"})

@@ -34,7 +34,8 @@ final class ExportStage {
         ctx.recipe.name(), ctx.recipe.os().toString(), m.cpus(), m.memoryMiB(), m.firmware(),
         ctx.settings.buildId(), ctx.events.handlers(), scan);
     ctx.keyScan = new BuildManifest.KeyScan(scan.scanned(), scan.findings().stream().map(f ->
-        new BuildManifest.KeyFinding(f.offset(), f.header())).toList());
+        new BuildManifest.KeyFinding(f.offset(), f.header())).toList(), scan.embedded()
+        .stream().map(f -> new BuildManifest.KeyFinding(f.offset(), f.header())).toList());
     if (!scan.findings().isEmpty()) {
       String where = scan.findings().stream().limit(3).map(f -> f.header() + " at disk offset "
           + f.offset()).collect(Collectors.joining(", "));

@@ -18,10 +18,21 @@ import java.util.regex.Pattern;
  * {@code sshd}) hold the bare header as a string constant, so every image with OpenSSH has
  * headers without keys. It sits beside the format writers in the export's single read of the
  * disk, so the scan costs no extra read.
+ *
+ * <p>Libraries carry complete test keys as C string constants (GnuTLS's self-tests: PKCS#8
+ * GOST and EC keys in {@code libgnutls.so}), so every Debian image holds private keys nobody
+ * can misuse. A PEM key that starts right after a NUL byte at an offset that is not
+ * 512-byte aligned is such a constant ({@link Finding#embedded()}): a key file of its own starts
+ * a filesystem block, a key inside a text file follows text. OpenSSH-format keys are never
+ * treated as embedded. Known gap: a PEM key small enough for btrfs to store inline in its
+ * metadata follows a NUL byte at an unaligned offset too, and counts as embedded.
  */
 final class PrivateKeyScan implements DiskWriter {
-  /** One header found: where in the guest disk, and which kind. */
-  record Finding(long offset, String header) {}
+  /**
+   * One key found: where in the guest disk, which kind, and whether it is a string constant
+   * inside a binary rather than a file or part of one.
+   */
+  record Finding(long offset, String header, boolean embedded) {}
 
   static final int MAX_FINDINGS = 20;
   private static final byte[] BEGIN = "-----BEGIN ".getBytes(StandardCharsets.US_ASCII);
@@ -38,13 +49,20 @@ final class PrivateKeyScan implements DiskWriter {
   private static final int OVERLAP = 512;
 
   private final List<Finding> findings = new ArrayList<>();
+  private final List<Finding> embedded = new ArrayList<>();
   private final byte[] tail = new byte[OVERLAP];
   private int tailLength;
   private long tailEnd = -1;
   private long scanned;
 
+  /** Keys in files: each one fails the export unless private keys are allowed. */
   List<Finding> findings() {
     return List.copyOf(findings);
+  }
+
+  /** Keys that are string constants inside binaries (library self-test vectors). */
+  List<Finding> embedded() {
+    return List.copyOf(embedded);
   }
 
   /** Bytes of guest data looked at. */
@@ -99,7 +117,15 @@ final class PrivateKeyScan implements DiskWriter {
       int at = i - start;
       int keyEnd = m.lookingAt() ? endOfKeyBody(candidate, m.end()) : -1;
       if (keyEnd > 0 && (seam < 0 || at < seam && at + keyEnd > seam)) {
-        findings.add(new Finding(offset + at, m.group(1)));
+        long where = offset + at;
+        byte before = i > start ? buf.get(i - 1) : seam < 0 && tailEnd == offset
+            && tailLength > 0 ? tail[tailLength - 1] : 0;
+        boolean constant = !m.group(1).startsWith("OPENSSH") && where % 512 != 0
+            && before == 0;
+        List<Finding> into = constant ? embedded : findings;
+        if (into.size() < MAX_FINDINGS) {
+          into.add(new Finding(where, m.group(1), constant));
+        }
       }
       i += BEGIN.length - 1;
     }

@@ -1,33 +1,25 @@
 package dev.kiln.core.internal.recipe;
 
-import dev.kiln.api.Accelerator;
 import dev.kiln.api.Answers;
 import dev.kiln.api.Checksum;
 import dev.kiln.api.CloudImageSource;
 import dev.kiln.api.Compression;
 import dev.kiln.api.DebootstrapSource;
 import dev.kiln.api.DiskFormat;
-import dev.kiln.api.Firmware;
 import dev.kiln.api.GeneralizeOptions;
 import dev.kiln.api.GeneralizeOptions.RootPasswordPolicy;
-import dev.kiln.api.GuestForward;
 import dev.kiln.api.GuestIntegration;
 import dev.kiln.api.InvalidRecipeException;
 import dev.kiln.api.IsoSource;
 import dev.kiln.api.MachineSettings;
 import dev.kiln.api.OsSelection;
 import dev.kiln.api.OutputSpec;
-import dev.kiln.api.Partitioning;
 import dev.kiln.api.ProvisionStep;
 import dev.kiln.api.PublishTarget;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.RemoteFile;
-import dev.kiln.api.Secret;
 import dev.kiln.api.Source;
 import dev.kiln.api.TargetHypervisor;
-import dev.kiln.api.UserAccount;
-import dev.kiln.core.internal.recipe.YamlNode.Scalar;
-import dev.kiln.core.internal.recipe.YamlNode.ScalarType;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -37,7 +29,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -50,11 +41,8 @@ public final class RecipeParser {
   public static final List<String> TOP_LEVEL_KEYS = List.of("name", "os", "source", "machine",
       "answers", "provision", "integration", "generalize", "outputs", "publish", "tests");
 
-  private static final long MAX_DISK = 64L << 40;
   private static final Duration MAX_STEP = Duration.ofHours(12);
   private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
-  private static final String PACKAGE_RULE = "[A-Za-z0-9][A-Za-z0-9.+:_~-]*";
-  private static final String USER_RULE = "[a-z_][a-z0-9_-]{0,31}";
 
   private final Problems problems;
   private final Path baseDir;
@@ -97,9 +85,9 @@ public final class RecipeParser {
     if (!top.has("source")) {
       top.problem("source", "missing required field: one of iso, cloudImage, debootstrap");
     }
-    MachineSettings machine = top.map("machine").map(this::readMachine)
+    MachineSettings machine = top.map("machine").map(MachineReader::read)
         .orElse(MachineSettings.DEFAULTS);
-    Answers answers = top.map("answers").map(this::readAnswers).orElse(Answers.DEFAULTS);
+    Answers answers = top.map("answers").map(new AnswersReader(baseDir)::read).orElse(Answers.DEFAULTS);
     List<ProvisionStep> steps = top.list("provision", MapReader.mapItems(this::readStep));
     GuestIntegration integration =
         top.enumValue("integration", GuestIntegration.class, GuestIntegration.CLOUD_INIT);
@@ -225,7 +213,7 @@ public final class RecipeParser {
         .orElse("bookworm");
     URI mirror = m.string("mirror").map(t -> toUri(m, "mirror", t, Set.of("http", "https")))
         .orElse(URI.create("http://deb.debian.org/debian"));
-    List<String> packages = packageList(m, "packages");
+    List<String> packages = AnswersReader.packageList(m, "packages");
     return mirror == null ? null : new DebootstrapSource(suite, mirror, packages);
   }
 
@@ -262,185 +250,6 @@ public final class RecipeParser {
     } catch (URISyntaxException e) {
       return "not a valid URL: " + e.getMessage();
     }
-  }
-
-  // ---- machine ----------------------------------------------------------------------------
-
-  private MachineSettings readMachine(MapReader m) {
-    MachineSettings.Builder b = MachineSettings.builder();
-    b.cpus((int) m.integer("cpus", 1, 256, 2));
-    OptionalLong memory = m.size("memory", 256L << 20, 4L << 40);
-    memory.ifPresent(bytes -> b.memoryMiB(bytes >> 20));
-    OptionalLong disk = m.size("diskSize", 1L << 30, MAX_DISK);
-    if (disk.isPresent()) {
-      if (disk.getAsLong() % 512 != 0) {
-        m.problem("diskSize", "must be a multiple of 512 bytes");
-      } else {
-        b.diskSizeBytes(disk.getAsLong());
-      }
-    }
-    Firmware firmware = m.enumValue("firmware", Firmware.class, Firmware.BIOS);
-    b.firmware(firmware);
-    boolean secureBoot = m.bool("secureBoot", false);
-    if (secureBoot && firmware != Firmware.UEFI) {
-      m.problem("secureBoot", "secure boot needs 'firmware: uefi'");
-    } else {
-      b.secureBoot(secureBoot);
-    }
-    b.accelerator(m.enumValue("accelerator", Accelerator.class, Accelerator.AUTO));
-    m.string("connect").ifPresent(text -> {
-      String problem = text.matches("[a-z0-9+]+://.*") ? null
-          : "expected a libvirt URI such as qemu:///system or qemu+ssh://host/system";
-      if (problem != null) {
-        m.problem("connect", problem + ", was '" + text + "'");
-      } else {
-        b.libvirtUri(URI.create(text));
-      }
-    });
-    Optional<String> network = m.string("network");
-    network.ifPresent(n -> {
-      if (!n.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-        m.problem("network", "a libvirt network name is 1-64 of [A-Za-z0-9._-], was '" + n
-            + "'");
-      } else {
-        b.libvirtNetwork(n);
-      }
-    });
-    b.vnc(m.bool("vnc", false));
-    List<GuestForward> forwards = m.list("guestForwards", MapReader.mapItems(this::readForward));
-    if (network.isPresent() && !forwards.isEmpty()) {
-      m.problem("guestForwards", "guest forwards need QEMU user networking; leave out "
-          + "'network' or the forwards");
-    } else {
-      b.guestForwards(forwards);
-    }
-    m.finish();
-    return b.build();
-  }
-
-  /** {@code {address: 10.0.2.100, port: 3142, hostPort: 3142}}. */
-  private GuestForward readForward(MapReader m) {
-    String address = m.string("address").orElse("10.0.2.100");
-    long port = m.integer("port", 1, 65535, 0);
-    long hostPort = m.integer("hostPort", 1, 65535, 0);
-    if (!m.has("port") || !m.has("hostPort")) {
-      m.problem(m.has("port") ? "hostPort" : "port", "a guest forward needs port and hostPort");
-    }
-    if (!address.matches("10\\.0\\.2\\.(\\d{1,3})")) {
-      m.problem("address", "guest forwards live in QEMU's 10.0.2.0/24 network, was '" + address
-          + "'");
-      address = null;
-    }
-    return address == null || port == 0 || hostPort == 0 ? null
-        : new GuestForward(address, (int) port, (int) hostPort);
-  }
-
-  // ---- answers ----------------------------------------------------------------------------
-
-  private Answers readAnswers(MapReader m) {
-    Answers.Builder b = Answers.builder();
-    List<UserAccount> users = m.list("users", MapReader.mapItems(this::readUser));
-    Set<String> seen = new LinkedHashSet<>();
-    for (UserAccount u : users) {
-      if (!seen.add(u.name())) {
-        m.problem("users", "user '" + u.name() + "' is listed twice");
-      }
-      b.addUser(u);
-    }
-    readSecret(m, "rootPassword").ifPresent(b::rootPassword);
-    m.string("locale", "[A-Za-z]{1,8}(_[A-Za-z]{2})?(\\.[A-Za-z0-9-]+)?(@[a-z]+)?",
-        "must be a POSIX locale such as en_US.UTF-8").ifPresent(b::locale);
-    m.string("keyboard", "[a-z]{2,8}([-_][a-z0-9]+)*", "must be a layout such as us or de")
-        .ifPresent(b::keyboard);
-    m.string("timezone", "[A-Za-z]+(/[A-Za-z0-9_+-]+)*",
-        "must be an IANA time zone such as UTC or Europe/Berlin").ifPresent(b::timezone);
-    b.addPackages(packageList(m, "packages"));
-    b.partitioning(m.enumValue("partitioning", Partitioning.class, Partitioning.SINGLE_ROOT));
-    m.map("registration").map(r -> {
-      Optional<String> org = r.string("organization", "[A-Za-z0-9@._+-]{1,128}",
-          "must be an organization id or e-mail address");
-      Optional<Secret> key = readSecret(r, "key");
-      if (key.isEmpty()) {
-        r.problem("key", "registration needs a key (activation key or registration code)");
-      }
-      r.finish();
-      return key.map(k -> new dev.kiln.api.Registration(org, k)).orElse(null);
-    }).ifPresent(b::registration);
-    m.finish();
-    return b.build();
-  }
-
-  private UserAccount readUser(MapReader m) {
-    String name = m.requiredString("name");
-    if (name != null && !name.matches(USER_RULE)) {
-      m.problem("name", "must be a login name: lower-case letters, digits, '_' or '-', at most 32");
-      name = null;
-    }
-    List<String> keys = m.list("sshKeys", (v, path, p) -> {
-      String key = MapReader.readString(v, path, p);
-      if (key != null && !key.matches("(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\\d+|sk-\\S+) "
-          + "[A-Za-z0-9+/=]+( [^\\r\\n]*)?")) {
-        p.add(v.line(), v.column(), path, "not an SSH public key (expected 'ssh-ed25519 AAAA… "
-            + "comment' on one line)");
-        return null;
-      }
-      return key;
-    });
-    Optional<Secret> password = readSecret(m, "password");
-    boolean sudo = m.bool("sudo", false);
-    List<String> groups = m.list("groups", (v, path, p) -> {
-      String g = MapReader.readString(v, path, p);
-      if (g != null && !g.matches(USER_RULE)) {
-        p.add(v.line(), v.column(), path, "not a group name: '" + g + "'");
-        return null;
-      }
-      return g;
-    });
-    return name == null ? null : new UserAccount(name, keys, password, sudo, groups);
-  }
-
-  /** A secret: inline text, {@code {env: NAME}} or {@code {file: path}}. */
-  private Optional<Secret> readSecret(MapReader m, String key) {
-    if (!m.has(key)) {
-      return Optional.empty();
-    }
-    Optional<MapReader> asMap = Optional.empty();
-    Optional<String> asText = Optional.empty();
-    YamlNode probe = m.rawValue(key);
-    if (probe instanceof Scalar s && s.type() == ScalarType.STRING) {
-      asText = m.string(key);
-    } else if (probe instanceof YamlNode.MapNode) {
-      asMap = m.map(key);
-    } else {
-      m.problem(key, "expected text or {env: VARIABLE} or {file: path}, found "
-          + probe.kind());
-      return Optional.empty();
-    }
-    if (asText.isPresent()) {
-      return Optional.of(Secret.of(asText.get()));
-    }
-    MapReader s = asMap.get();
-    List<String> kind = s.exactlyOneOf("env", "file");
-    Optional<Secret> out = Optional.empty();
-    if (kind.size() == 1 && kind.get(0).equals("env")) {
-      out = s.string("env", "[A-Za-z_][A-Za-z0-9_]*", "must be an environment variable name")
-          .map(Secret::fromEnvironment);
-    } else if (kind.size() == 1) {
-      out = s.string("file").map(f -> Secret.fromFile(baseDir.resolve(f)));
-    }
-    s.finish();
-    return out;
-  }
-
-  private List<String> packageList(MapReader m, String key) {
-    return m.list(key, (v, path, p) -> {
-      String name = MapReader.readString(v, path, p);
-      if (name != null && !name.matches(PACKAGE_RULE)) {
-        p.add(v.line(), v.column(), path, "not a package name: '" + name + "'");
-        return null;
-      }
-      return name;
-    });
   }
 
   // ---- provisioning -----------------------------------------------------------------------
@@ -484,7 +293,7 @@ public final class RecipeParser {
         if (p == null) {
           return null;
         }
-        List<String> install = packageList(p, "install");
+        List<String> install = AnswersReader.packageList(p, "install");
         boolean upgrade = p.bool("upgrade", false);
         p.finish();
         return new ProvisionStep.Packages(install, upgrade);

@@ -6,14 +6,10 @@ import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchChangedHostKeyException;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
-import com.jcraft.jsch.SftpATTRS;
-import com.jcraft.jsch.SftpException;
-import com.jcraft.jsch.SftpProgressMonitor;
 import dev.kiln.api.CommunicatorException;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
-import dev.kiln.api.event.Stage;
 import dev.kiln.spi.Communicator;
 import dev.kiln.spi.Machine;
 import java.io.BufferedReader;
@@ -22,7 +18,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Vector;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The {@link Communicator} over SSH (jsch): the build key first, a password as fallback; host
@@ -52,6 +45,7 @@ public final class SshCommunicator implements Communicator {
   private final Duration connectDeadline;
   private final PinnedHostKeys hostKeys = new PinnedHostKeys();
   private final List<int[]> remoteForwards = new ArrayList<>();
+  private final SftpTransfers transfers;
   private Session session;
   private String bootId = "";
 
@@ -60,6 +54,7 @@ public final class SshCommunicator implements Communicator {
     this.endpoint = endpoint;
     this.events = events;
     this.buildId = buildId;
+    this.transfers = new SftpTransfers(events, buildId);
     this.machine = machine;
     this.connectDeadline = connectDeadline;
   }
@@ -283,37 +278,10 @@ public final class SshCommunicator implements Communicator {
     ensureConnectedUnchecked();
     ChannelSftp sftp = sftp();
     try {
-      if (Files.isDirectory(local)) {
-        mkdirs(sftp, remotePath);
-        try (Stream<Path> files = Files.walk(local)) {
-          for (Path p : (Iterable<Path>) files::iterator) {
-            String target = remotePath + "/" + local.relativize(p).toString().replace('\\', '/');
-            if (p.equals(local)) {
-              continue;
-            }
-            if (Files.isDirectory(p)) {
-              mkdirs(sftp, target);
-            } else {
-              put(sftp, p, target);
-            }
-          }
-        }
-      } else {
-        put(sftp, local, remotePath);
-      }
-    } catch (SftpException | IOException e) {
-      throw new CommunicatorException("uploading " + local + " to " + remotePath + ": "
-          + e.getMessage(), e);
+      transfers.upload(sftp, local, remotePath);
     } finally {
       sftp.disconnect();
     }
-  }
-
-  private void put(ChannelSftp sftp, Path file, String target) throws SftpException,
-      IOException {
-    long size = Files.size(file);
-    // named by where it goes: the local file may be a temporary one with a random name
-    sftp.put(file.toString(), target, progress("upload " + target, size), ChannelSftp.OVERWRITE);
   }
 
   @Override
@@ -321,71 +289,9 @@ public final class SshCommunicator implements Communicator {
     ensureConnectedUnchecked();
     ChannelSftp sftp = sftp();
     try {
-      get(sftp, remotePath, local);
-    } catch (SftpException | IOException e) {
-      throw new CommunicatorException("downloading " + remotePath + " to " + local + ": "
-          + e.getMessage(), e);
+      transfers.download(sftp, remotePath, local);
     } finally {
       sftp.disconnect();
-    }
-  }
-
-  private void get(ChannelSftp sftp, String remote, Path local) throws SftpException,
-      IOException {
-    SftpATTRS attrs = sftp.stat(remote);
-    if (attrs.isDir()) {
-      Files.createDirectories(local);
-      @SuppressWarnings("unchecked")
-      Vector<ChannelSftp.LsEntry> entries = sftp.ls(remote);
-      for (ChannelSftp.LsEntry e : entries) {
-        String name = e.getFilename();
-        if (name.equals(".") || name.equals("..")) {
-          continue;
-        }
-        if (name.contains("/") || name.contains("\\")) {
-          throw new IOException("refusing a remote file name with a path separator: " + name);
-        }
-        get(sftp, remote + "/" + name, local.resolve(name));
-      }
-    } else {
-      Path partial = local.resolveSibling(local.getFileName() + ".partial");
-      sftp.get(remote, partial.toString(), progress("download " + remote, attrs.getSize()));
-      Files.move(partial, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  private SftpProgressMonitor progress(String task, long size) {
-    return new SftpProgressMonitor() {
-      private long done;
-
-      @Override
-      public void init(int op, String src, String dest, long max) {}
-
-      @Override
-      public boolean count(long count) {
-        done += count;
-        events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(), Stage.PROVISION,
-            task, done, size));
-        return true;
-      }
-
-      @Override
-      public void end() {}
-    };
-  }
-
-  private static void mkdirs(ChannelSftp sftp, String path) throws SftpException {
-    StringBuilder cur = new StringBuilder(path.startsWith("/") ? "" : ".");
-    for (String part : path.split("/")) {
-      if (part.isEmpty()) {
-        continue;
-      }
-      cur.append('/').append(part);
-      try {
-        sftp.stat(cur.toString());
-      } catch (SftpException absent) {
-        sftp.mkdir(cur.toString());
-      }
     }
   }
 

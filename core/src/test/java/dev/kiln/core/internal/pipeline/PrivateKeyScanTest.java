@@ -92,6 +92,39 @@ class PrivateKeyScanTest {
   }
 
   @Test
+  void aLibrarysSelfTestKeysAreEmbeddedNotFindings() throws Exception {
+    // GnuTLS carries complete PKCS#8 test keys as C strings (every Debian image has them)
+    byte[] library = Files.readAllBytes(Path.of("/usr/lib/x86_64-linux-gnu/libgnutls.so.30"));
+    assertThat(new String(library, StandardCharsets.ISO_8859_1))
+        .contains("-----BEGIN PRIVATE KEY-----\nM");
+    PrivateKeyScan scan = new PrivateKeyScan();
+    scan.writeRun(1 << 20, ByteBuffer.wrap(library)); // as a file of its own would start
+    assertThat(scan.findings()).isEmpty();
+    assertThat(scan.embedded()).isNotEmpty().allMatch(PrivateKeyScan.Finding::embedded);
+  }
+
+  @Test
+  void aPemKeyFileAfterZeroedSpaceIsAFindingWhereverItStarts() throws Exception {
+    byte[] keys = realKeys();
+    String pem = Files.readString(tmp.resolve("key.pem"));
+    byte[] pemBytes = pem.getBytes(StandardCharsets.US_ASCII);
+    byte[] disk = new byte[64 << 10];
+    // a key file starts a filesystem block: after the previous file's zero padding
+    System.arraycopy(pemBytes, 0, disk, 8192, pemBytes.length);
+    // a key inside a text file (a config with an inline key): after text
+    byte[] config = ("tls:\n  key: |\n" + pem).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(config, 0, disk, 20000, config.length);
+    // an OpenSSH key right after a NUL at an odd offset is still a key
+    System.arraycopy(keys, 0, disk, 40001, keys.length);
+    PrivateKeyScan scan = new PrivateKeyScan();
+    scan.writeRun(0, ByteBuffer.wrap(disk));
+    assertThat(scan.findings()).extracting(PrivateKeyScan.Finding::offset).containsExactly(
+        8192L, 20000L + config.length - pemBytes.length, 40001L,
+        40001L + keys.length - pemBytes.length);
+    assertThat(scan.embedded()).isEmpty();
+  }
+
+  @Test
   void publicKeysCertificatesAndRunsThatAreNotAdjacentAreNotFindings() throws Exception {
     PrivateKeyScan scan = new PrivateKeyScan();
     byte[] text = ("-----BEGIN CERTIFICATE-----\nMIIB\n-----BEGIN PUBLIC KEY-----\n"
