@@ -46,6 +46,12 @@ final class ConvertCommand implements Callable<Integer> {
       + "DEST is an error).")
   boolean force;
 
+  @Option(names = "--checksum", paramLabel = "sha256|md5|sha512|all|none",
+      defaultValue = "sha256", description = "Checksums of DEST to print, computed on the bytes "
+      + "as they are written when DEST is compressed (default: ${DEFAULT-VALUE}, what "
+      + "CloudStack's registration and SHA256SUMS use).")
+  String checksum;
+
   @Option(names = "--compress", description = "Compress qcow2 clusters (like qemu-img -c).")
   boolean compress;
 
@@ -105,6 +111,13 @@ final class ConvertCommand implements Callable<Integer> {
       err.println("kiln convert: " + e.getMessage());
       return 2;
     }
+    java.util.Set<String> checksums;
+    try {
+      checksums = dev.kiln.formats.pack.Checksums.choice(checksum);
+    } catch (IllegalArgumentException e) {
+      err.println("kiln convert: " + e.getMessage());
+      return 2;
+    }
     if (!Files.isRegularFile(source)) {
       err.println("kiln convert: " + source + ": no such file");
       return KilnCli.EXIT_INVALID;
@@ -121,7 +134,8 @@ final class ConvertCommand implements Callable<Integer> {
     }
     Instant start = Instant.now();
     try {
-      PackagedFile f = ImageConverter.convert(source, destination, target, threads, done -> { });
+      PackagedFile f = ImageConverter.convert(source, destination, target, threads,
+          checksums, done -> { });
       Duration took = Duration.between(start, Instant.now());
       out.printf(Locale.ROOT, "%s: %s%s, %d bytes, %.1f s%n", f.file(),
           target.format().name().toLowerCase(Locale.ROOT), target.packaging().suffix(),

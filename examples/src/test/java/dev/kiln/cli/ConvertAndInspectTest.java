@@ -75,6 +75,35 @@ class ConvertAndInspectTest {
     return out;
   }
 
+  /** What {@code kiln convert --checksum} prints, judged by coreutils' sha256sum & co. */
+  @ParameterizedTest
+  @ValueSource(strings = {"c.qcow2", "c.vhd.bz2"})
+  void checksumChoiceComputesOnlyWhatIsAskedAndMatchesCoreutils(String target)
+      throws Exception {
+    Path none = dir.resolve("none-" + target);
+    CliTest.Run r = CliTest.kiln("convert", raw.toString(), none.toString(), "--checksum",
+        "none");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("SHA-256").doesNotContain("MD5");
+    Path all = dir.resolve("all-" + target);
+    r = CliTest.kiln("convert", raw.toString(), all.toString(), "--checksum", "all");
+    assertThat(r.exit()).as(r.err()).isZero();
+    for (String[] tool : new String[][] {{"MD5", "md5sum"}, {"SHA-256", "sha256sum"},
+        {"SHA-512", "sha512sum"}}) {
+      String hex = run(tool[1], all.toString()).split(" ")[0];
+      assertThat(r.out()).contains("  " + tool[0] + " " + hex);
+    }
+    Path md5 = dir.resolve("md5-" + target);
+    r = CliTest.kiln("convert", raw.toString(), md5.toString(), "--checksum", "md5");
+    assertThat(r.out()).contains("  MD5 " + run("md5sum", md5.toString()).split(" ")[0])
+        .doesNotContain("SHA-");
+    r = CliTest.kiln("convert", raw.toString(), dir.resolve("bad-" + target).toString(),
+        "--checksum", "crc32");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("kiln convert: --checksum must be sha256, md5, "
+        + "sha512, all or none, not crc32");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"x.qcow2", "x.qcow2.bz2", "x.vhd", "x.vhd.bz2", "x.vhd.zip",
       "x.raw.bz2", "x.raw.gz", "x.img", "x.vhdx", "x.vhdx.zip", "x.vmdk", "x.ova", "x.qcow2.xz"})

@@ -3,6 +3,7 @@ package dev.kiln.formats.convert;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.DiskWriter;
+import dev.kiln.formats.pack.Checksums;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
@@ -29,6 +30,15 @@ public final class ImageConverter {
    */
   public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
       int threads, LongConsumer progress) throws IOException {
+    return convert(source, destination, target, threads, Checksums.ALL, progress);
+  }
+
+  /**
+   * As {@link #convert(Path, Path, ConversionTarget, int, LongConsumer)}, computing only the
+   * {@code checksums} named (a subset of {@link Checksums#ALGORITHMS}; none skips them).
+   */
+  public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
+      int threads, java.util.Set<String> checksums, LongConsumer progress) throws IOException {
     if (DiskImages.detect(source) == dev.kiln.formats.ImageFormat.OVA) {
       Path disk = TemporaryFiles.register(destination.resolveSibling(destination.getFileName()
           + ".ova-disk.partial"));
@@ -51,7 +61,7 @@ public final class ImageConverter {
               + inner.name().toLowerCase(java.util.Locale.ROOT) + ", not a VMDK",
               "References/File href", -1);
         }
-        return convert(disk, destination, target, threads, progress);
+        return convert(disk, destination, target, threads, checksums, progress);
       } finally {
         TemporaryFiles.delete(disk);
       }
@@ -70,7 +80,7 @@ public final class ImageConverter {
         Converter.convert(in, out, progress);
       }
       Instant stamp = target.vhd().timestamp();
-      return new Packager(threads, stamp).pack(image, destination, target.packaging(),
+      return new Packager(threads, stamp, checksums).pack(image, destination, target.packaging(),
           progress);
     } finally {
       if (!image.equals(destination)) {

@@ -47,17 +47,28 @@ public final class Packager {
 
   private final int threads;
   private final Instant modified;
+  private final java.util.Set<String> algorithms;
 
   /**
    * @param threads compression threads
    * @param modified the time written into gzip and zip headers (pin it for reproducible output)
    */
   public Packager(int threads, Instant modified) {
+    this(threads, modified, Checksums.ALL);
+  }
+
+  /**
+   * @param algorithms the checksums of the packaged file (a subset of
+   *     {@link Checksums#ALGORITHMS}, may be empty): computed on the bytes as they are written
+   *     for compressed packaging, by one read of the finished file for {@link Packaging#NONE}
+   */
+  public Packager(int threads, Instant modified, java.util.Set<String> algorithms) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1");
     }
     this.threads = threads;
     this.modified = modified;
+    this.algorithms = java.util.Set.copyOf(algorithms);
   }
 
   /**
@@ -71,7 +82,7 @@ public final class Packager {
         if (!image.equals(destination)) {
           Files.move(image, destination, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        return new PackagedFile(destination, Files.size(destination), checksum(destination));
+        return new PackagedFile(destination, Files.size(destination), checksum(destination, algorithms));
       case BZIP2: {
         // encoders keep ~30 MB of arrays between blocks: one per thread at work, dropped
         // with this call
@@ -106,7 +117,16 @@ public final class Packager {
 
   /** The checksums of an existing file, in one read. */
   public static java.util.Map<String, String> checksum(Path file) throws IOException {
-    Checksums sums = new Checksums();
+    return checksum(file, Checksums.ALL);
+  }
+
+  /** The chosen checksums of an existing file, in one read (none: no read at all). */
+  public static java.util.Map<String, String> checksum(Path file,
+      java.util.Set<String> algorithms) throws IOException {
+    if (algorithms.isEmpty()) {
+      return java.util.Map.of();
+    }
+    Checksums sums = new Checksums(algorithms);
     byte[] buf = new byte[1 << 20];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n; (n = in.read(buf)) > 0; ) {
@@ -119,7 +139,7 @@ public final class Packager {
   private PackagedFile gzip(Path image, Path destination, LongConsumer progress)
       throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
-      DigestingSink sink = new DigestingSink(out.channel());
+      DigestingSink sink = new DigestingSink(out.channel(), algorithms);
       byte[] header = {0x1f, (byte) 0x8b, 8, 0, mtime(0), mtime(8), mtime(16), mtime(24), 0,
           3}; // ID1 ID2 CM=deflate FLG MTIME XFL OS=unix
       sink.accept(header, header.length);
@@ -134,12 +154,13 @@ public final class Packager {
 
   /** Appends results to the output file, counting them and digesting them as they go. */
   private static final class DigestingSink implements OrderedParallel.Sink {
-    final Checksums sums = new Checksums();
+    final Checksums sums;
     final FileChannel channel;
     long written;
 
-    DigestingSink(FileChannel channel) {
+    DigestingSink(FileChannel channel, java.util.Set<String> algorithms) {
       this.channel = channel;
+      this.sums = new Checksums(algorithms);
     }
 
     @Override
@@ -176,7 +197,7 @@ public final class Packager {
   private PackagedFile chunked(Path image, Path destination, LongConsumer progress, int chunk,
       ChunkCompressor compressor) throws IOException {
     try (AtomicFile out = AtomicFile.create(destination)) {
-      DigestingSink sink = new DigestingSink(out.channel());
+      DigestingSink sink = new DigestingSink(out.channel(), algorithms);
       java.util.Map<Integer, OrderedParallel.Piece> zeroChunks = new java.util.HashMap<>();
       java.util.Queue<byte[]> spareOutputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
       // a buffer for each thread at work, one queued and one being read: enough to keep every
@@ -352,7 +373,7 @@ public final class Packager {
     } finally {
       dev.kiln.formats.convert.TemporaryFiles.delete(deflated);
     }
-    return new PackagedFile(destination, Files.size(destination), checksum(destination));
+    return new PackagedFile(destination, Files.size(destination), checksum(destination, algorithms));
   }
 
   private static byte[] readChunk(FileChannel in, long pos, int len) throws IOException {
