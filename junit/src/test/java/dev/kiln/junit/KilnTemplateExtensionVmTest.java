@@ -3,17 +3,23 @@ package dev.kiln.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.kiln.api.Firmware;
+import dev.kiln.api.GeneralizeOptions;
+import dev.kiln.core.internal.verify.TemplateChecks;
+import dev.kiln.core.internal.verify.VerifyReport;
 import dev.kiln.kvm.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -59,6 +65,31 @@ class KilnTemplateExtensionVmTest {
           .isGreaterThan(template);
     }
 
+    /**
+     * Kiln's verify checks on a real template with the defect behind "password reset works
+     * once, then silently stops": the bare Debian base has no CloudStack integration, so
+     * cloud-init's password and key modules run once per instance. That check fails with its
+     * reason; the checks of what the base does right pass.
+     */
+    @Test
+    void verifyChecksFailATemplateWhosePasswordResetWorksOnlyOnce(TemplateMachine vm)
+        throws Exception {
+      List<VerifyReport.CheckResult> results = TemplateChecks.run(vm.ssh(),
+          new TemplateChecks.Expected(vm.instanceId(), vm.publicKey(), "kiln-build",
+              Optional.empty(), Files.size(new DebianFixture().get()),
+              GeneralizeOptions.RootPasswordPolicy.KEEP, Firmware.BIOS, false, List.of()));
+      Map<String, VerifyReport.CheckResult> byName = new java.util.HashMap<>();
+      results.forEach(r -> byName.put(r.name(), r));
+      assertThat(byName.get("password-and-key-every-boot").passed()).isFalse();
+      assertThat(byName.get("password-and-key-every-boot").detail()).contains(
+          "second password or key reset would be ignored");
+      for (String ok : List.of("datasource", "instance-id", "machine-id", "host-keys",
+          "root-filesystem-grown", "ssh-key-reset", "no-build-user", "guest-agent",
+          "firmware")) {
+        assertThat(byName.get(ok).passed()).as(ok + ": " + byName.get(ok).detail()).isTrue();
+      }
+    }
+
     @Test
     void failsOnPurpose(TemplateMachine vm) throws Exception {
       assertThat(vm.sh("echo hello")).isEqualTo("goodbye");
@@ -86,11 +117,15 @@ class KilnTemplateExtensionVmTest {
         new TestExecutionListener() {
           @Override
           public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-            results.put(id.getDisplayName(), result);
+            boolean userClass = id.getSource().filter(ClassSource.class::isInstance)
+                .map(src -> ((ClassSource) src).getJavaClass() == UsersTemplateTests.class)
+                .orElse(false);
+            results.put(userClass ? "UsersTemplateTests" : id.getDisplayName(), result);
           }
         });
     TestExecutionResult cls = results.get("UsersTemplateTests");
-    assertThat(cls).as("the class's own result (boot, cleanup)").isNotNull();
+    assertThat(cls).as("the class's own result (boot, cleanup) among " + results.keySet())
+        .isNotNull();
     assertThat(cls.getStatus()).as(cls.getThrowable().map(Throwable::toString).orElse(""))
         .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
     assertThat(results.get("bootsAsANewInstanceWithTheDrivesKey(TemplateMachine)")
@@ -99,6 +134,10 @@ class KilnTemplateExtensionVmTest {
     assertThat(results.get("theRootFilesystemGrewIntoTheLargerDisk(TemplateMachine)")
         .getStatus()).as(String.valueOf(results)).isEqualTo(
             TestExecutionResult.Status.SUCCESSFUL);
+    TestExecutionResult planted = results.get(
+        "verifyChecksFailATemplateWhosePasswordResetWorksOnlyOnce(TemplateMachine)");
+    assertThat(planted.getStatus()).as(planted.getThrowable().map(Throwable::toString)
+        .orElse("")).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
     Throwable failure = results.get("failsOnPurpose(TemplateMachine)").getThrowable()
         .orElseThrow();
     assertThat(failure).hasMessageContaining("goodbye");

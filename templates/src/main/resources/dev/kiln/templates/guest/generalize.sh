@@ -198,14 +198,21 @@ check_build_user() {
 }
 
 op_trim_free_space() {
-  # free blocks read as zeros afterwards, so the image compresses and converts sparse, and
-  # nothing deleted before (host keys, logs, the build user) survives in them. The sync first:
-  # ext4 neither trims nor reallocates blocks freed in a transaction not yet committed.
+  # Free blocks read as zeros afterwards, so nothing deleted before (host keys, logs, the build
+  # user) survives in them, and the image compresses and converts sparse. fstrim alone is not
+  # enough: a discard covering only part of a qcow2 cluster (64 KiB) or of the device's discard
+  # granularity is dropped, so a small deleted file (a 4 KiB host key) in a cluster shared with
+  # live data keeps its bytes. So every free block of each local filesystem is overwritten with
+  # zeros (root may use the reserved blocks too), then trimmed. The syncs first: ext4 neither
+  # reuses nor trims blocks freed in a transaction that is not yet committed.
   sync
-  fstrim -av >/dev/null 2>&1 || {
-    dd if=/dev/zero of=/kiln-zero bs=1M 2>/dev/null || true
-    rm -f /kiln-zero
-  }
+  findmnt -rn -t ext2,ext3,ext4,xfs,btrfs -o TARGET | while read -r mnt; do
+    dd if=/dev/zero of="$mnt/.kiln-zero" bs=1M 2>/dev/null || true
+    sync
+    rm -f "$mnt/.kiln-zero"
+  done
+  sync
+  fstrim -av >/dev/null 2>&1 || true
   sync
 }
 check_trim_free_space() { return 0; }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The user's view of conversion speed: `kiln convert` as a whole process (JVM start, default
+# checksum SHA-256 included) against `qemu-img convert` alone and against `qemu-img convert`
+# followed by `sha256sum` (what a user runs to get the same artifact and checksum). Alternating
+# order, RUNS (default 5) rounds, every output synced before the clock stops, checked with
+# qemu-img compare and deleted before the next tool runs. Prints every run, medians and ratios
+# (peer / Kiln: above 1 means Kiln is faster) as a Markdown table.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs=${RUNS:-5}
+work=${WORK:-/var/tmp/kiln-bench}
+disk=$("$root/bench/make-bench-disk.sh" "$work/disk.raw")
+[ -f "$root/examples/target/kiln.jar" ] || "$root/kiln" version >/dev/null
+mkdir -p "$work/cli"
+cp "$root/examples/target/kiln.jar" "$work/kiln-cli-bench.jar"
+kiln=(java -Xmx256m -jar "$work/kiln-cli-bench.jar")
+
+seconds() { # command...: wall seconds until the command and a sync of its output finished
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  sync
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# case: name, kiln destination suffix, qemu-img -O format and options
+cases=("qcow2|qcow2|-O qcow2" "vhd (dynamic)|vhd|-O vpc -o subformat=dynamic" "vhdx|vhdx|-O vhdx" "raw|raw|-O raw")
+echo "| case | runs | kiln convert (s) | qemu-img (s) | qemu-img + sha256sum (s) | vs qemu-img | vs qemu-img + sha256sum |"
+echo "|---|---|---|---|---|---|---|"
+details=""
+for c in "${cases[@]}"; do
+  IFS='|' read -r name ext opts <<<"$c"
+  k=() q=() s=()
+  # warm-up (page cache, JIT), not counted
+  "${kiln[@]}" convert --force "$disk" "$work/cli/k.$ext" >/dev/null 2>&1; rm -f "$work/cli/k.$ext"
+  for i in $(seq 1 "$runs"); do
+    for who in $( ((i % 2)) && echo "kiln qemu sum" || echo "sum qemu kiln"); do
+      case $who in
+        kiln)
+          k+=("$(seconds "${kiln[@]}" convert --force "$disk" "$work/cli/k.$ext")")
+          qemu-img compare -q -f raw "$disk" "$work/cli/k.$ext"
+          rm -f "$work/cli/k.$ext" ;;
+        qemu)
+          # shellcheck disable=SC2086 # the options are words
+          q+=("$(seconds qemu-img convert -f raw $opts "$disk" "$work/cli/q.$ext")")
+          rm -f "$work/cli/q.$ext" ;;
+        sum)
+          # shellcheck disable=SC2086
+          s+=("$(seconds sh -c "qemu-img convert -f raw $opts '$disk' '$work/cli/s.$ext' && sha256sum '$work/cli/s.$ext'")")
+          rm -f "$work/cli/s.$ext" ;;
+      esac
+    done
+  done
+  km=$(printf '%s\n' "${k[@]}" | median); qm=$(printf '%s\n' "${q[@]}" | median)
+  sm=$(printf '%s\n' "${s[@]}" | median)
+  printf '| %s | %s | %.2f | %.2f | %.2f | %.2f× | %.2f× |\n' "$name" "$runs" "$km" "$qm" "$sm" \
+    "$(echo "$qm / $km" | bc -l)" "$(echo "$sm / $km" | bc -l)"
+  details+="- $name: kiln ${k[*]} / qemu-img ${q[*]} / qemu-img + sha256sum ${s[*]}"$'\n'
+done
+echo
+echo "Every run (seconds):"
+echo
+printf '%s' "$details"
