@@ -193,14 +193,15 @@ class BuildPipelineVmTest {
       // the verify boot: the template as a new CloudStack VM with a ConfigDrive, all checks
       JsonNode verify = manifest.path("verify");
       assertThat(verify.path("passed").asBoolean()).as(verify.toString()).isTrue();
-      assertThat(verify.path("checks").findValuesAsText("name")).contains("datasource",
+      assertThat(verify.path("checks").findValuesAsText("name")).contains(
+          "cloud-init-finished", "datasource",
           "instance-id", "machine-id", "host-keys", "root-filesystem-grown", "ssh-key-reset",
           "no-build-user", "root-password", "cloudstack-datasource",
           "password-and-key-every-boot", "no-failed-units", "guest-agent", "firmware",
           "test: jq is installed");
       Fixtures.Result junit = run("xmllint --xpath 'concat(count(//testcase), \" \", "
           + "count(//failure))' " + out.resolve("verify-junit.xml"));
-      assertThat(junit.output().strip()).isEqualTo("14 0");
+      assertThat(junit.output().strip()).isEqualTo("15 0");
 
       // the artifact from outside (not from inside the build machine): no build user, its
       // home or sudoers rule; no private-key header in any block, allocated or not; the

@@ -104,6 +104,9 @@ final class BootedTemplate implements TemplateMachine, AutoCloseable {
         s.user(), key), Duration.ofMinutes(s.bootMinutes()), Optional.of(machine),
         EventHandlers.NONE, name);
     opened.add(ssh);
+    // the wait strategy: SSH answers before cloud-init's last stage has run
+    ssh.exec(new dev.kiln.spi.Communicator.ExecRequest("timeout 900 cloud-init status --wait "
+        + ">/dev/null 2>&1; true", Duration.ofMinutes(16), java.util.Map.of(), false, false));
   }
 
   @Override

@@ -21,7 +21,8 @@ import java.util.function.BiFunction;
  * machine id, host keys made at this boot, the root filesystem grown to the larger disk, no
  * build user or build key, root's password as the recipe says, CloudStack's data source and
  * every-boot password and key modules configured, no failed systemd unit, the guest agent
- * running, the firmware the recipe asks for; then the recipe's own tests.
+ * running, the firmware the recipe asks for; then the recipe's own tests. The first check waits
+ * for cloud-init to finish (SSH answers before its last stage).
  */
 public final class TemplateChecks {
   /** One check: a command and what its result must be. */
@@ -51,7 +52,7 @@ public final class TemplateChecks {
       Optional<String> failure;
       String output;
       try {
-        ExecResult r = ssh.exec(new ExecRequest(c.command(), Duration.ofMinutes(6), Map.of(),
+        ExecResult r = ssh.exec(new ExecRequest(c.command(), Duration.ofMinutes(16), Map.of(),
             c.sudo(), false));
         output = (r.stdoutTail() + r.stderrTail()).strip();
         failure = c.judge().apply(r, output);
@@ -67,6 +68,11 @@ public final class TemplateChecks {
 
   static List<Check> checks(Expected e) {
     List<Check> c = new ArrayList<>();
+    // SSH answers before cloud-init's last stage: everything after depends on it being done
+    c.add(new Check("cloud-init-finished", "timeout 900 cloud-init status --wait >/dev/null "
+        + "2>&1; cloud-init status --long", false, (r, o) -> o.contains("status: done")
+            ? Optional.empty() : Optional.of("cloud-init did not finish cleanly: "
+                + shorten(o))));
     c.add(new Check("datasource", "cat /run/cloud-init/result.json", false, (r, o) ->
         o.contains("DataSourceConfigDrive") ? Optional.empty()
             : Optional.of("cloud-init did not use the ConfigDrive: " + shorten(o))));

@@ -47,6 +47,7 @@ class VerifyStageTest {
           "openstack/latest/meta_data.json", 1 << 16), StandardCharsets.UTF_8));
     }
     String[][] answers = {
+        {"cloud-init status", "status: done\ndetail:\nDataSourceConfigDrive"},
         {"result.json", "{\"v1\": {\"datasource\": \"DataSourceConfigDrive [net,ver=2]\"}}"},
         {"instance-id", meta.path("uuid").asText()},
         {"machine-id", "fedcba9876543210fedcba9876543210"},
@@ -105,11 +106,11 @@ class VerifyStageTest {
         .path("verify");
     assertThat(verify.path("passed").asBoolean()).as(verify.toString()).isTrue();
     assertThat(verify.path("image").asText()).isEqualTo("fake.qcow2");
-    assertThat(verify.path("checks")).hasSize(14);
+    assertThat(verify.path("checks")).hasSize(15);
     Path junit = f.out.resolve("verify-junit.xml");
-    assertThat(xpath(junit, "count(//testsuite/testcase)")).isEqualTo("14");
+    assertThat(xpath(junit, "count(//testsuite/testcase)")).isEqualTo("15");
     assertThat(xpath(junit, "count(//testcase/failure)")).isEqualTo("0");
-    assertThat(xpath(junit, "string(//testcase[14]/@name)")).isEqualTo(
+    assertThat(xpath(junit, "string(//testcase[15]/@name)")).isEqualTo(
         "test: web server answers");
     // the verify machine booted an overlay 1 GiB larger than the template, and is gone
     MachineSpec spec = f.hypervisor.machines.stream().map(m -> m.spec)
