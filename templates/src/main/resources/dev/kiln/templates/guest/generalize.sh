@@ -205,11 +205,22 @@ op_trim_free_space() {
   # live data keeps its bytes. So every free block of each local filesystem is overwritten with
   # zeros (root may use the reserved blocks too), then trimmed. The syncs first: ext4 neither
   # reuses nor trims blocks freed in a transaction that is not yet committed.
+  # ext4 also keeps reserved clusters (up to 16 MiB) that no data write may use: set to 0 for
+  # the fill, so the last free blocks are zeroed too.
   sync
-  findmnt -rn -t ext2,ext3,ext4,xfs,btrfs -o TARGET | while read -r mnt; do
-    dd if=/dev/zero of="$mnt/.kiln-zero" bs=1M 2>/dev/null || true
+  findmnt -rn -t ext2,ext3,ext4,xfs,btrfs -o TARGET,SOURCE | while read -r mnt source; do
+    resv="/sys/fs/ext4/$(basename "$(readlink -f "$source")")/reserved_clusters"
+    saved=""
+    if [ -w "$resv" ]; then
+      saved=$(cat "$resv")
+      echo 0 > "$resv" || saved=""
+    fi
+    # direct I/O: blocks are allocated as dd writes, so ENOSPC ends dd, not a later writeback
+    dd if=/dev/zero of="$mnt/.kiln-zero" bs=1M oflag=direct 2>/dev/null || true
+    dd if=/dev/zero of="$mnt/.kiln-zero-tail" bs=4k oflag=direct 2>/dev/null || true
     sync
-    rm -f "$mnt/.kiln-zero"
+    rm -f "$mnt/.kiln-zero" "$mnt/.kiln-zero-tail"
+    [ -z "$saved" ] || echo "$saved" > "$resv"
   done
   sync
   fstrim -av >/dev/null 2>&1 || true
