@@ -121,10 +121,13 @@ public final class TemplateChecks {
           case EXPIRE -> Optional.empty();
           case KEEP -> Optional.empty();
         }));
-    c.add(new Check("cloudstack-datasource", "cloud-init query merged_cfg.datasource_list "
-        + "2>/dev/null || cat /etc/cloud/cloud.cfg /etc/cloud/cloud.cfg.d/*.cfg "
-        + "| grep '^datasource_list' | tail -1", true, (r, o) ->
-        o.contains("CloudStack") && o.contains("ConfigDrive") ? Optional.empty()
+    // the configured list, not this boot's: ds-identify narrows the runtime list to the data
+    // sources it found (here the ConfigDrive), and the last file setting it wins
+    c.add(new Check("cloudstack-datasource", "for f in /etc/cloud/cloud.cfg "
+        + "/etc/cloud/cloud.cfg.d/*.cfg; do grep -h '^datasource_list' \"$f\"; done | tail -1 "
+        + "| grep . || echo 'datasource_list: cloud-init default, every data source'", true,
+        (r, o) -> o.contains("CloudStack") && o.contains("ConfigDrive")
+            || o.contains("every data source") ? Optional.empty()
             : Optional.of("cloud-init's data sources do not include CloudStack and ConfigDrive"
                 + " (" + shorten(o.replaceAll("\\s+", " ")) + "): passwords, keys and user data"
                 + " from CloudStack's virtual router or ConfigDrive are never read")));

@@ -56,7 +56,7 @@ class VerifyStageTest {
         {"authorized_keys", meta.path("public_keys").path("kiln-verify").asText() + "\n\n0"},
         {"getent passwd", ""},
         {"passwd -S root", "L"},
-        {"datasource_list", "[\n \"ConfigDrive\",\n \"CloudStack\",\n \"None\"\n]"},
+        {"datasource_list", "datasource_list: [ ConfigDrive, CloudStack, None ]"},
         {"merged_cfg 2>", "{\"cloud_config_modules\":[[\"set-passwords\",\"always\"]],"
             + "\"cloud_init_modules\":[[\"ssh\",\"always\"]]}"},
         {"systemctl --failed", ""},
