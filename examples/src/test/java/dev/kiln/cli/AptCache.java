@@ -19,11 +19,26 @@ final class AptCache implements AutoCloseable {
   final int port;
   private final Process process;
   private final Path dir;
+  /** Stops the server when the JVM is stopped first (Ctrl-C, SIGTERM of a test run). */
+  private final Thread reaper;
 
   private AptCache(int port, Process process, Path dir) {
     this.port = port;
     this.process = process;
     this.dir = dir;
+    this.reaper = new Thread(() -> {
+      process.destroyForcibly();
+      deleteQuietly(dir);
+    }, "kiln-apt-cache-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    } catch (IOException | InterruptedException e) {
+      // the JVM is going away; nothing more to do
+    }
   }
 
   static AptCache start() throws Exception {
@@ -73,6 +88,11 @@ final class AptCache implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running
+    }
     process.destroy();
     if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
       process.destroyForcibly();
