@@ -6,6 +6,7 @@ import dev.kiln.core.internal.ssh.BuildKey;
 import dev.kiln.core.internal.ssh.SshCommunicator;
 import dev.kiln.core.internal.ssh.SshEndpoint;
 import dev.kiln.core.internal.verify.ConfigDrive;
+import dev.kiln.core.internal.verify.ReachableImage;
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.DiskImages;
 import dev.kiln.kvm.KvmHypervisor;
@@ -72,12 +73,7 @@ final class BootedTemplate implements TemplateMachine, AutoCloseable {
     opened.add(() -> deleteTree(dir));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     String format = template.getFileName().toString().endsWith(".raw") ? "raw" : "qcow2";
-    Path base = dir.resolve("template." + format);
-    try {
-      Files.createLink(base, template.toAbsolutePath());
-    } catch (IOException | UnsupportedOperationException e) {
-      Files.copy(template, base);
-    }
+    Path base = ReachableImage.place(template, dir.resolve("template." + format));
     long size;
     try (DiskImage d = DiskImages.open(base)) {
       size = d.virtualSize();

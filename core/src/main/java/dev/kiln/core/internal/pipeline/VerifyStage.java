@@ -6,6 +6,7 @@ import dev.kiln.api.DiskFormat;
 import dev.kiln.api.KilnException;
 import dev.kiln.core.internal.ssh.BuildKey;
 import dev.kiln.core.internal.verify.ConfigDrive;
+import dev.kiln.core.internal.verify.ReachableImage;
 import dev.kiln.core.internal.verify.TemplateChecks;
 import dev.kiln.core.internal.verify.VerifyReport;
 import dev.kiln.formats.DiskImage;
@@ -17,7 +18,6 @@ import dev.kiln.spi.Communicator;
 import dev.kiln.spi.MachineSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -139,14 +139,8 @@ final class VerifyStage {
    */
   private Path bootImage(Path artifact, DiskFormat format) throws IOException {
     if (format == DiskFormat.QCOW2 || format == DiskFormat.RAW) {
-      Path link = ctx.scratch("verify-base." + (format == DiskFormat.RAW ? "raw" : "qcow2"));
-      Files.deleteIfExists(link);
-      try {
-        Files.createLink(link, artifact);
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(artifact, link);
-      }
-      return link;
+      return ReachableImage.place(artifact, ctx.scratch("verify-base."
+          + (format == DiskFormat.RAW ? "raw" : "qcow2")));
     }
     Path qcow2 = ctx.scratch("verify-base.qcow2");
     ImageConverter.convert(artifact, qcow2, ConversionTarget.of(

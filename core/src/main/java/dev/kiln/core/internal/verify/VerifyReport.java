@@ -29,6 +29,7 @@ public record VerifyReport(String image, String instanceId, List<CheckResult> ch
     checks = List.copyOf(checks);
   }
 
+  /** The checks that failed, in the order they ran. */
   public List<CheckResult> failures() {
     return checks.stream().filter(c -> !c.passed()).toList();
   }
