@@ -155,19 +155,23 @@ final class TemplateFromOutside {
   }
 
   /**
-   * In a VM booted from the template: {@code apt-get upgrade} through a package proxy on the
-   * host's loopback (an SSH remote forward of this connection) installs a newer kernel from
-   * the security suite, and after a reboot that kernel runs. {@code --with-new-pkgs}: a new
-   * kernel ABI is a new package, which plain {@code apt-get upgrade} holds back.
+   * In a VM booted from the template: {@code apt-get} through a package proxy on the host's
+   * loopback (an SSH remote forward of this connection) upgrades {@code linux-image-amd64} to
+   * the security suite's kernel (a new kernel ABI is a new package, which the metapackage pulls
+   * in; the whole upgrade took over 20 minutes under TCG, the kernel alone proves the suites
+   * and the boot loader), and after a reboot that kernel runs with the same host keys: the
+   * reconnect is pinned to the first boot's key, and the fingerprint is compared too.
    */
   static void assertSecurityUpdateIsBooted(SshCommunicator ssh, int proxyPort)
       throws Exception {
     String before = ProvisionAndGeneralizeVmTest.sh(ssh, "uname -r");
+    String hostKey = ProvisionAndGeneralizeVmTest.sh(ssh,
+        "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub");
     ssh.forwardRemote(3142, proxyPort);
     var upgrade = ssh.exec(new ExecRequest("env http_proxy=http://127.0.0.1:3142 "
-        + "DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -q && apt-get -y -q "
-        + "--with-new-pkgs -o Dpkg::Options::=--force-confold upgrade' >/tmp/upgrade.log 2>&1"
-        + " || { tail -40 /tmp/upgrade.log; exit 1; }", Duration.ofMinutes(45), Map.of(),
+        + "DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -q && apt-get install -y -q "
+        + "--only-upgrade linux-image-amd64' >/tmp/upgrade.log 2>&1"
+        + " || { tail -40 /tmp/upgrade.log; exit 1; }", Duration.ofMinutes(30), Map.of(),
         true, false));
     assertThat(upgrade.exitCode()).as(upgrade.stdoutTail() + upgrade.stderrTail()).isZero();
     String newest = ProvisionAndGeneralizeVmTest.sh(ssh,
@@ -177,5 +181,8 @@ final class TemplateFromOutside {
         + "2>&1 &", Duration.ofSeconds(30), Map.of(), true, false));
     ssh.awaitReconnect(Duration.ofMinutes(10));
     assertThat(ProvisionAndGeneralizeVmTest.sh(ssh, "uname -r")).isEqualTo(newest);
+    assertThat(ProvisionAndGeneralizeVmTest.sh(ssh,
+        "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub")).as("host key after the reboot")
+        .isEqualTo(hostKey);
   }
 }

@@ -85,7 +85,7 @@ class KilnTemplateExtensionVmTest {
           "second password or key reset would be ignored");
       for (String ok : List.of("datasource", "instance-id", "machine-id", "host-keys",
           "root-filesystem-grown", "ssh-key-reset", "no-build-user", "guest-agent",
-          "firmware")) {
+          "firmware", "host-keys-kept-on-reboot")) {
         assertThat(byName.get(ok).passed()).as(ok + ": " + byName.get(ok).detail()).isTrue();
       }
     }

@@ -43,6 +43,10 @@ growpart:
   mode: auto
   devices: ['/']
 resize_rootfs: true
+# the ssh module runs every boot (below) for CloudStack's key resets; left to delete host keys
+# it would give the VM a new host identity at every reboot. Generalization removed the
+# template's keys, so the first boot of each VM still makes its own.
+ssh_deletekeys: false
 CFG
   # ds-identify disables cloud-init when it recognizes no data source (e.g. CloudStack's
   # virtual router on hypervisors whose DMI does not say CloudStack): keep it enabled

@@ -20,9 +20,10 @@ import java.util.function.BiFunction;
  * default user, which is itself the key-reset check): the data source, the new instance id and
  * machine id, host keys made at this boot, the root filesystem grown to the larger disk, no
  * build user or build key, root's password as the recipe says, CloudStack's data source and
- * every-boot password and key modules configured, no failed systemd unit, the guest agent
- * running, the firmware the recipe asks for; then the recipe's own tests. The first check waits
- * for cloud-init to finish (SSH answers before its last stage).
+ * every-boot password and key modules configured (the ssh one keeping host keys across
+ * reboots), no failed systemd unit, the guest agent running, the firmware the recipe asks for;
+ * then the recipe's own tests. The first check waits for cloud-init to finish (SSH answers
+ * before its last stage).
  */
 public final class TemplateChecks {
   /** One check: a command and what its result must be. */
@@ -142,6 +143,20 @@ public final class TemplateChecks {
           return passwords && ssh ? Optional.empty() : Optional.of("cloud-init runs "
               + (passwords ? "" : "set_passwords ") + (ssh ? "" : "ssh ")
               + "once per instance: CloudStack's second password or key reset would be ignored");
+        }));
+    // CloudStack's guide runs the ssh module every boot; without ssh_deletekeys: false that
+    // module deletes and remakes the host keys at each boot, and every client then refuses
+    // the VM after its first reboot as a possible man in the middle
+    c.add(new Check("host-keys-kept-on-reboot", "cloud-init query merged_cfg 2>/dev/null "
+        + "| tr -d ' \\n'", true, (r, o) -> {
+          if (o.isEmpty()) {
+            return Optional.of("cloud-init's merged configuration could not be read");
+          }
+          boolean everyBoot = o.contains("[\"ssh\",\"always\"]");
+          return !everyBoot || o.contains("\"ssh_deletekeys\":false") ? Optional.empty()
+              : Optional.of("cloud-init's ssh module runs every boot and deletes the host "
+                  + "keys (ssh_deletekeys is not false): each reboot gives the VM new host "
+                  + "keys, which SSH clients refuse");
         }));
     c.add(new Check("no-failed-units", "timeout 300 systemctl is-system-running --wait "
         + ">/dev/null 2>&1; systemctl --failed --no-legend --plain | awk '{print $1}'", false,

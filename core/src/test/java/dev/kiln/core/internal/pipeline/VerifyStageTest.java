@@ -58,7 +58,7 @@ class VerifyStageTest {
         {"passwd -S root", "L"},
         {"datasource_list", "datasource_list: [ ConfigDrive, CloudStack, None ]"},
         {"merged_cfg 2>", "{\"cloud_config_modules\":[[\"set-passwords\",\"always\"]],"
-            + "\"cloud_init_modules\":[[\"ssh\",\"always\"]]}"},
+            + "\"cloud_init_modules\":[[\"ssh\",\"always\"]],\"ssh_deletekeys\":false}"},
         {"systemctl --failed", ""},
         {"qemu-guest-agent", "active"},
         {"/sys/firmware/efi", "BIOS"},
@@ -106,11 +106,11 @@ class VerifyStageTest {
         .path("verify");
     assertThat(verify.path("passed").asBoolean()).as(verify.toString()).isTrue();
     assertThat(verify.path("image").asText()).isEqualTo("fake.qcow2");
-    assertThat(verify.path("checks")).hasSize(15);
+    assertThat(verify.path("checks")).hasSize(16);
     Path junit = f.out.resolve("verify-junit.xml");
-    assertThat(xpath(junit, "count(//testsuite/testcase)")).isEqualTo("15");
+    assertThat(xpath(junit, "count(//testsuite/testcase)")).isEqualTo("16");
     assertThat(xpath(junit, "count(//testcase/failure)")).isEqualTo("0");
-    assertThat(xpath(junit, "string(//testcase[15]/@name)")).isEqualTo(
+    assertThat(xpath(junit, "string(//testcase[16]/@name)")).isEqualTo(
         "test: web server answers");
     // the verify machine booted an overlay 1 GiB larger than the template, and is gone
     MachineSpec spec = f.hypervisor.machines.stream().map(m -> m.spec)
@@ -143,6 +143,26 @@ class VerifyStageTest {
     assertThat(f.hypervisor.open()).isEmpty();
     assertThat(Files.list(f.out).map(p -> p.getFileName().toString()).toList())
         .noneMatch(n -> n.endsWith(".partial"));
+  }
+
+  @Test
+  void aTemplateThatRemakesItsHostKeysEveryBootFailsOnThatCheckAlone() throws Exception {
+    // CloudStack's guide runs cloud-init's ssh module every boot; its default ssh_deletekeys
+    // then gives the VM new host keys at every reboot
+    PipelineFixture f = fixture(tmp, true);
+    var good = f.guest.responder;
+    f.guest.responder = c -> c.contains("merged_cfg 2>") && !c.contains("default_user")
+        ? Optional.of("{\"cloud_config_modules\":"
+        + "[[\"set_passwords\",\"always\"]],\"cloud_init_modules\":[[\"ssh\",\"always\"]]}")
+        : good.apply(c);
+    Throwable t = catchThrowable(() -> f.pipeline(f.cloudImageRecipe().build()).run());
+    assertThat(t).isInstanceOf(BuildFailedException.class);
+    assertThat(t.getMessage()).contains("host-keys-kept-on-reboot: cloud-init's ssh module runs "
+        + "every boot and deletes the host keys");
+    Path junit = f.out.resolve("verify-junit.xml");
+    assertThat(xpath(junit, "count(//testcase/failure)")).isEqualTo("1");
+    assertThat(xpath(junit, "string(//testcase[failure]/@name)"))
+        .isEqualTo("host-keys-kept-on-reboot");
   }
 
   @Test
