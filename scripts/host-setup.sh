@@ -15,6 +15,7 @@ PACKAGES=(
   mmdebstrap parted grub-common grub-pc-bin uuid-runtime e2fsprogs
   openssh-client openssh-server netcat-openbsd curl openssl
   cloud-init shellcheck python3-jsonschema python3-yaml debconf sudo apt-cacher-ng kmod
+  tmux fonts-dejavu-core
 )
 
 missing=()

@@ -14,7 +14,6 @@ import dev.kiln.api.Recipes;
 import dev.kiln.api.RemoteFile;
 import dev.kiln.api.TargetHypervisor;
 import dev.kiln.api.event.EventHandlers;
-import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
 import dev.kiln.core.Build;
 import dev.kiln.core.BuildResult;
@@ -29,10 +28,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -103,6 +100,14 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--console", description = "Show the machine's serial console.")
   boolean console;
 
+  @Option(names = {"-q", "--quiet"}, description = "No progress, only errors and the summary.")
+  boolean quiet;
+
+  @Option(names = {"-v", "--verbose"}, description = "Also print every line the build's "
+      + "commands and the machine's console write (a terminal otherwise shows the last one "
+      + "beside the running stage).")
+  boolean verbose;
+
   @Option(names = "--package-proxy", paramLabel = "PORT", description = "An HTTP package "
       + "proxy on this host's 127.0.0.1 (e.g. apt-cacher-ng) the guest uses through the "
       + "build's SSH connection (default: Kiln's own, which reaches only Debian and Ubuntu "
@@ -134,7 +139,9 @@ final class BuildCommand implements Callable<Integer> {
       err.println("kiln build: " + e.getMessage());
       return KilnCli.EXIT_INVALID;
     }
-    Kiln kiln = KilnCli.kiln(workRoot, progress(o));
+    ProgressDisplay display = display(o);
+    BuildProgressView view = new BuildProgressView(display, verbose, console, false);
+    Kiln kiln = KilnCli.kiln(workRoot, view.handlers());
     Build.Builder b = kiln.build(recipe).outputDirectory(out).keepOnError(keepOnError)
         .allowPrivateKeys(allowPrivateKeys);
     if (buildId != null) {
@@ -144,7 +151,13 @@ final class BuildCommand implements Callable<Integer> {
     try {
       Build build = b.build();
       o.println("kiln build " + build.id() + ": " + recipe.name() + " (" + recipe.os() + ")");
-      BuildResult r = build.run();
+      BuildResult r;
+      try (InterruptReport report = new InterruptReport(err, display, workRoot, build.id(),
+          () -> view.stage(build.id()))) {
+        r = build.run();
+      } finally {
+        display.close();
+      }
       summary(o, r);
       return 0;
     } catch (BuildFailedException e) {
@@ -170,8 +183,11 @@ final class BuildCommand implements Callable<Integer> {
     }
     o.println("kiln build --matrix: " + m.entries().size() + " build(s) on " + m.hosts().size()
         + " host(s)");
-    var results = MatrixRun.run(KilnCli.kiln(workRoot, progress(o)), m, out,
-        parallel != null ? parallel : m.parallel(), this::publishing);
+    var results = java.util.List.<dev.kiln.core.matrix.EntryResult>of();
+    try (ProgressDisplay display = display(o)) {
+      results = MatrixRun.run(KilnCli.kiln(workRoot, progress(display)), m, out,
+          parallel != null ? parallel : m.parallel(), this::publishing);
+    }
     MatrixRun.summary(o, results);
     try {
       o.println("matrix manifest: " + MatrixRun.manifest(out, results));
@@ -280,34 +296,12 @@ final class BuildCommand implements Callable<Integer> {
     };
   }
 
-  private EventHandlers progress(PrintWriter o) {
-    Map<String, Long> lastPercent = new ConcurrentHashMap<>();
-    EventHandlers.Builder h = EventHandlers.builder()
-        .add(KilnEvent.StageStarted.class, e -> o.printf(Locale.ROOT, "%s[%s] started%n",
-            prefix(e.buildId()), e.stage().name().toLowerCase(Locale.ROOT)))
-        .add(KilnEvent.StageFinished.class, e -> o.printf(Locale.ROOT, "%s[%s] %s in %.1f s%n",
-            prefix(e.buildId()), e.stage().name().toLowerCase(Locale.ROOT), e.succeeded()
-                ? "done" : "FAILED", e.elapsed().toMillis() / 1000.0))
-        .add(KilnEvent.Warning.class, w -> o.println(prefix(w.buildId()) + "  warning: "
-            + w.message()))
-        .add(KilnEvent.ByteProgress.class, p -> {
-          if (p.total() > 0) {
-            long pct = p.done() * 100 / p.total() / 20 * 20;
-            Long before = lastPercent.put(p.task(), pct);
-            if (before == null || before != pct) {
-              o.printf(Locale.ROOT, "  %s: %d%%%n", p.task(), pct);
-            }
-          }
-        });
-    if (console) {
-      h.add(KilnEvent.ConsoleLine.class, l -> o.println("  console| " + l.line()));
-    }
-    return h.build();
+  private EventHandlers progress(ProgressDisplay display) {
+    return new BuildProgressView(display, verbose, console, matrix != null).handlers();
   }
 
-  /** In a matrix, lines name their build; a single build needs no prefix. */
-  private String prefix(String buildId) {
-    return matrix == null ? "" : buildId + " ";
+  private ProgressDisplay display(PrintWriter o) {
+    return new ProgressDisplay(ProgressDisplay.detect(quiet), o, java.time.Clock.systemUTC());
   }
 
   private static void summary(PrintWriter o, BuildResult r) {

@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
     description = {"Remove what killed or crashed builds left behind: "
     + "libvirt domains carrying Kiln's metadata whose build process is gone, their disks, "
     + "console logs and machine directories, and stale probe files.",
+    "Also removes empty build directories of interrupted builds, and lists partial downloads "
+    + "in the content cache (kept: the next build resumes them); --downloads removes those.",
     "With DIR arguments, remove instead the *.partial files that a killed conversion or export "
     + "(SIGKILL) left in those output directories.",
     "Domains without Kiln's metadata and the files of builds still running are never touched."})
@@ -36,6 +38,10 @@ final class CleanCommand implements Callable<Integer> {
   @Option(names = {"-n", "--dry-run"}, description = "Only list what would be removed.")
   boolean dryRun;
 
+  @Option(names = "--downloads", description = "Also remove partial downloads that no build "
+      + "is writing (otherwise kept for the next build to resume).")
+  boolean downloads;
+
   @CommandLine.Parameters(arity = "0..*", paramLabel = "DIR",
       description = "Output directories to sweep for abandoned *.partial files.")
   List<Path> outputDirs = List.of();
@@ -47,7 +53,9 @@ final class CleanCommand implements Callable<Integer> {
       return sweep(out);
     }
     try {
-      List<KilnCleaner.Removed> removed = KilnCleaner.clean(connect, workRoot, dryRun);
+      List<KilnCleaner.Removed> removed = new java.util.ArrayList<>(
+          KilnCleaner.clean(connect, workRoot, dryRun));
+      removed.addAll(workRootLeftovers(out));
       for (KilnCleaner.Removed r : removed) {
         out.printf(Locale.ROOT, "%s %-9s %s%n", dryRun ? "would remove" : "removed", r.kind(),
             r.what());
@@ -59,6 +67,33 @@ final class CleanCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("kiln clean: " + e.getMessage());
       return KilnCli.EXIT_INVALID;
     }
+  }
+
+  private List<KilnCleaner.Removed> workRootLeftovers(PrintWriter out) {
+    List<KilnCleaner.Removed> removed = new java.util.ArrayList<>();
+    try {
+      for (Path d : WorkRootLeftovers.emptyBuildDirectories(workRoot)) {
+        if (!dryRun) {
+          java.nio.file.Files.deleteIfExists(d);
+        }
+        removed.add(new KilnCleaner.Removed("build-dir", d.toString()));
+      }
+      for (Path p : WorkRootLeftovers.partialDownloads(workRoot)) {
+        if (downloads) {
+          if (!dryRun) {
+            java.nio.file.Files.deleteIfExists(p);
+          }
+          removed.add(new KilnCleaner.Removed("download", p.toString()));
+        } else {
+          out.printf(Locale.ROOT, "kept partial download %s (%s): the next build resumes it; "
+              + "--downloads removes it%n", p, Sizes.human(java.nio.file.Files.size(p)));
+        }
+      }
+    } catch (java.io.IOException e) {
+      spec.commandLine().getErr().println("kiln clean: cannot sweep " + workRoot + ": "
+          + IoErrors.sentence(e));
+    }
+    return removed;
   }
 
   private int sweep(PrintWriter out) {

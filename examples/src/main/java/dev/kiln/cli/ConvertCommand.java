@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
     + "of an OVA, detected from its content) to qcow2, VHD, VHDX, stream-optimized VMDK, OVA "
     + "or raw, packaged as the destination's name says: "
     + "x.qcow2, x.qcow2.bz2, x.vhd.bz2, x.vhd.zip, x.raw.gz…",
-    "Prints the artifact's size and its MD5, SHA-256 and SHA-512."})
+    "Shows progress on standard error (bars on a terminal, a timestamped line per 10 % "
+        + "otherwise), then prints the artifact's size and its checksums."})
 final class ConvertCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -51,6 +52,9 @@ final class ConvertCommand implements Callable<Integer> {
       + "as they are written when DEST is compressed (default: ${DEFAULT-VALUE}, what "
       + "CloudStack's registration and SHA256SUMS use).")
   String checksum;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress display, only the result.")
+  boolean quiet;
 
   @Option(names = "--compress", description = "Compress qcow2 clusters (like qemu-img -c).")
   boolean compress;
@@ -134,8 +138,13 @@ final class ConvertCommand implements Callable<Integer> {
     }
     Instant start = Instant.now();
     try {
-      PackagedFile f = ImageConverter.convert(source, destination, target, threads,
-          checksums, done -> { });
+      PackagedFile f;
+      try (ProgressDisplay display = new ProgressDisplay(ProgressDisplay.detect(quiet),
+          err, java.time.Clock.systemUTC());
+          PhasedProgress progress = new PhasedProgress(display,
+              destination.getFileName().toString())) {
+        f = ImageConverter.convert(source, destination, target, threads, checksums, progress);
+      }
       Duration took = Duration.between(start, Instant.now());
       out.printf(Locale.ROOT, "%s: %s%s, %d bytes, %.1f s%n", f.file(),
           target.format().name().toLowerCase(Locale.ROOT), target.packaging().suffix(),

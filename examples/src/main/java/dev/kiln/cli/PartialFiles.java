@@ -19,7 +19,15 @@ final class PartialFiles {
 
   /** The partial files directly in {@code dir} that no process has open. */
   static List<Path> abandoned(Path dir) throws IOException {
-    Set<Path> open = openFiles();
+    return abandoned(dir, false);
+  }
+
+  /**
+   * As {@link #abandoned(Path)}; with {@code exceptThisProcess} the files this JVM holds open
+   * count as abandoned too (what a shutdown hook leaves behind as it exits).
+   */
+  static List<Path> abandoned(Path dir, boolean exceptThisProcess) throws IOException {
+    Set<Path> open = openFiles(exceptThisProcess ? ProcessHandle.current().pid() : -1);
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.partial")) {
       for (Path f : files) {
@@ -32,10 +40,13 @@ final class PartialFiles {
     return out;
   }
 
-  private static Set<Path> openFiles() {
+  private static Set<Path> openFiles(long skipPid) {
     Set<Path> open = new HashSet<>();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path proc : procs) {
+        if (proc.getFileName().toString().equals(Long.toString(skipPid))) {
+          continue;
+        }
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
           for (Path fd : fds) {
             try {

@@ -39,6 +39,17 @@ public final class ImageConverter {
    */
   public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
       int threads, java.util.Set<String> checksums, LongConsumer progress) throws IOException {
+    return convert(source, destination, target, threads, checksums,
+        (phase, done, total) -> progress.accept(done));
+  }
+
+  /**
+   * As {@link #convert(Path, Path, ConversionTarget, int, java.util.Set, LongConsumer)},
+   * reporting each phase with its own total (what a progress bar needs).
+   */
+  public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
+      int threads, java.util.Set<String> checksums, ConversionProgress progress)
+      throws IOException {
     if (DiskImages.detect(source) == dev.kiln.formats.ImageFormat.OVA) {
       Path disk = TemporaryFiles.register(destination.resolveSibling(destination.getFileName()
           + ".ova-disk.partial"));
@@ -68,8 +79,10 @@ public final class ImageConverter {
     }
     if (target.format() == dev.kiln.formats.ImageFormat.OVA) {
       try (DiskImage in = DiskImages.open(source)) {
+        long size = in.virtualSize();
         return dev.kiln.formats.ova.OvaWriter.write(in, destination, target.ovf(), threads,
-            target.vhd().timestamp(), progress);
+            target.vhd().timestamp(), done -> progress.update(ConversionProgress.Phase.CONVERT,
+                done, size));
       }
     }
     Path image = target.packaging() == Packaging.NONE ? destination
@@ -77,11 +90,14 @@ public final class ImageConverter {
     try {
       try (DiskImage in = DiskImages.open(source);
           DiskWriter out = writer(image, in.virtualSize(), target)) {
-        Converter.convert(in, out, progress);
+        long size = in.virtualSize();
+        Converter.convert(in, out, done -> progress.update(ConversionProgress.Phase.CONVERT,
+            done, size));
       }
       Instant stamp = target.vhd().timestamp();
+      long imageSize = java.nio.file.Files.size(image);
       return new Packager(threads, stamp, checksums).pack(image, destination, target.packaging(),
-          progress);
+          done -> progress.update(ConversionProgress.Phase.PACKAGE, done, imageSize));
     } finally {
       if (!image.equals(destination)) {
         TemporaryFiles.delete(image);
