@@ -24,6 +24,21 @@ public final class Recipes {
   }
 
   /**
+   * As {@link #load(Path)}, and everything a build on this machine would refuse later: the
+   * {@code os} checked against a catalog ({@code knownOs} maps each OS id to its versions, e.g.
+   * from {@code Catalog.builtIn()}; an unknown id gets a did-you-mean, an unknown version the
+   * versions there are), every local file the recipe names readable (scripts, uploads, secret
+   * files, a local ISO or image) and every environment secret set. What {@code kiln recipe
+   * validate} and {@code kiln build} use.
+   */
+  public static Recipe loadForBuild(Path file, java.util.Map<String, List<String>> knownOs)
+      throws IOException, InvalidRecipeException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    Path base = file.toAbsolutePath().getParent();
+    return RecipeParser.parse(text, file.toString(), base, knownOs, true);
+  }
+
+  /**
    * Parses recipe YAML held in memory; {@code fileName} only labels problems and relative
    * paths resolve against {@code baseDir}.
    */

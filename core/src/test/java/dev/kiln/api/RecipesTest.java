@@ -28,6 +28,42 @@ class RecipesTest {
   private static final String MINIMAL = "os: {id: debian, version: '12'}\n"
       + "source: {debootstrap: {suite: bookworm}}\n";
 
+  /**
+   * What a build on this machine would refuse later is reported by validation, all at once with
+   * line and column: an OS the catalog does not know (with a did-you-mean), files that are not
+   * there, an environment secret that is not set. The same recipe passes the plain parse.
+   */
+  @Test
+  void loadForBuildReportsWhatTheBuildWouldRefuseAllAtOnce(@org.junit.jupiter.api.io.TempDir
+      Path dir) throws Exception {
+    String yaml = String.join("\n", "name: x", "os: {id: debain, version: \"12\"}",
+        "source:", "  iso:", "    path: missing.iso", "    checksum: sha256:" + "ab".repeat(32),
+        "answers:", "  rootPassword: {env: KILN_TEST_SURELY_UNSET_1234}", "provision:",
+        "  - script: scripts/none.sh", "  - upload: {source: files/none, destination: /etc/x}",
+        "outputs:", "  - {hypervisor: kvm, format: qcow2}", "");
+    Path file = dir.resolve("r.yaml");
+    java.nio.file.Files.writeString(file, yaml);
+    assertThat(Recipes.load(file).os().id()).isEqualTo("debain");
+    assertThatThrownBy(() -> Recipes.loadForBuild(file, java.util.Map.of("debian",
+        List.of("12", "13"), "ubuntu", List.of("24.04"))))
+        .isInstanceOf(InvalidRecipeException.class)
+        .satisfies(e -> assertThat(((InvalidRecipeException) e).problems().stream()
+            .map(RecipeProblem::toString).toList()).containsExactly(
+                file + ":2:10: os.id: 'debain' is not an OS Kiln knows (did you mean "
+                    + "'debian'?); kiln list shows them all",
+                file + ":5:11: source.iso.path: no readable file " + dir.resolve("missing.iso")
+                    + " (relative paths start at the recipe's folder)",
+                file + ":8:23: answers.rootPassword.env: KILN_TEST_SURELY_UNSET_1234 is not "
+                    + "set in this environment; the build reads the secret from it, so export "
+                    + "it first",
+                file + ":10:13: provision[0].script: no readable file "
+                    + dir.resolve("scripts/none.sh") + " (relative paths start at the recipe's"
+                    + " folder)",
+                file + ":11:22: provision[1].upload.source: no readable file "
+                    + dir.resolve("files/none") + " (relative paths start at the recipe's "
+                    + "folder)"));
+  }
+
   @Test
   void minimalRecipeGetsDocumentedDefaults() throws Exception {
     Recipe r = parse(MINIMAL);

@@ -135,8 +135,11 @@ final class BuildCommand implements Callable<Integer> {
     Recipe recipe;
     try {
       recipe = recipe();
-    } catch (KilnException | IOException | IllegalArgumentException e) {
+    } catch (KilnException | IllegalArgumentException e) {
       err.println("kiln build: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    } catch (IOException e) {
+      err.println("kiln build: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;
     }
     ProgressDisplay display = display(o);
@@ -162,7 +165,10 @@ final class BuildCommand implements Callable<Integer> {
       return 0;
     } catch (BuildFailedException e) {
       err.println("kiln build: " + e.getMessage());
-      e.diagnostics().stream().limit(60).forEach(l -> err.println("  | " + l));
+      // the diagnostics' first line is the error again, with its class: kept in the saved
+      // diagnostics, not printed twice here
+      e.diagnostics().stream().filter(l -> !l.startsWith("error: ")).limit(60)
+          .forEach(l -> err.println("  | " + l));
       return exitCode(e.stage());
     } catch (KilnException e) {
       err.println("kiln build: " + e.getMessage());
@@ -177,8 +183,11 @@ final class BuildCommand implements Callable<Integer> {
       if (failFast) {
         m = new MatrixFile(m.hosts(), m.entries(), m.parallel(), true);
       }
-    } catch (KilnException | IOException | IllegalArgumentException e) {
+    } catch (KilnException | IllegalArgumentException e) {
       err.println("kiln build --matrix: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    } catch (IOException e) {
+      err.println("kiln build --matrix: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;
     }
     o.println("kiln build --matrix: " + m.entries().size() + " build(s) on " + m.hosts().size()
@@ -225,11 +234,13 @@ final class BuildCommand implements Callable<Integer> {
   private Recipe recipe() throws KilnException, IOException {
     Recipe r;
     if (target.endsWith(".yaml") || target.endsWith(".yml") || Files.exists(Path.of(target))) {
-      r = Recipes.load(Path.of(target));
+      r = Recipes.loadForBuild(Path.of(target), KilnCli.knownOs());
     } else {
       CatalogEntry e = Catalog.builtIn().entry(target).orElseThrow(() ->
-          new KilnException("'" + target + "' is neither a recipe file nor an OS id (see kiln "
-              + "list)"));
+          new KilnException("'" + target + "' is neither a recipe file nor an OS id"
+              + dev.kiln.api.DidYouMean.suggest(target, Catalog.builtIn().entries().stream()
+                  .map(CatalogEntry::osId).toList()).map(g -> " (did you mean '" + g + "'?)")
+                  .orElse("") + "; kiln list shows them all"));
       r = fromCatalog(e);
     }
     Recipe.Builder b = r.toBuilder();

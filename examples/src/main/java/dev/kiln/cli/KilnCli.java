@@ -19,10 +19,17 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
-        "  0  success",
-        "  1  the input or the host is not fit: invalid recipe or image, failed check",
-        "  2  usage error: unknown command or option, missing argument",
-        "  3  an unexpected internal error (please report it, with --stacktrace)",
+        "  0    success",
+        "  1    the input or the host is not fit: invalid recipe or image, failed check",
+        "  2    usage error: unknown command or option, missing argument",
+        "  3    an internal error (a bug: run again with --stacktrace and report it)",
+        "  4    build: the source stage failed (download, checksum, mmdebstrap)",
+        "  5    build: install or connect failed",
+        "  6    build: provision or generalize failed",
+        "  7    build: export failed (including private keys found in the disk)",
+        "  8    build: publish failed",
+        "  9    build --matrix: at least one entry failed",
+        "  10   build: the verify boot failed a check",
         "  130  interrupted (Ctrl-C)"})
 public final class KilnCli implements Runnable {
   /** Exit code for invalid input or a host that fails a check. */
@@ -32,6 +39,15 @@ public final class KilnCli implements Runnable {
   static Kiln kiln(Path workRoot, EventHandlers events) {
     return Kiln.builder().discover().workRoot(workRoot).events(events).build();
   }
+  /** The built-in catalog's OS ids and their versions, for recipe validation. */
+  static java.util.Map<String, java.util.List<String>> knownOs() {
+    java.util.Map<String, java.util.List<String>> out = new java.util.LinkedHashMap<>();
+    for (var e : dev.kiln.templates.Catalog.builtIn().entries()) {
+      out.computeIfAbsent(e.id(), k -> new java.util.ArrayList<>()).add(e.version());
+    }
+    return out;
+  }
+
   /** Exit code for an internal error. */
   public static final int EXIT_INTERNAL = 3;
   /** Exit code after Ctrl-C. */
@@ -39,6 +55,15 @@ public final class KilnCli implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  /** Set by {@code --stacktrace} on any command: internal errors then print their trace. */
+  private static volatile boolean stackTraces;
+
+  @CommandLine.Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT,
+      description = "On an internal error, print the Java stack trace too.")
+  void stacktrace(boolean on) {
+    stackTraces = on;
+  }
 
   @Override
   public void run() {
@@ -51,14 +76,18 @@ public final class KilnCli implements Runnable {
     addHelpOption(cli);
     cli.setOut(out);
     cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
         commandLine.getErr().println("kiln: interrupted");
         return EXIT_INTERRUPTED;
       }
-      commandLine.getErr().println("kiln: internal error: " + e);
-      e.printStackTrace(commandLine.getErr());
+      commandLine.getErr().println("kiln: internal error (a bug in Kiln): " + e
+          + (stackTraces ? "" : "; run again with --stacktrace and report it with the trace"));
+      if (stackTraces) {
+        e.printStackTrace(commandLine.getErr());
+      }
       return EXIT_INTERNAL;
     });
     return cli;

@@ -141,8 +141,11 @@ final class PublishCommand implements Callable<Integer> {
         }
       }
       return 0;
-    } catch (KilnException | IOException | IllegalArgumentException e) {
+    } catch (KilnException | IllegalArgumentException e) {
       err.println("kiln publish: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    } catch (IOException e) {
+      err.println("kiln publish: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;
     }
   }

@@ -49,7 +49,7 @@ final class RecipeCommand implements Runnable {
             exit = KilnCli.EXIT_INVALID;
             continue;
           }
-          Recipe r = Recipes.load(file);
+          Recipe r = Recipes.loadForBuild(file, KilnCli.knownOs());
           out.println(file + ": valid — " + r.name() + " (" + r.os() + ", "
               + r.source().getClass().getSimpleName().replace("Source", "").toLowerCase()
               + " source, " + r.outputs().size() + " output"

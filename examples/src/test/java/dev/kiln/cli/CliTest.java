@@ -32,7 +32,7 @@ class CliTest {
     Run r = kiln("--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("version", "recipe", "doctor", "Exit codes:",
-        "1  the input or the host is not fit", "2  usage error", "130  interrupted");
+        "1    the input or the host is not fit", "2    usage error", "130  interrupted");
   }
 
   /** Every subcommand, at every depth, answers {@code --help} and {@code -h} with exit 0. */
@@ -89,10 +89,25 @@ class CliTest {
           .sorted().collect(Collectors.toList());
     }
     assertThat(recipes).hasSizeGreaterThanOrEqualTo(2);
+    // the complete example reads its passwords from the environment: without them set,
+    // validation says so (the build would stop there), and with them the recipes are valid
     Run r = kiln(Stream.concat(Stream.of("recipe", "validate"), recipes.stream())
         .toArray(String[]::new));
-    assertThat(r.err()).isEmpty();
-    assertThat(r.exit()).isZero();
+    assertThat(r.err().lines().filter(l -> l.contains(": answers.")).toList()).hasSize(2)
+        .allMatch(l -> l.contains("is not set in this environment"));
+    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty(
+        "java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        KilnCli.class.getName(), "recipe", "validate"));
+    cmd.addAll(recipes);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("KILN_CLOUD_PASSWORD", "example");
+    pb.environment().put("KILN_ROOT_PASSWORD", "example");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    String err = new String(p.getErrorStream().readAllBytes());
+    assertThat(p.waitFor()).as(err).isZero();
+    assertThat(err).isEmpty();
+    assertThat(out.lines()).hasSize(recipes.size()).allMatch(l -> l.contains(": valid"));
     assertThat(r.out()).contains("debian-12.yaml: valid — debian-12-base (debian-12, "
         + "debootstrap source, 3 outputs)");
   }
@@ -142,7 +157,9 @@ class CliTest {
   void twoSourcesAreRejected() {
     assertThat(invalid("two-sources.yaml")).isEqualTo("two-sources.yaml:8:5: source.iso: "
         + "'debootstrap' and 'iso' are mutually exclusive; keep only one of iso, cloudImage, "
-        + "debootstrap\ntwo-sources.yaml: 1 problem\n");
+        + "debootstrap\ntwo-sources.yaml:8:11: source.iso.path: no readable file "
+        + "/srv/isos/debian-12.iso (relative paths start at the recipe's folder)\n"
+        + "two-sources.yaml: 2 problems\n");
   }
 
   @Test

@@ -21,9 +21,12 @@ final class AnswersReader {
   static final String USER_RULE = "[a-z_][a-z0-9_-]{0,31}";
   /** Where files named by the recipe (secrets in files) are found. */
   private final Path baseDir;
+  private final boolean checkLocal;
 
-  AnswersReader(Path baseDir) {
+  /** {@code checkLocal}: secret files must exist and environment secrets be set, now. */
+  AnswersReader(Path baseDir, boolean checkLocal) {
     this.baseDir = baseDir;
+    this.checkLocal = checkLocal;
   }
 
   Answers read(MapReader m) {
@@ -113,9 +116,22 @@ final class AnswersReader {
     Optional<Secret> out = Optional.empty();
     if (kind.size() == 1 && kind.get(0).equals("env")) {
       out = s.string("env", "[A-Za-z_][A-Za-z0-9_]*", "must be an environment variable name")
-          .map(Secret::fromEnvironment);
+          .map(v -> {
+            if (checkLocal && System.getenv(v) == null) {
+              s.problem("env", v + " is not set in this environment; the build reads the "
+                  + "secret from it, so export it first");
+            }
+            return Secret.fromEnvironment(v);
+          });
     } else if (kind.size() == 1) {
-      out = s.string("file").map(f -> Secret.fromFile(baseDir.resolve(f)));
+      out = s.string("file").map(f -> {
+        Path file = baseDir.resolve(f);
+        if (checkLocal && !java.nio.file.Files.isReadable(file)) {
+          s.problem("file", "no readable file " + file + " (relative paths start at the "
+              + "recipe's folder)");
+        }
+        return Secret.fromFile(file);
+      });
     }
     s.finish();
     return out;

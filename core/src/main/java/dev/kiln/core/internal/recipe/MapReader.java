@@ -1,5 +1,6 @@
 package dev.kiln.core.internal.recipe;
 
+import dev.kiln.api.DidYouMean;
 import dev.kiln.core.internal.recipe.YamlNode.Entry;
 import dev.kiln.core.internal.recipe.YamlNode.ListNode;
 import dev.kiln.core.internal.recipe.YamlNode.MapNode;

@@ -1,5 +1,6 @@
 package dev.kiln.core.internal.recipe;
 
+import dev.kiln.api.DidYouMean;
 import dev.kiln.api.Answers;
 import dev.kiln.api.Checksum;
 import dev.kiln.api.CloudImageSource;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -46,16 +48,41 @@ public final class RecipeParser {
 
   private final Problems problems;
   private final Path baseDir;
+  private final Map<String, List<String>> knownOs;
+  private final boolean checkLocal;
 
-  private RecipeParser(String fileName, Path baseDir) {
+  private RecipeParser(String fileName, Path baseDir, Map<String, List<String>> knownOs,
+      boolean checkLocal) {
     this.problems = new Problems(fileName);
     this.baseDir = baseDir;
+    this.knownOs = knownOs;
+    this.checkLocal = checkLocal;
   }
 
   /** Parses and validates; see {@link dev.kiln.api.Recipes#parse}. */
   public static Recipe parse(String yaml, String fileName, Path baseDir)
       throws InvalidRecipeException {
-    return new RecipeParser(fileName, baseDir).parse(yaml);
+    return parse(yaml, fileName, baseDir, Map.of(), false);
+  }
+
+  /**
+   * As {@link #parse(String, String, Path)}, also checking {@code os} against {@code knownOs}
+   * (OS id → its versions; empty: no check), with a did-you-mean for a misspelt id, and with
+   * {@code checkLocal} what a build on this machine needs: local files the recipe names exist
+   * (scripts, uploads, secret files, a local ISO or image) and environment secrets are set.
+   */
+  public static Recipe parse(String yaml, String fileName, Path baseDir,
+      Map<String, List<String>> knownOs, boolean checkLocal) throws InvalidRecipeException {
+    return new RecipeParser(fileName, baseDir, knownOs, checkLocal).parse(yaml);
+  }
+
+  private Path localFile(MapReader m, String key, String relative) {
+    Path file = baseDir.resolve(relative);
+    if (checkLocal && !java.nio.file.Files.isReadable(file)) {
+      m.problem(key, "no readable file " + file + " (relative paths start at the recipe's "
+          + "folder)");
+    }
+    return file;
   }
 
   private Recipe parse(String yaml) throws InvalidRecipeException {
@@ -87,7 +114,7 @@ public final class RecipeParser {
     }
     MachineSettings machine = top.map("machine").map(MachineReader::read)
         .orElse(MachineSettings.DEFAULTS);
-    Answers answers = top.map("answers").map(new AnswersReader(baseDir)::read).orElse(Answers.DEFAULTS);
+    Answers answers = top.map("answers").map(new AnswersReader(baseDir, checkLocal)::read).orElse(Answers.DEFAULTS);
     List<ProvisionStep> steps = top.list("provision", MapReader.mapItems(this::readStep));
     GuestIntegration integration =
         top.enumValue("integration", GuestIntegration.class, GuestIntegration.CLOUD_INIT);
@@ -131,6 +158,18 @@ public final class RecipeParser {
     m.finish();
     if (id != null && !id.matches("[a-z][a-z0-9-]*")) {
       m.problem("id", "must be a catalog id in lower case, e.g. debian, ubuntu, almalinux");
+      return null;
+    }
+    if (id != null && !knownOs.isEmpty() && !knownOs.containsKey(id)) {
+      m.problem("id", "'" + id + "' is not an OS Kiln knows" + DidYouMean.suggest(id,
+          knownOs.keySet()).map(g -> " (did you mean '" + g + "'?)").orElse("")
+          + "; kiln list shows them all");
+      return null;
+    }
+    if (id != null && version != null && !knownOs.isEmpty()
+        && !knownOs.get(id).contains(version)) {
+      m.problem("version", id + " " + version + " is not in the catalog; its versions are "
+          + String.join(", ", knownOs.get(id)));
       return null;
     }
     return id == null || version == null ? null : new OsSelection(id, version);
@@ -178,7 +217,7 @@ public final class RecipeParser {
   private RemoteFile readRemoteFile(MapReader m) {
     List<URI> urls = m.list("urls", (v, path, p) -> readUri(v, path, Set.of("http", "https",
         "file")));
-    Optional<Path> path = m.string("path").map(baseDir::resolve);
+    Optional<Path> path = m.string("path").map(p -> localFile(m, "path", p));
     if (m.has("url")) {
       m.problem("url", "use 'urls' (a list of mirrors), e.g. urls: [https://…]");
     }
@@ -267,7 +306,7 @@ public final class RecipeParser {
             .orElse(null);
       case "script":
         return m.string("script").map(f -> new ProvisionStep.Shell(Optional.empty(),
-            Optional.of(baseDir.resolve(f)), timeout)).orElse(null);
+            Optional.of(localFile(m, "script", f)), timeout)).orElse(null);
       case "upload": {
         MapReader u = m.map("upload").orElse(null);
         if (u == null) {
@@ -281,7 +320,7 @@ public final class RecipeParser {
         }
         u.finish();
         return source == null || destination == null ? null
-            : new ProvisionStep.Upload(baseDir.resolve(source), destination);
+            : new ProvisionStep.Upload(localFile(u, "source", source), destination);
       }
       case "reboot":
         if (!m.bool("reboot", true)) {

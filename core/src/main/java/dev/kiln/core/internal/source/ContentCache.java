@@ -91,9 +91,17 @@ public final class ContentCache {
             Path partial = object.resolveSibling(expected.hex() + ".partial");
             try {
               download(url, partial, events, buildId);
+            } catch (PermanentHttpError e) {
+              // the server answered that it has no such file (or refuses it): asking again
+              // gives the same answer, so go to the next mirror
+              failures.add(url + ": " + e.getMessage() + " (not retried)");
+              break;
             } catch (IOException e) {
-              failures.add(url + " (attempt " + attempt + "): " + e.getMessage());
-              Thread.sleep(Math.min(1000L << attempt, 10_000));
+              failures.add(url + " (attempt " + attempt + " of " + attemptsPerUrl + "): "
+                  + describe(e));
+              if (attempt < attemptsPerUrl) {
+                Thread.sleep(Math.min(1000L << attempt, 10_000));
+              }
               continue;
             }
             try {
@@ -107,8 +115,10 @@ public final class ContentCache {
             return new Resolved(object, expected, url);
           }
         }
-        throw new SourceException("could not download " + file.urls() + ":\n  "
-            + String.join("\n  ", failures));
+        throw new SourceException("could not download " + fileName(file) + ": "
+            + String.join("; ", failures) + "; check the recipe's source URL"
+            + (file.urls().size() > 1 ? "s" : "") + " (a mirror that has the file, or a local"
+            + " path)");
       }
     } catch (IOException e) {
       throw new SourceException("cache " + root + ": " + e.getMessage(), e);
@@ -166,7 +176,11 @@ public final class ContentCache {
     boolean resumed = r.statusCode() == 206;
     if (r.statusCode() != 200 && !resumed) {
       r.body().close();
-      throw new IOException("HTTP " + r.statusCode());
+      int code = r.statusCode();
+      if (code >= 400 && code < 500 && code != 408 && code != 429) {
+        throw new PermanentHttpError("HTTP " + code + " " + PermanentHttpError.reason(code));
+      }
+      throw new IOException("HTTP " + code);
     }
     long total = r.headers().firstValueAsLong("Content-Length").orElse(-1)
         + (resumed ? have : 0);
@@ -192,6 +206,41 @@ public final class ContentCache {
     }
     events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(), Stage.SOURCE,
         "download " + url, done, total < 0 ? done : total));
+  }
+
+  /** An exception as a sentence: its message, or what it is when it has none. */
+  static String describe(IOException e) {
+    String m = e.getMessage();
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused" + (m == null || m.isBlank() ? "" : " (" + m + ")");
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "no answer in time";
+    }
+    if (e instanceof java.net.UnknownHostException) {
+      return "unknown host" + (m == null ? "" : " " + m);
+    }
+    return m == null || m.isBlank() ? e.getClass().getSimpleName().replaceAll(
+        "([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT) : m;
+  }
+
+  /** A 4xx answer other than 408/429: the same request would get the same answer. */
+  static final class PermanentHttpError extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    PermanentHttpError(String message) {
+      super(message);
+    }
+
+    static String reason(int code) {
+      return switch (code) {
+        case 401 -> "Unauthorized";
+        case 403 -> "Forbidden";
+        case 404 -> "Not Found";
+        case 410 -> "Gone";
+        default -> "Client Error";
+      };
+    }
   }
 
   static void verify(Path file, Checksum expected, String origin) throws SourceException {

@@ -76,6 +76,11 @@ class ContentCacheTest {
         o.write(image, from, len);
       }
     });
+    server.createContext("/missing/", ex -> {
+      requests.incrementAndGet();
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+    });
     server.createContext("/broken/", ex -> {
       requests.incrementAndGet();
       ex.sendResponseHeaders(503, -1);
@@ -144,6 +149,34 @@ class ContentCacheTest {
         .hasMessageContaining(wrong).hasMessageContaining(sha256(image));
     assertThat(requests.get()).isEqualTo(1); // not retried
     assertThat(dir.resolve("cache/objects/sha256").toFile().list()).isEmpty();
+  }
+
+  @Test
+  void aMissingFileIsNotAskedForAgainAndTheMessageNamesStatusUrlAndWhatToDo() {
+    ContentCache cache = new ContentCache(dir.resolve("cache"), 3);
+    RemoteFile file = new RemoteFile(List.of(url("/missing/disk.qcow2"),
+        url("/broken/disk.qcow2")), Optional.empty(), Optional.of(new Checksum(
+            Checksum.Algorithm.SHA256, sha256(image))), Optional.empty());
+    assertThatThrownBy(() -> cache.resolve(file, EventHandlers.NONE, "b"))
+        .isInstanceOf(SourceException.class)
+        .hasMessageContaining("could not download disk.qcow2: " + url("/missing/disk.qcow2")
+            + ": HTTP 404 Not Found (not retried)")
+        // a 503 is transient: retried, each attempt counted
+        .hasMessageContaining(url("/broken/disk.qcow2") + " (attempt 3 of 3): HTTP 503")
+        .hasMessageContaining("check the recipe's source URLs")
+        .hasMessageNotContaining("null");
+    assertThat(requests.get()).isEqualTo(1 + 3);
+  }
+
+  @Test
+  void aServerThatIsNotThereIsDescribedNotNull() {
+    server.stop(0);
+    ContentCache cache = new ContentCache(dir.resolve("cache"), 1);
+    RemoteFile file = new RemoteFile(List.of(url("/mirror/disk.qcow2")), Optional.empty(),
+        Optional.of(new Checksum(Checksum.Algorithm.SHA256, sha256(image))), Optional.empty());
+    assertThatThrownBy(() -> cache.resolve(file, EventHandlers.NONE, "b"))
+        .isInstanceOf(SourceException.class).hasMessageContaining("connection refused")
+        .hasMessageNotContaining("null");
   }
 
   @Test

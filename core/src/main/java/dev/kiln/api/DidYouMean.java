@@ -1,14 +1,18 @@
-package dev.kiln.core.internal.recipe;
+package dev.kiln.api;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Suggests the closest known word for a misspelt one (Damerau–Levenshtein, case-blind). */
-final class DidYouMean {
+/**
+ * Suggests the closest known word for a misspelt one (Damerau–Levenshtein, case-blind): what
+ * recipe problems and the CLI print as "did you mean …?".
+ */
+public final class DidYouMean {
   private DidYouMean() {}
 
-  static Optional<String> suggest(String word, Collection<String> candidates) {
+  /** The candidate closest to {@code word}, if it is close enough to be the one meant. */
+  public static Optional<String> suggest(String word, Collection<String> candidates) {
     String w = word.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
