@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -103,6 +104,15 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No progress, only errors and the summary.")
   boolean quiet;
 
+  @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+      description = "json: one JSON object per event on standard output (NDJSON, schema in "
+          + "docs/events.schema.json), the result last; errors still go to standard error "
+          + "as a sentence.")
+  OutputMode output;
+
+  /** How results and progress are written. */
+  enum OutputMode { TEXT, JSON }
+
   @Option(names = {"-v", "--verbose"}, description = "Also print every line the build's "
       + "commands and the machine's console write (a terminal otherwise shows the last one "
       + "beside the running stage).")
@@ -142,18 +152,29 @@ final class BuildCommand implements Callable<Integer> {
       err.println("kiln build: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;
     }
-    ProgressDisplay display = display(o);
+    boolean json = output == OutputMode.JSON;
+    JsonLines lines = new JsonLines(o);
+    ProgressDisplay display = json ? new ProgressDisplay(ProgressDisplay.Mode.QUIET, o,
+        java.time.Clock.systemUTC()) : display(o);
     BuildProgressView view = new BuildProgressView(display, verbose, console, false);
-    Kiln kiln = KilnCli.kiln(workRoot, view.handlers());
+    Kiln kiln = KilnCli.kiln(workRoot, json ? lines.handlers() : view.handlers());
     Build.Builder b = kiln.build(recipe).outputDirectory(out).keepOnError(keepOnError)
         .allowPrivateKeys(allowPrivateKeys);
     if (buildId != null) {
       b.buildId(buildId);
     }
     publishing(b);
+    Build build;
     try {
-      Build build = b.build();
-      o.println("kiln build " + build.id() + ": " + recipe.name() + " (" + recipe.os() + ")");
+      build = b.build();
+    } catch (KilnException e) {
+      err.println("kiln build: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    }
+    try {
+      if (!json) {
+        o.println("kiln build " + build.id() + ": " + recipe.name() + " (" + recipe.os() + ")");
+      }
       BuildResult r;
       try (InterruptReport report = new InterruptReport(err, display, workRoot, build.id(),
           () -> view.stage(build.id()))) {
@@ -161,9 +182,17 @@ final class BuildCommand implements Callable<Integer> {
       } finally {
         display.close();
       }
-      summary(o, r);
+      if (json) {
+        lines.result(0, resultFields(r));
+      } else {
+        summary(o, r);
+      }
       return 0;
     } catch (BuildFailedException e) {
+      if (json) {
+        lines.result(exitCode(e.stage()), Map.of("buildId", build.id(), "stage",
+            e.stage(), "error", e.getMessage()));
+      }
       err.println("kiln build: " + e.getMessage());
       // the diagnostics' first line is the error again, with its class: kept in the saved
       // diagnostics, not printed twice here
@@ -313,6 +342,20 @@ final class BuildCommand implements Callable<Integer> {
 
   private ProgressDisplay display(PrintWriter o) {
     return new ProgressDisplay(ProgressDisplay.detect(quiet), o, java.time.Clock.systemUTC());
+  }
+
+  /** The result line of {@code --output json}. */
+  private static Map<String, Object> resultFields(BuildResult r) {
+    Map<String, Object> f = new java.util.LinkedHashMap<>();
+    f.put("buildId", r.buildId());
+    f.put("manifest", r.manifest().toString());
+    f.put("artifacts", r.artifacts().stream().map(a -> Map.of("file", a.file().toString(),
+        "size", a.size(), "checksums", a.checksums())).toList());
+    Map<String, Double> stages = new java.util.LinkedHashMap<>();
+    r.stageTimes().forEach((st, d) -> stages.put(st.name().toLowerCase(Locale.ROOT),
+        d.toMillis() / 1000.0));
+    f.put("stageSeconds", stages);
+    return f;
   }
 
   private static void summary(PrintWriter o, BuildResult r) {

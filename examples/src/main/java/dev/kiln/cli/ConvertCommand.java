@@ -56,6 +56,13 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No progress display, only the result.")
   boolean quiet;
 
+  @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+      description = "json: progress and the result as JSON lines on standard output (schema "
+          + "in docs/events.schema.json).")
+  BuildCommand.OutputMode output;
+
+  private JsonLines lines;
+
   @Option(names = "--compress", description = "Compress qcow2 clusters (like qemu-img -c).")
   boolean compress;
 
@@ -92,10 +99,21 @@ final class ConvertCommand implements Callable<Integer> {
       description = "For OVAs: VMware hardware version (default ${DEFAULT-VALUE}, ESXi 6.7+).")
   String hardwareVersion;
 
+  /** One sentence on standard error (and the result line with --output json); the code. */
+  private int fail(int code, String message) {
+    spec.commandLine().getErr().println("kiln convert: " + message);
+    if (lines != null) {
+      lines.result(code, java.util.Map.of("error", message));
+    }
+    return code;
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    boolean json = output == BuildCommand.OutputMode.JSON;
+    lines = json ? new JsonLines(out) : null;
     ConversionTarget target;
     try {
       if (!vhdSubformat.equals("dynamic") && !vhdSubformat.equals("fixed")) {
@@ -112,54 +130,54 @@ final class ConvertCommand implements Callable<Integer> {
               memoryMiB, firmware.equals("efi"), hardwareVersion, "lsilogic",
               UUID.randomUUID().toString(), dev.kiln.api.KilnVersion.get()));
     } catch (IllegalArgumentException e) {
-      err.println("kiln convert: " + e.getMessage());
-      return 2;
+      return fail(2, e.getMessage());
     }
     java.util.Set<String> checksums;
     try {
       checksums = dev.kiln.formats.pack.Checksums.choice(checksum);
     } catch (IllegalArgumentException e) {
-      err.println("kiln convert: " + e.getMessage());
-      return 2;
+      return fail(2, e.getMessage());
     }
     if (!Files.isRegularFile(source)) {
-      err.println("kiln convert: " + source + ": no such file");
-      return KilnCli.EXIT_INVALID;
+      return fail(KilnCli.EXIT_INVALID, source + ": no such file");
     }
     Path parent = destination.toAbsolutePath().getParent();
     if (!Files.isDirectory(parent)) {
-      err.println("kiln convert: cannot write " + destination + ": the directory " + parent
-          + " does not exist; create it first");
-      return KilnCli.EXIT_INVALID;
+      return fail(KilnCli.EXIT_INVALID, "cannot write " + destination + ": the directory "
+          + parent + " does not exist; create it first");
     }
     if (Files.exists(destination) && !force) {
-      err.println("kiln convert: " + destination + " exists; use --force to replace it");
-      return KilnCli.EXIT_INVALID;
+      return fail(KilnCli.EXIT_INVALID, destination + " exists; use --force to replace it");
     }
     Instant start = Instant.now();
     try {
       PackagedFile f;
-      try (ProgressDisplay display = new ProgressDisplay(ProgressDisplay.detect(quiet),
-          err, java.time.Clock.systemUTC());
+      try (ProgressDisplay display = new ProgressDisplay(json ? ProgressDisplay.Mode.QUIET
+              : ProgressDisplay.detect(quiet), err, java.time.Clock.systemUTC());
           PhasedProgress progress = new PhasedProgress(display,
               destination.getFileName().toString())) {
-        f = ImageConverter.convert(source, destination, target, threads, checksums, progress);
+        f = ImageConverter.convert(source, destination, target, threads, checksums, json
+            ? new JsonProgress(lines) : progress);
       }
       Duration took = Duration.between(start, Instant.now());
+      if (json) {
+        lines.result(0, java.util.Map.of("file", f.file().toString(), "format",
+            target.format().name().toLowerCase(Locale.ROOT) + target.packaging().suffix(),
+            "size", f.size(), "seconds", took.toMillis() / 1000.0, "checksums",
+            f.checksums()));
+        return 0;
+      }
       out.printf(Locale.ROOT, "%s: %s%s, %d bytes, %.1f s%n", f.file(),
           target.format().name().toLowerCase(Locale.ROOT), target.packaging().suffix(),
           f.size(), took.toMillis() / 1000.0);
       f.checksums().forEach((alg, hex) -> out.println("  " + alg + " " + hex));
       return 0;
     } catch (dev.kiln.formats.FormatLimitException e) {
-      err.println("kiln convert: " + e.getMessage());
-      return KilnCli.EXIT_INVALID;
+      return fail(KilnCli.EXIT_INVALID, e.getMessage());
     } catch (FormatException e) {
-      err.println("kiln convert: " + source + ": " + e.getMessage());
-      return KilnCli.EXIT_INVALID;
+      return fail(KilnCli.EXIT_INVALID, source + ": " + e.getMessage());
     } catch (IOException e) {
-      err.println("kiln convert: " + IoErrors.sentence(e));
-      return KilnCli.EXIT_INVALID;
+      return fail(KilnCli.EXIT_INVALID, IoErrors.sentence(e));
     }
   }
 }
