@@ -186,6 +186,8 @@ final class BuildCommand implements Callable<Integer> {
         lines.result(0, resultFields(r));
       } else {
         summary(o, r);
+        o.println("  build log: " + workRoot.resolve("builds").resolve(r.buildId())
+            .resolve("build.log"));
       }
       return 0;
     } catch (BuildFailedException e) {
@@ -194,6 +196,8 @@ final class BuildCommand implements Callable<Integer> {
             e.stage(), "error", e.getMessage()));
       }
       err.println("kiln build: " + e.getMessage());
+      err.println("kiln build: the build's log: " + workRoot.resolve("builds").resolve(
+          build.id()).resolve("build.log"));
       // the diagnostics' first line is the error again, with its class: kept in the saved
       // diagnostics, not printed twice here
       e.diagnostics().stream().filter(l -> !l.startsWith("error: ")).limit(60)

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
     description = {"Remove what killed or crashed builds left behind: "
     + "libvirt domains carrying Kiln's metadata whose build process is gone, their disks, "
     + "console logs and machine directories, and stale probe files.",
-    "Also removes empty build directories of interrupted builds, and lists partial downloads "
-    + "in the content cache (kept: the next build resumes them); --downloads removes those.",
+    "Also removes empty build directories of interrupted builds (--builds: every build "
+    + "directory no running build writes, logs included), and lists partial downloads in the "
+    + "content cache (kept: the next build resumes them); --downloads removes those.",
     "With DIR arguments, remove instead the *.partial files that a killed conversion or export "
     + "(SIGKILL) left in those output directories.",
     "Domains without Kiln's metadata and the files of builds still running are never touched."})
@@ -37,6 +38,10 @@ final class CleanCommand implements Callable<Integer> {
 
   @Option(names = {"-n", "--dry-run"}, description = "Only list what would be removed.")
   boolean dryRun;
+
+  @Option(names = "--builds", description = "Also remove the build directories (build.log, "
+      + "console logs) of builds that are not running.")
+  boolean builds;
 
   @Option(names = "--downloads", description = "Also remove partial downloads that no build "
       + "is writing (otherwise kept for the next build to resume).")
@@ -72,9 +77,11 @@ final class CleanCommand implements Callable<Integer> {
   private List<KilnCleaner.Removed> workRootLeftovers(PrintWriter out) {
     List<KilnCleaner.Removed> removed = new java.util.ArrayList<>();
     try {
-      for (Path d : WorkRootLeftovers.emptyBuildDirectories(workRoot)) {
+      List<Path> dirs = builds ? WorkRootLeftovers.finishedBuildDirectories(workRoot)
+          : WorkRootLeftovers.emptyBuildDirectories(workRoot);
+      for (Path d : dirs) {
         if (!dryRun) {
-          java.nio.file.Files.deleteIfExists(d);
+          deleteTree(d);
         }
         removed.add(new KilnCleaner.Removed("build-dir", d.toString()));
       }
@@ -94,6 +101,14 @@ final class CleanCommand implements Callable<Integer> {
           + IoErrors.sentence(e));
     }
     return removed;
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    }
   }
 
   private int sweep(PrintWriter out) {

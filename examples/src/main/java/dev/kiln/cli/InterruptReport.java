@@ -29,8 +29,8 @@ final class InterruptReport implements AutoCloseable {
             .contains(dir)) {
           Files.deleteIfExists(dir);
         } else if (Files.isDirectory(dir)) {
-          err.println("kiln build: kept " + dir + " (console log and build files; kiln "
-              + "clean removes what is left of a stopped build)");
+          err.println("kiln build: kept the build's log " + dir.resolve("build.log")
+              + " (kiln clean --builds removes the directories of stopped builds)");
         }
         for (Path p : WorkRootLeftovers.partialDownloads(workRoot, true)) {
           err.println("kiln build: kept the partial download " + p + " (" + Sizes.human(

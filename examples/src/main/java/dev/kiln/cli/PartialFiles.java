@@ -40,6 +40,12 @@ final class PartialFiles {
     return out;
   }
 
+  /** Whether any running process holds a file under {@code dir} open. */
+  static boolean inUse(Path dir) {
+    Path d = dir.toAbsolutePath().normalize();
+    return openFiles(-1).stream().anyMatch(f -> f.startsWith(d));
+  }
+
   private static Set<Path> openFiles(long skipPid) {
     Set<Path> open = new HashSet<>();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {

@@ -37,6 +37,24 @@ final class WorkRootLeftovers {
     return out;
   }
 
+  /** Build directories (logs of finished or stopped builds) that no running build writes. */
+  static List<Path> finishedBuildDirectories(Path workRoot) throws IOException {
+    List<Path> out = new ArrayList<>();
+    Path builds = workRoot.resolve("builds");
+    if (!Files.isDirectory(builds)) {
+      return out;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(builds)) {
+      for (Path d : dirs) {
+        if (Files.isDirectory(d) && !PartialFiles.inUse(d)) {
+          out.add(d);
+        }
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
   /** Partial downloads in the content cache that no running process is writing. */
   static List<Path> partialDownloads(Path workRoot) throws IOException {
     return partialDownloads(workRoot, false);

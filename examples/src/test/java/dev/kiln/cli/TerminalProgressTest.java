@@ -201,9 +201,19 @@ class TerminalProgressTest {
     assertThat(partial).exists();
     long kept = Files.size(partial);
     assertThat(kept).isPositive();
+    // the build directory keeps only the build's log, which says where it stopped
+    Path buildLog;
     try (var builds = Files.list(work.resolve("builds"))) {
-      assertThat(builds.toList()).as("build directories left").isEmpty();
+      List<Path> dirs = builds.toList();
+      assertThat(dirs).hasSize(1);
+      try (var files = Files.list(dirs.get(0))) {
+        assertThat(files.map(p -> p.getFileName().toString()).toList())
+            .containsExactly("build.log");
+      }
+      buildLog = dirs.get(0).resolve("build.log");
     }
+    assertThat(screen.replace("\n", "")).contains("kept the build's log " + buildLog);
+    assertThat(Files.readString(buildLog)).contains("[source] started", "download " + url);
     assertThat(out).doesNotExist();
     tmux.close();
 
@@ -226,5 +236,13 @@ class TerminalProgressTest {
     assertThat(clean.waitFor()).as(cleaned).isZero();
     assertThat(cleaned).contains("removed download  " + partial);
     assertThat(partial).doesNotExist();
+    Process cleanBuilds = new ProcessBuilder("bash", "-c", kiln("clean", "--work-root",
+        work.toString(), "--builds")).redirectErrorStream(true).start();
+    String cleanedBuilds = new String(cleanBuilds.getInputStream().readAllBytes(),
+        StandardCharsets.UTF_8);
+    assertThat(cleanBuilds.waitFor()).as(cleanedBuilds).isZero();
+    try (var builds = Files.list(work.resolve("builds"))) {
+      assertThat(builds.toList()).as(cleanedBuilds).isEmpty();
+    }
   }
 }

@@ -30,6 +30,7 @@ final class BuildContext {
   final BuildSettings settings;
   final Recipe recipe;
   final BuildEvents events;
+  private final BuildLog log;
   final CleanupStack cleanup;
   final Map<Stage, Duration> times = new EnumMap<>(Stage.class);
   private final String started;
@@ -54,7 +55,10 @@ final class BuildContext {
   BuildContext(BuildSettings settings) {
     this.settings = settings;
     this.recipe = settings.recipe();
-    this.events = new BuildEvents(settings.events(), settings.buildId(), settings.clock());
+    this.log = new BuildLog(secretValues(settings.recipe()));
+    this.events = new BuildEvents(dev.kiln.api.event.EventHandlers.builder()
+        .addAll(settings.events()::dispatch).addAll(log::accept).build(), settings.buildId(),
+        settings.clock());
     this.cleanup = new CleanupStack(events);
     this.started = events.now().toString();
   }
@@ -67,7 +71,25 @@ final class BuildContext {
     // QEMU runs as another user and writes the console logs here
     buildDir.toFile().setReadable(true, false);
     buildDir.toFile().setExecutable(true, false);
+    log.open(buildDir);
+    cleanup.push("build log", log::close);
     return buildDir;
+  }
+
+  /** The values of the recipe's secrets that can be read now, for the build log to mask. */
+  private static List<String> secretValues(dev.kiln.api.Recipe recipe) {
+    List<String> out = new ArrayList<>();
+    List<dev.kiln.api.Secret> secrets = new ArrayList<>();
+    recipe.answers().rootPassword().ifPresent(secrets::add);
+    recipe.answers().users().forEach(u -> u.password().ifPresent(secrets::add));
+    for (dev.kiln.api.Secret s : secrets) {
+      try {
+        out.add(s.reveal());
+      } catch (dev.kiln.api.KilnException e) {
+        // not readable now: the build fails on it later, with its own message
+      }
+    }
+    return out;
   }
 
   Path buildDirectory() {

@@ -50,7 +50,10 @@ class PipelineTest {
     assertThat(f.log).containsSubsequence("close connection", "close build",
         "close hypervisor");
     assertThat(f.hypervisor.open()).isEmpty();
-    assertThat(f.buildDirectory()).containsExactly("packages.txt");
+    assertThat(f.buildDirectory()).containsExactly("build.log", "packages.txt");
+    assertThat(Files.readAllLines(f.work.resolve("builds/b1/build.log")))
+        .anyMatch(l -> l.endsWith(" [source] started"))
+        .anyMatch(l -> l.matches(".* \\[export] done in \\d+\\.\\d s"));
     try (Stream<Path> s = Files.list(f.out)) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
           "fake.qcow2", "fake.vhd", "SHA256SUMS", "sha512sum.txt", "manifest.json");
@@ -97,7 +100,7 @@ class PipelineTest {
         "create build");
     BuildResult second = new PipelineFixture(tmp).pipeline(recipe).run();
     assertThat(second.installReused()).isTrue();
-    assertThat(f.buildDirectory()).containsExactly("packages.txt");
+    assertThat(f.buildDirectory()).containsExactly("build.log", "packages.txt");
   }
 
   /** A failure in each stage: its stage, diagnostics first, cleanup in reverse, no leftovers. */
@@ -120,7 +123,10 @@ class PipelineTest {
     assertThat(e.diagnostics()).contains("console of install");
     assertThat(f.log).containsSubsequence("diagnostics install", "close install",
         "close hypervisor");
-    assertThat(f.buildDirectory()).isEmpty();
+    // only the build's log is left, and it says where the build stopped
+    assertThat(f.buildDirectory()).containsExactly("build.log");
+    assertThat(Files.readString(f.work.resolve("builds/b1/build.log")))
+        .contains("[source] started", "[install] FAILED in ");
   }
 
   @Test
