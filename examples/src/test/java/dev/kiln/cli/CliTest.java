@@ -168,4 +168,32 @@ class CliTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("/nonexistent/r.yaml: no such file\n");
   }
+
+  /**
+   * {@code kiln init} for every OS of the catalog writes a recipe that validates as a build
+   * would check it; an OS whose ISO is local-only (RHEL, SLES) is refused only for the ISO the
+   * user must still supply. An existing file needs --force.
+   */
+  @Test
+  void initWritesAStarterRecipeThatValidatesForEveryOs(@org.junit.jupiter.api.io.TempDir
+      Path dir) throws Exception {
+    for (var e : dev.kiln.templates.Catalog.builtIn().entries()) {
+      Path file = dir.resolve(e.osId() + ".yaml");
+      Run init = kiln("init", e.osId(), "--out", file.toString());
+      assertThat(init.exit()).as(init.err()).isZero();
+      Run v = kiln("recipe", "validate", file.toString());
+      if (e.iso().localOnly() && e.cloudImage().isEmpty() && !e.id().equals("debian")) {
+        assertThat(v.err().lines().filter(l -> l.matches(".*:\\d+:\\d+: .*")).toList())
+            .as(e.osId())
+            .singleElement().asString().contains("source.iso.path: no readable file");
+      } else {
+        assertThat(v.exit()).as(e.osId() + ": " + v.err()).isZero();
+      }
+    }
+    Run again = kiln("init", "debian-12", "--out", dir.resolve("debian-12.yaml").toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("exists; use --force");
+    Run typo = kiln("init", "ubunto-24.04", "--out", dir.resolve("u.yaml").toString());
+    assertThat(typo.err()).contains("did you mean 'ubuntu-24.04'?");
+  }
 }
