@@ -17,28 +17,22 @@ final class WorkRootLeftovers {
 
   /** Build directories under {@code workRoot/builds} that hold nothing. */
   static List<Path> emptyBuildDirectories(Path workRoot) throws IOException {
-    List<Path> out = new ArrayList<>();
-    Path builds = workRoot.resolve("builds");
-    if (!Files.isDirectory(builds)) {
-      return out;
-    }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(builds)) {
-      for (Path d : dirs) {
-        if (Files.isDirectory(d)) {
-          try (DirectoryStream<Path> inside = Files.newDirectoryStream(d)) {
-            if (!inside.iterator().hasNext()) {
-              out.add(d);
-            }
-          }
-        }
+    return buildDirectories(workRoot, d -> {
+      try (DirectoryStream<Path> inside = Files.newDirectoryStream(d)) {
+        return !inside.iterator().hasNext();
+      } catch (IOException e) {
+        return false;
       }
-    }
-    out.sort(null);
-    return out;
+    });
   }
 
   /** Build directories (logs of finished or stopped builds) that no running build writes. */
   static List<Path> finishedBuildDirectories(Path workRoot) throws IOException {
+    return buildDirectories(workRoot, d -> !PartialFiles.inUse(d));
+  }
+
+  private static List<Path> buildDirectories(Path workRoot,
+      java.util.function.Predicate<Path> which) throws IOException {
     List<Path> out = new ArrayList<>();
     Path builds = workRoot.resolve("builds");
     if (!Files.isDirectory(builds)) {
@@ -46,7 +40,7 @@ final class WorkRootLeftovers {
     }
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(builds)) {
       for (Path d : dirs) {
-        if (Files.isDirectory(d) && !PartialFiles.inUse(d)) {
+        if (Files.isDirectory(d) && which.test(d)) {
           out.add(d);
         }
       }
