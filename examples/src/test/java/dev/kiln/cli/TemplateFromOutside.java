@@ -155,6 +155,25 @@ final class TemplateFromOutside {
   }
 
   /**
+   * A reboot of a VM from the template keeps its identity: the same instance id, machine id
+   * and host key fingerprint afterwards (the reconnect is pinned to the first boot's key).
+   */
+  static void assertRebootKeepsIdentity(SshCommunicator ssh) throws Exception {
+    String identity = "cat /var/lib/cloud/data/instance-id /etc/machine-id; "
+        + "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub";
+    String before = ProvisionAndGeneralizeVmTest.sh(ssh, identity);
+    String bootId = ProvisionAndGeneralizeVmTest.sh(ssh, "cat /proc/sys/kernel/random/boot_id");
+    ssh.execExpectingDisconnect(new ExecRequest("nohup sh -c 'sleep 1; reboot' >/dev/null "
+        + "2>&1 &", Duration.ofSeconds(30), Map.of(), true, false));
+    ssh.awaitReconnect(Duration.ofMinutes(10));
+    assertThat(ProvisionAndGeneralizeVmTest.sh(ssh, "cat /proc/sys/kernel/random/boot_id"))
+        .as("a new boot").isNotEqualTo(bootId);
+    ProvisionAndGeneralizeVmTest.sh(ssh, "cloud-init status --wait >/dev/null; true");
+    assertThat(ProvisionAndGeneralizeVmTest.sh(ssh, identity)).as("identity after a reboot")
+        .isEqualTo(before);
+  }
+
+  /**
    * In a VM booted from the template: {@code apt-get} through a package proxy on the host's
    * loopback (an SSH remote forward of this connection) upgrades {@code linux-image-amd64} to
    * the security suite's kernel (a new kernel ABI is a new package, which the metapackage pulls
