@@ -38,8 +38,17 @@ public final class Fixtures {
   /** A fresh directory QEMU's user can read (mode 0755) under /var/tmp. */
   public static Path reachableTempDir(String prefix) throws IOException {
     Path base = Path.of("/var/tmp");
-    return Files.createTempDirectory(base, prefix,
+    Path dir = Files.createTempDirectory(base, prefix,
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    // a test run stopped by SIGTERM or Ctrl-C skips @AfterEach: remove the directory then too
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+      } catch (IOException | InterruptedException e) {
+        // the JVM is going away: nothing more to do
+      }
+    }, "kiln-test-tempdir-reaper"));
+    return dir;
   }
 
   /** Runs a command; returns exit status and combined output. */
