@@ -46,7 +46,10 @@ import org.junit.jupiter.api.Test;
  * by storage-volume streams). Two small builds run at once, one per host; the remote
  * connection is then cut mid-build, and the scheduler retries that build on the other host.
  */
+// slow: three full builds under TCG (about 9 minutes on a quiet 2-core host), and its two
+// "hosts" are one libvirt daemon (issue 24): left out of the default run, see docs/testing.md
 @Tag("vm")
+@Tag("slow")
 class MatrixTwoHostVmTest {
   Path dir;
   Path work;

@@ -19,7 +19,11 @@ import org.junit.jupiter.api.Test;
  * defined by {@link DomainDefinition}; cloud-init reads a CIDATA seed written by Kiln (its
  * hostname appears at the login prompt) and powers the guest off from runcmd.
  */
+// slow: KvmMachineVmTest boots the same fixture through Kiln's own overlay and seed and checks
+// more (SSH, cloud-init status, ACPI shutdown); this smoke boot (150 s here) runs with the
+// slow tests
 @Tag("vm")
+@Tag("slow")
 class FixtureBootVmTest extends VmTestSupport {
   @Test
   void cloudInitReadsKilnsSeedAndPowersOff() throws Exception {
