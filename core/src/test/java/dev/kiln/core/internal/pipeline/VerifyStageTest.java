@@ -57,8 +57,8 @@ class VerifyStageTest {
         {"getent passwd", ""},
         {"passwd -S root", "L"},
         {"datasource_list", "datasource_list: [ ConfigDrive, CloudStack, None ]"},
-        {"merged_cfg 2>", "{\"cloud_config_modules\":[[\"set-passwords\",\"always\"]],"
-            + "\"cloud_init_modules\":[[\"ssh\",\"always\"]],\"ssh_deletekeys\":false}"},
+        {"merged_cfg 2>", "growpart ssh|always set-passwords|always scripts-user\n"
+            + "ssh_deletekeys=False"},
         {"systemctl --failed", ""},
         {"qemu-guest-agent", "active"},
         {"/sys/firmware/efi", "BIOS"},
@@ -152,8 +152,7 @@ class VerifyStageTest {
     PipelineFixture f = fixture(tmp, true);
     var good = f.guest.responder;
     f.guest.responder = c -> c.contains("merged_cfg 2>") && !c.contains("default_user")
-        ? Optional.of("{\"cloud_config_modules\":"
-        + "[[\"set_passwords\",\"always\"]],\"cloud_init_modules\":[[\"ssh\",\"always\"]]}")
+        ? Optional.of("growpart ssh|always set_passwords|always\nssh_deletekeys=True")
         : good.apply(c);
     Throwable t = catchThrowable(() -> f.pipeline(f.cloudImageRecipe().build()).run());
     assertThat(t).isInstanceOf(BuildFailedException.class);
