@@ -270,10 +270,8 @@ final class BuildCommand implements Callable<Integer> {
       r = Recipes.loadForBuild(Path.of(target), KilnCli.knownOs());
     } else {
       CatalogEntry e = Catalog.builtIn().entry(target).orElseThrow(() ->
-          new KilnException("'" + target + "' is neither a recipe file nor an OS id"
-              + dev.kiln.api.DidYouMean.suggest(target, Catalog.builtIn().entries().stream()
-                  .map(CatalogEntry::osId).toList()).map(g -> " (did you mean '" + g + "'?)")
-                  .orElse("") + "; kiln list shows them all"));
+          new KilnException("no recipe file " + target + ", and " + KilnCli.unknownOsId(
+              target)));
       r = fromCatalog(e);
     }
     Recipe.Builder b = r.toBuilder();

@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import dev.kiln.api.DidYouMean;
 import dev.kiln.templates.Catalog;
 import dev.kiln.templates.CatalogEntry;
 import java.io.IOException;
@@ -43,9 +42,7 @@ final class InitCommand implements Callable<Integer> {
     Catalog catalog = Catalog.builtIn();
     Optional<CatalogEntry> entry = catalog.entry(osId);
     if (entry.isEmpty()) {
-      err.println("kiln init: '" + osId + "' is not an OS id" + DidYouMean.suggest(osId,
-          catalog.entries().stream().map(CatalogEntry::osId).toList())
-          .map(g -> " (did you mean '" + g + "'?)").orElse("") + "; kiln list shows them all");
+      err.println("kiln init: " + KilnCli.unknownOsId(osId));
       return KilnCli.EXIT_INVALID;
     }
     Path file = out != null ? out : Path.of(osId + ".yaml");

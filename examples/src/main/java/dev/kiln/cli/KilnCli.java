@@ -48,6 +48,14 @@ public final class KilnCli implements Runnable {
     return out;
   }
 
+  /** "'X' is not an OS id (did you mean 'Y'?); kiln list shows them all". */
+  static String unknownOsId(String osId) {
+    return "'" + osId + "' is not an OS id" + dev.kiln.api.DidYouMean.suggest(osId,
+        dev.kiln.templates.Catalog.builtIn().entries().stream()
+            .map(dev.kiln.templates.CatalogEntry::osId).toList())
+        .map(g -> " (did you mean '" + g + "'?)").orElse("") + "; kiln list shows them all";
+  }
+
   /** Exit code for an internal error. */
   public static final int EXIT_INTERNAL = 3;
   /** Exit code after Ctrl-C. */

@@ -40,10 +40,9 @@ final class PartialFiles {
     return out;
   }
 
-  /** Whether any running process holds a file under {@code dir} open. */
-  static boolean inUse(Path dir) {
-    Path d = dir.toAbsolutePath().normalize();
-    return openFiles(-1).stream().anyMatch(f -> f.startsWith(d));
+  /** Every file some running process holds open (one walk of /proc). */
+  static Set<Path> openFiles() {
+    return openFiles(-1);
   }
 
   private static Set<Path> openFiles(long skipPid) {

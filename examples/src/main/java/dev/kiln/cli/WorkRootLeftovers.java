@@ -28,7 +28,11 @@ final class WorkRootLeftovers {
 
   /** Build directories (logs of finished or stopped builds) that no running build writes. */
   static List<Path> finishedBuildDirectories(Path workRoot) throws IOException {
-    return buildDirectories(workRoot, d -> !PartialFiles.inUse(d));
+    java.util.Set<Path> open = PartialFiles.openFiles();
+    return buildDirectories(workRoot, d -> {
+      Path dir = d.toAbsolutePath().normalize();
+      return open.stream().noneMatch(f -> f.startsWith(dir));
+    });
   }
 
   private static List<Path> buildDirectories(Path workRoot,
