@@ -79,6 +79,7 @@ public final class Build {
     private GuestConnector connector = GuestConnector.ssh();
     private boolean allowPrivateKeys;
     private boolean verify = true;
+    private Duration queueWait = Duration.ZERO;
 
     private Builder(Recipe recipe) {
       this.recipe = Objects.requireNonNull(recipe);
@@ -200,6 +201,15 @@ public final class Build {
       return this;
     }
 
+    /**
+     * How long this build waited for a host before it was made (a matrix entry's queue time);
+     * recorded in its {@link dev.kiln.api.event.BuildSummary}.
+     */
+    public Builder queuedFor(Duration d) {
+      this.queueWait = Objects.requireNonNull(d);
+      return this;
+    }
+
     /** How the build connects to its guest (tests pass a fake; no VM runs in a unit test). */
     Builder guestConnector(GuestConnector c) {
       this.connector = Objects.requireNonNull(c);
@@ -229,7 +239,7 @@ public final class Build {
           publishers, Optional.ofNullable(publishProfile));
       return new Build(new BuildSettings(recipe, id, workRoot, outputDirectory, hypervisors,
           profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
-          clock, connector, allowPrivateKeys, verify));
+          clock, connector, allowPrivateKeys, verify, queueWait));
     }
   }
 }

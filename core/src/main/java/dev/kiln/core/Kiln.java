@@ -3,6 +3,10 @@ package dev.kiln.core;
 import dev.kiln.api.MachineException;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.core.history.BuildHistory;
+import dev.kiln.core.metrics.KilnMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.kiln.core.matrix.BuildHost;
 import dev.kiln.core.matrix.MatrixBuild;
 import dev.kiln.core.matrix.MatrixEntry;
@@ -66,7 +70,11 @@ public final class Kiln implements AutoCloseable {
       return Optional.empty();
     };
     this.publishers = List.copyOf(b.publishers);
-    this.events = b.events;
+    EventHandlers.Builder all = EventHandlers.builder();
+    b.registries.forEach(registry -> all.add(KilnEvent.BuildFinished.class,
+        KilnMetrics.on(registry)::accept));
+    b.histories.forEach(history -> all.add(KilnEvent.BuildFinished.class, history::record));
+    this.events = b.events.and(all.build());
     this.clock = b.clock;
   }
 
@@ -123,6 +131,8 @@ public final class Kiln implements AutoCloseable {
     private Path workRoot = Path.of("/var/tmp/kiln");
     private EventHandlers events = EventHandlers.NONE;
     private Clock clock = Clock.systemUTC();
+    private final List<MeterRegistry> registries = new ArrayList<>();
+    private final List<BuildHistory> histories = new ArrayList<>();
 
     private Builder() {}
 
@@ -166,6 +176,24 @@ public final class Kiln implements AutoCloseable {
     /** Handlers every build's events go to. */
     public Builder events(EventHandlers e) {
       this.events = Objects.requireNonNull(e);
+      return this;
+    }
+
+    /**
+     * Records every build's metrics in {@code registry} (see {@link KilnMetrics}); without one
+     * Kiln measures nothing. The registry stays the embedder's: Kiln never closes it.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      registries.add(Objects.requireNonNull(registry));
+      return this;
+    }
+
+    /**
+     * Records every build (outcome, stage times, sizes) in {@code history}, which stays the
+     * embedder's to close.
+     */
+    public Builder buildHistory(BuildHistory history) {
+      histories.add(Objects.requireNonNull(history));
       return this;
     }
 

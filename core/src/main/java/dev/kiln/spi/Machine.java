@@ -50,6 +50,22 @@ public interface Machine extends AutoCloseable {
   void fetchDisk(int index, java.nio.file.Path destination) throws MachineException;
 
   /**
+   * The accelerator the machine runs with (KVM or TCG, never AUTO) once it was started; empty
+   * when the backend cannot tell.
+   */
+  default Optional<dev.kiln.api.Accelerator> acceleratorInUse() {
+    return Optional.empty();
+  }
+
+  /**
+   * CPU time the machine's virtual CPUs have used so far (the cost of a build); empty when the
+   * backend cannot tell. After the machine stops it keeps the last value it saw.
+   */
+  default Optional<Duration> cpuTime() {
+    return Optional.empty();
+  }
+
+  /**
    * What to attach to an error about this machine: console tail, hypervisor log, machine
    * definition. Never throws.
    */

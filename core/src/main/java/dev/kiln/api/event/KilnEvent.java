@@ -48,6 +48,17 @@ public sealed interface KilnEvent {
   record Warning(String buildId, Instant time, String code, String message)
       implements KilnEvent {}
 
+  /**
+   * The build ended, however it ended, after its cleanup: the last event of every build.
+   * {@code summary} is what metrics and the build history record.
+   */
+  record BuildFinished(String buildId, Instant time, BuildSummary summary)
+      implements KilnEvent {
+    public BuildFinished {
+      Objects.requireNonNull(summary);
+    }
+  }
+
   /** Which output stream a command line came from. */
   enum OutputStream {
     STDOUT,

@@ -59,6 +59,7 @@ public final class KvmMachine implements Machine {
   private volatile MachineState lastStop = MachineState.SHUT_OFF;
   private volatile boolean started;
   private volatile boolean closed;
+  private long cpuNanos;
   private Domain domain;
   private String domainXml = "";
   private ConsoleFollower console;
@@ -174,6 +175,30 @@ public final class KvmMachine implements Machine {
   /** The accelerator the machine runs with (KVM or TCG). */
   public Accelerator accelerator() {
     return accelerator;
+  }
+
+  @Override
+  public Optional<Accelerator> acceleratorInUse() {
+    return started ? Optional.of(accelerator) : Optional.empty();
+  }
+
+  /**
+   * libvirt's CPU time of the running domain; a domain that stopped reports none, so the
+   * largest value seen is kept (callers sample while it runs).
+   */
+  @Override
+  public synchronized Optional<Duration> cpuTime() {
+    if (!started) {
+      return Optional.empty();
+    }
+    if (!closed && isActive()) {
+      try {
+        cpuNanos = Math.max(cpuNanos, domain.getInfo().cpuTime);
+      } catch (LibvirtException e) {
+        // stopped between the two calls: the last sample stands
+      }
+    }
+    return Optional.of(Duration.ofNanos(cpuNanos));
   }
 
   /** Where QEMU writes the serial console. */

@@ -32,6 +32,7 @@ final class BuildContext {
   final BuildEvents events;
   private final BuildLog log;
   final CleanupStack cleanup;
+  final BuildTally tally;
   final Map<Stage, Duration> times = new EnumMap<>(Stage.class);
   private final String started;
   private Path buildDir;
@@ -45,6 +46,8 @@ final class BuildContext {
   List<String> survivors;
   List<String> packages = List.of();
   List<BuildManifest.Artifact> artifacts = List.of();
+  /** The artifacts as written, with the size of the disk inside each. */
+  List<Exporter.Artifact> exported = List.of();
   List<BuildManifest.Published> published = List.of();
   BuildManifest.KeyScan keyScan;
   dev.kiln.core.internal.verify.VerifyReport verify;
@@ -56,9 +59,10 @@ final class BuildContext {
     this.settings = settings;
     this.recipe = settings.recipe();
     this.log = new BuildLog(secretValues(settings.recipe()));
+    this.tally = new BuildTally(this);
     this.events = new BuildEvents(dev.kiln.api.event.EventHandlers.builder()
-        .addAll(settings.events()::dispatch).addAll(log::accept).build(), settings.buildId(),
-        settings.clock());
+        .addAll(tally::accept).addAll(settings.events()::dispatch).addAll(log::accept).build(),
+        settings.buildId(), settings.clock());
     this.cleanup = new CleanupStack(events);
     this.started = events.now().toString();
   }
@@ -142,6 +146,7 @@ final class BuildContext {
     Machine m = hypervisor().create(spec, events.handlers());
     activeMachine = m;
     CleanupStack.Entry entry = cleanup.push("machine " + m.name(), true, () -> {
+      tally.machineEnding(m);
       if (activeMachine == m) {
         activeMachine = null;
       }

@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param allowPrivateKeys report private-key material found in the exported disk as warnings
  *     instead of failing the export
  * @param verify boot the exported template as a new CloudStack VM and check it
+ * @param queueWait how long the build waited for a host before it started (matrix entries)
  */
 public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
     HypervisorProvider hypervisors, OsProfile profile, PublishRouting publishing,
     EventHandlers events, boolean keepOnError, Duration installTimeout, Duration sshTimeout,
     Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector,
-    boolean allowPrivateKeys, boolean verify) {}
+    boolean allowPrivateKeys, boolean verify, Duration queueWait) {}

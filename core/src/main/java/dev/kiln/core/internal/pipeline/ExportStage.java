@@ -57,6 +57,7 @@ final class ExportStage {
         a.file().checksums())).toList();
     stopped.machine().close();
     ManifestWriter.write(ctx.manifest(), out);
+    ctx.exported = artifacts;
     return artifacts;
   }
 }

@@ -37,8 +37,8 @@ import java.util.Map;
  * it is whole.
  */
 public final class Exporter {
-  /** One written artifact. */
-  public record Artifact(OutputSpec spec, PackagedFile file) {}
+  /** One written artifact and the virtual size of the disk it holds. */
+  public record Artifact(OutputSpec spec, PackagedFile file, long virtualSize) {}
 
   private Exporter() {}
 
@@ -52,6 +52,7 @@ public final class Exporter {
         .distinct().toList();
     List<Artifact> out = new ArrayList<>();
     List<Path> intermediates = new ArrayList<>();
+    long virtualSize = 0;
     try {
       if (images.isEmpty()) {
         // only an OVA: the scan gets a read of its own
@@ -71,6 +72,7 @@ public final class Exporter {
             writers.add(ImageConverter.writer(image, in.virtualSize(), target(o, stamp)));
           }
           long size = in.virtualSize();
+          virtualSize = size;
           try (FanOutWriter fan = new FanOutWriter(writers)) {
             Converter.convert(in, fan, done -> events.dispatch(new KilnEvent.ByteProgress(
                 buildId, Instant.now(), Stage.EXPORT, "convert " + images.size()
@@ -84,7 +86,7 @@ public final class Exporter {
           PackagedFile f = packager.pack(intermediates.get(i), dest, packaging(o.compression()),
               n -> events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(),
                   Stage.EXPORT, "package " + dest.getFileName(), n, -1)));
-          out.add(new Artifact(o, f));
+          out.add(new Artifact(o, f, virtualSize));
         }
       }
       for (OutputSpec o : outputs) {
@@ -98,7 +100,7 @@ public final class Exporter {
           long size = in.virtualSize();
           out.add(new Artifact(o, OvaWriter.write(in, dest, spec, threads, stamp,
               n -> events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(),
-                  Stage.EXPORT, "write " + dest.getFileName(), n, size)))));
+                  Stage.EXPORT, "write " + dest.getFileName(), n, size))), size));
         }
       }
       return out;

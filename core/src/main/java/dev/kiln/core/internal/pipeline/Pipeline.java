@@ -5,8 +5,14 @@ import dev.kiln.api.event.Stage;
 import dev.kiln.core.BuildResult;
 import dev.kiln.core.internal.ssh.BuildKey;
 import dev.kiln.spi.Publisher;
+import dev.kiln.api.event.BuildSummary;
+import dev.kiln.api.event.KilnEvent;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * One build: the stages in order, each handing the next its typed result; every failure is
@@ -23,6 +29,10 @@ public final class Pipeline {
   public BuildResult run() throws BuildFailedException, InterruptedException {
     BuildContext ctx = new BuildContext(settings);
     StageRunner stages = new StageRunner(ctx);
+    Instant started = ctx.events.now();
+    Optional<Stage> failed = Optional.empty();
+    boolean succeeded = false;
+    ctx.tally.start();
     try {
       ResolvedSource source = stages.run(Stage.SOURCE, () -> {
         ResolvedSource s = new SourceStage(ctx).resolve();
@@ -59,12 +69,37 @@ public final class Pipeline {
       if (settings.publishing().enabled() && !ctx.recipe.publish().isEmpty()) {
         published = stages.run(Stage.PUBLISH, () -> new PublishStage(ctx).publish(artifacts));
       }
-      return new BuildResult(settings.buildId(), artifacts.stream().map(a ->
+      BuildResult result = new BuildResult(settings.buildId(), artifacts.stream().map(a ->
           new BuildResult.Artifact(a.spec(), a.file().file(), a.file().size(),
               a.file().checksums())).toList(), ctx.times, settings.outputDirectory().resolve(
                   ManifestWriter.FILE), published, ctx.install != null && ctx.install.reused());
+      succeeded = true;
+      return result;
+    } catch (BuildFailedException e) {
+      failed = Optional.of(e.stage());
+      throw e;
     } finally {
-      ctx.cleanup.unwind(stages.keeping());
+      try {
+        ctx.cleanup.unwind(stages.keeping());
+      } finally {
+        ctx.tally.close();
+        finished(ctx, started, failed, succeeded);
+      }
     }
+  }
+
+  /** The last event: the build's summary, for metrics and history. */
+  private void finished(BuildContext ctx, Instant started, Optional<Stage> failed,
+      boolean succeeded) {
+    List<BuildSummary.Artifact> artifacts = ctx.exported.stream().map(a ->
+        new BuildSummary.Artifact(a.spec().format().name().toLowerCase(Locale.ROOT),
+            a.spec().compression().name().toLowerCase(Locale.ROOT),
+            a.file().file().getFileName().toString(), a.file().size(), a.virtualSize()))
+        .toList();
+    Instant now = ctx.events.now();
+    BuildSummary summary = ctx.tally.summary(started, Duration.between(started, now), failed,
+        succeeded, succeeded ? artifacts : List.of(), settings.queueWait(),
+        ctx.install == null ? Optional.empty() : Optional.of(ctx.install.reused()));
+    ctx.events.dispatch(new KilnEvent.BuildFinished(settings.buildId(), now, summary));
   }
 }

@@ -24,6 +24,7 @@ final class SourceStage {
     if (ctx.recipe.source() instanceof CloudImageSource c) {
       ContentCache.Resolved r = cache.resolve(c.image(), ctx.events.handlers(),
           ctx.events.buildId());
+      ctx.tally.cacheLookup(r.lookup());
       String checksum = r.checksum().algorithm() + ":" + r.checksum().hex();
       ctx.source = BuildManifest.Source.download("cloud-image", r.origin().toString(), checksum);
       return new ResolvedSource(r.file(), formatOf(r.file()), checksum);
@@ -31,6 +32,7 @@ final class SourceStage {
     if (ctx.recipe.source() instanceof IsoSource i) {
       ContentCache.Resolved r = cache.resolve(i.iso(), ctx.events.handlers(),
           ctx.events.buildId());
+      ctx.tally.cacheLookup(r.lookup());
       String checksum = r.checksum().algorithm() + ":" + r.checksum().hex();
       ctx.source = BuildManifest.Source.download("iso", r.origin().toString(), checksum);
       return new ResolvedSource(r.file(), "iso", checksum);

@@ -71,7 +71,7 @@ public final class ContentCache {
         throw new SourceException("no such file: " + local);
       }
       verify(local, expected, local.toString());
-      return new Resolved(local, expected, local.toUri());
+      return new Resolved(local, expected, local.toUri(), Lookup.LOCAL);
     }
     Path object = root.resolve("objects").resolve(expected.algorithm().name().toLowerCase())
         .resolve(expected.hex());
@@ -83,7 +83,7 @@ public final class ContentCache {
           StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = lockFile.lock()) {
         if (Files.isRegularFile(object)) {
-          return new Resolved(object, expected, file.urls().get(0));
+          return new Resolved(object, expected, file.urls().get(0), Lookup.HIT);
         }
         List<String> failures = new ArrayList<>();
         for (URI url : file.urls()) {
@@ -112,7 +112,7 @@ public final class ContentCache {
             }
             Files.move(partial, object, StandardCopyOption.ATOMIC_MOVE);
             object.toFile().setReadable(true, false); // QEMU's user reads cached images
-            return new Resolved(object, expected, url);
+            return new Resolved(object, expected, url, Lookup.MISS);
           }
         }
         throw new SourceException("could not download " + fileName(file) + ": "
@@ -125,8 +125,20 @@ public final class ContentCache {
     }
   }
 
-  /** A verified file, where it came from and its checksum. */
-  public record Resolved(Path file, Checksum checksum, URI origin) {}
+  /**
+   * A verified file, where it came from, its checksum, and whether the cache had it.
+   *
+   * @param lookup {@link Lookup#HIT} when it was cached, {@link Lookup#MISS} when it was
+   *     downloaded now, {@link Lookup#LOCAL} for the recipe's own file (no cache involved)
+   */
+  public record Resolved(Path file, Checksum checksum, URI origin, Lookup lookup) {}
+
+  /** How a file was found. */
+  public enum Lookup {
+    HIT,
+    MISS,
+    LOCAL
+  }
 
   private Checksum expectedChecksum(RemoteFile file) throws SourceException,
       InterruptedException {

@@ -51,6 +51,7 @@ public final class PipelineFixture {
   boolean keepOnError;
   boolean allowPrivateKeys;
   boolean verify;
+  Duration queueWait = Duration.ZERO;
   public GuestConnector connector;
 
   public PipelineFixture(Path root) throws IOException {
@@ -116,7 +117,8 @@ public final class PipelineFixture {
     Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     return new Pipeline(new BuildSettings(recipe, "b1", work, out, uri -> hypervisor,
         new FakeOsProfile(), publishing, handlers, keepOnError, Duration.ofMinutes(1),
-        Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys, verify));
+        Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys, verify,
+        queueWait));
   }
 
   /** Files left in the build directory. */

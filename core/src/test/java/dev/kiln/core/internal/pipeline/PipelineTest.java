@@ -9,6 +9,7 @@ import dev.kiln.api.BuildFailedException;
 import dev.kiln.api.CommunicatorException;
 import dev.kiln.api.PublishException;
 import dev.kiln.api.Recipe;
+import dev.kiln.api.event.BuildSummary;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
 import dev.kiln.core.BuildResult;
@@ -75,6 +76,54 @@ class PipelineTest {
         "stageSeconds", "artifacts", "packages", "published");
   }
 
+  /** The last event of every build is its summary: what metrics and the history record. */
+  @Test
+  void everyBuildEndsWithItsSummaryWhetherItSucceedsOrFails() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.queueWait = java.time.Duration.ofSeconds(7);
+    f.pipeline(f.cloudImageRecipe().build()).run();
+    BuildSummary ok = lastSummary(f);
+    assertThat(ok.succeeded()).isTrue();
+    assertThat(ok.result()).isEqualTo("success");
+    assertThat(ok.failedStage()).isEmpty();
+    assertThat(ok.os()).isEqualTo("fakeos");
+    assertThat(ok.host()).isEqualTo("localhost");
+    assertThat(ok.queueWait()).hasSeconds(7);
+    assertThat(ok.stageTimes()).containsOnlyKeys(Stage.SOURCE, Stage.CONNECT, Stage.PROVISION,
+        Stage.GENERALIZE, Stage.EXPORT);
+    // the disk size inside, as qemu-img reads it from the artifact
+    Process info = new ProcessBuilder("qemu-img", "info", "--output=json",
+        f.out.resolve("fake.qcow2").toString()).redirectErrorStream(true).start();
+    long virtual = new ObjectMapper().readTree(info.getInputStream()).path("virtual-size")
+        .asLong();
+    assertThat(info.waitFor()).isZero();
+    assertThat(ok.artifacts()).extracting(BuildSummary.Artifact::file,
+        BuildSummary.Artifact::format, BuildSummary.Artifact::virtualBytes).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("fake.qcow2", "qcow2", virtual),
+            org.assertj.core.groups.Tuple.tuple("fake.vhd", "vhd", virtual));
+    assertThat(ok.artifacts().get(1).bytes()).isEqualTo(Files.size(f.out.resolve("fake.vhd")));
+    // a local cloud image is neither a cache hit nor a miss; a cloud image installs nothing
+    assertThat(ok.downloadCacheHits() + ok.downloadCacheMisses()).isZero();
+    assertThat(ok.installCacheHit()).isEmpty();
+    assertThat(ok.peakDiskBytes()).isPositive();
+    assertThat(f.events.get(f.events.size() - 1)).isInstanceOf(KilnEvent.BuildFinished.class);
+
+    PipelineFixture g = new PipelineFixture(tmp.resolve("second"));
+    g.guest.failOn = Optional.of("step-1.sh");
+    fail(g, g.cloudImageRecipe().build(), Stage.PROVISION);
+    BuildSummary failed = lastSummary(g);
+    assertThat(failed.succeeded()).isFalse();
+    assertThat(failed.failedStage()).contains(Stage.PROVISION);
+    assertThat(failed.artifacts()).isEmpty();
+    assertThat(failed.stageTimes()).containsOnlyKeys(Stage.SOURCE, Stage.CONNECT,
+        Stage.PROVISION);
+  }
+
+  private static BuildSummary lastSummary(PipelineFixture f) {
+    return f.events.stream().filter(KilnEvent.BuildFinished.class::isInstance)
+        .map(e -> ((KilnEvent.BuildFinished) e).summary()).reduce((a, b) -> b).orElseThrow();
+  }
+
   /** Defect: network, VNC and forwards were unreachable; SSH assumed 127.0.0.1 regardless. */
   @Test
   void theRecipesNetworkAndVncReachTheMachineAndSshUsesItsAddress() throws Exception {
@@ -98,8 +147,11 @@ class PipelineTest {
     assertThat(first.installReused()).isFalse();
     assertThat(f.log).containsSubsequence("create install", "start install", "close install",
         "create build");
-    BuildResult second = new PipelineFixture(tmp).pipeline(recipe).run();
+    assertThat(lastSummary(f).installCacheHit()).contains(false);
+    PipelineFixture again = new PipelineFixture(tmp);
+    BuildResult second = again.pipeline(recipe).run();
     assertThat(second.installReused()).isTrue();
+    assertThat(lastSummary(again).installCacheHit()).contains(true);
     assertThat(f.buildDirectory()).containsExactly("build.log", "packages.txt");
   }
 
