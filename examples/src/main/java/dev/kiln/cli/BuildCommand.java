@@ -131,6 +131,9 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--build-id", paramLabel = "ID")
   String buildId;
 
+  @CommandLine.Mixin
+  MonitoringOptions monitoringOptions = new MonitoringOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter o = spec.commandLine().getOut();
@@ -157,7 +160,9 @@ final class BuildCommand implements Callable<Integer> {
     ProgressDisplay display = json ? new ProgressDisplay(ProgressDisplay.Mode.QUIET, o,
         java.time.Clock.systemUTC()) : display(o);
     BuildProgressView view = new BuildProgressView(display, verbose, console, false);
-    Kiln kiln = KilnCli.kiln(workRoot, json ? lines.handlers() : view.handlers());
+    BuildMonitoring monitoring = new BuildMonitoring(monitoringOptions, workRoot);
+    Kiln kiln = KilnCli.kiln(workRoot, (json ? lines.handlers() : view.handlers())
+        .and(monitoring.handlers()));
     Build.Builder b = kiln.build(recipe).outputDirectory(out).keepOnError(keepOnError)
         .allowPrivateKeys(allowPrivateKeys);
     if (buildId != null) {
@@ -182,6 +187,7 @@ final class BuildCommand implements Callable<Integer> {
       } finally {
         display.close();
       }
+      monitoring.afterBuilds(err);
       if (json) {
         lines.result(0, resultFields(r));
       } else {
@@ -202,6 +208,7 @@ final class BuildCommand implements Callable<Integer> {
       // diagnostics, not printed twice here
       e.diagnostics().stream().filter(l -> !l.startsWith("error: ")).limit(60)
           .forEach(l -> err.println("  | " + l));
+      monitoring.afterBuilds(err);
       return exitCode(e.stage());
     } catch (KilnException e) {
       err.println("kiln build: " + e.getMessage());
@@ -226,10 +233,13 @@ final class BuildCommand implements Callable<Integer> {
     o.println("kiln build --matrix: " + m.entries().size() + " build(s) on " + m.hosts().size()
         + " host(s)");
     var results = java.util.List.<dev.kiln.core.matrix.EntryResult>of();
+    BuildMonitoring monitoring = new BuildMonitoring(monitoringOptions, workRoot);
     try (ProgressDisplay display = display(o)) {
-      results = MatrixRun.run(KilnCli.kiln(workRoot, progress(display)), m, out,
-          parallel != null ? parallel : m.parallel(), this::publishing);
+      results = MatrixRun.run(KilnCli.kiln(workRoot, progress(display)
+          .and(monitoring.handlers())), m, out, parallel != null ? parallel : m.parallel(),
+          this::publishing);
     }
+    monitoring.afterBuilds(err);
     MatrixRun.summary(o, results);
     try {
       o.println("matrix manifest: " + MatrixRun.manifest(out, results));

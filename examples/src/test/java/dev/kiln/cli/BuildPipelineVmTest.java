@@ -56,7 +56,10 @@ import org.junit.jupiter.api.Test;
  * qemu-img compare against the raw output (the final disk, written in the same read).
  */
 @Tag("vm")
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class BuildPipelineVmTest {
+  /** Every build's summary, across the class's tests, for the history test that runs last. */
+  static final List<KilnEvent.BuildFinished> FINISHED = new CopyOnWriteArrayList<>();
   Path dir;
   Path work;
   List<KilnEvent> events = new CopyOnWriteArrayList<>();
@@ -78,7 +81,8 @@ class BuildPipelineVmTest {
     Catalog catalog = Catalog.builtIn();
     TestInstallerProfile installer = new TestInstallerProfile();
     return Build.builder(recipe).buildId(id).workRoot(work).outputDirectory(dir.resolve(
-        "out-" + id)).events(EventHandlers.builder().addAll(events::add).build())
+        "out-" + id)).events(EventHandlers.builder().addAll(events::add)
+        .add(KilnEvent.BuildFinished.class, FINISHED::add).build())
         .hypervisors(uri -> KvmHypervisor.builder().uri(uri).workRoot(work).build())
         .osCatalog(os -> os.id().equals("kiln-test-installer") ? Optional.of(installer)
             : catalog.profile(os));
@@ -301,5 +305,49 @@ class BuildPipelineVmTest {
     // the build directory keeps its record (console logs), not the machine's scratch files
     assertThat(work.resolve("builds/kiln-e2e-fail/seed.iso")).doesNotExist();
     assertThat(work.resolve("builds/kiln-e2e-fail/console-build.log")).exists();
+  }
+
+  /**
+   * The class's real builds (successes and failures, VM and not) recorded in a history, read
+   * back by {@code kiln history} and drawn by {@code --plot}; the PNG is checked to be one.
+   */
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+  void theRealBuildsAreInTheHistoryAndItsReport() throws Exception {
+    assertThat(FINISHED).as("run with the class: the earlier tests' builds are recorded")
+        .isNotEmpty();
+    String url = dev.kiln.core.history.BuildHistory.sqliteUrl(work);
+    try (var history = dev.kiln.core.history.BuildHistory.open(url)) {
+      for (KilnEvent.BuildFinished f : FINISHED) {
+        history.record(f.buildId(), f.summary());
+      }
+    }
+    Path png = dir.resolve("history.png");
+    CliTest.Run r = CliTest.kiln("history", "--history-db", url, "--plot", png.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    for (KilnEvent.BuildFinished f : FINISHED) {
+      var s = f.summary();
+      assertThat(r.out()).contains(s.os() + "-" + s.osVersion());
+      // a real build's summary: its stages timed, a failure named by its stage
+      assertThat(s.elapsed()).isPositive();
+      if (s.succeeded()) {
+        assertThat(s.artifacts()).isNotEmpty();
+        assertThat(s.cpuSeconds()).as("the machines' CPU time").isGreaterThan(10);
+        assertThat(s.accelerator()).isEqualTo("tcg");
+      } else {
+        assertThat(s.failedStage()).isPresent();
+      }
+    }
+    long ok = FINISHED.stream().filter(f -> f.summary().succeeded()).count();
+    System.out.println(r.out());
+    assertThat(r.out()).contains(FINISHED.size() + " build(s)");
+    // read back by the JDK's own PNG decoder, not by the library that drew it
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertThat(image).as("%d successful builds plotted", ok).isNotNull();
+    assertThat(image.getWidth()).isEqualTo(1200);
+    assertThat(image.getHeight()).isEqualTo(600);
+    Path kept = Path.of(System.getProperty("java.io.tmpdir"), "kiln-history-vmtest.db");
+    Files.copy(work.resolve("history.db"), kept, java.nio.file.StandardCopyOption
+        .REPLACE_EXISTING);
   }
 }

@@ -60,12 +60,14 @@ public final class MatrixBuild {
   /** Runs every entry; one result per entry, in the matrix's order. */
   public List<EntryResult> run() throws InterruptedException {
     Scheduler scheduler = new Scheduler(hosts, parallel, failFast, events);
+    java.time.Instant queued = java.time.Instant.now(); // every entry is queued at the start
     return scheduler.run(entries, (entry, host) -> {
       Recipe recipe = entry.recipe().toBuilder().machine(entry.recipe().machine().toBuilder()
           .libvirtUri(host.uri()).build()).build();
       Build.Builder b = builds.apply(recipe).buildId(entry.id() + "-" + host.name()
           .replaceAll("[^A-Za-z0-9._-]", "-")).outputDirectory(out.resolve(entry.id()));
       configure.accept(b);
+      b.queuedFor(java.time.Duration.between(queued, java.time.Instant.now()));
       return b.build().run();
     });
   }

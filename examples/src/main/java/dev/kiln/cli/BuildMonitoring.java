@@ -1,0 +1,176 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.KilnException;
+import dev.kiln.api.event.BuildSummary;
+import dev.kiln.api.event.EventHandlers;
+import dev.kiln.api.event.KilnEvent;
+import dev.kiln.core.history.BuildHistory;
+import dev.kiln.core.metrics.KilnMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * After the CLI's builds: records each build's summary in the history, then writes and pushes
+ * the metrics. A CLI process lives for one build, so its counters would restart at one every
+ * time and a Pushgateway group (replaced by each push) would never count up; instead the
+ * registry is filled by replaying the whole history, which makes every counter cumulative
+ * across runs. Without a history the metrics cover this run's builds only.
+ */
+final class BuildMonitoring {
+  /** The Prometheus text format's media type, as the Pushgateway expects it. */
+  static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final MonitoringOptions options;
+  private final Path workRoot;
+  private final List<KilnEvent.BuildFinished> finished = new ArrayList<>();
+
+  BuildMonitoring(MonitoringOptions options, Path workRoot) {
+    this.options = options;
+    this.workRoot = workRoot;
+  }
+
+  /** The handler that collects every build's summary as it ends. */
+  EventHandlers handlers() {
+    return EventHandlers.builder().add(KilnEvent.BuildFinished.class, e -> {
+      synchronized (finished) {
+        finished.add(e);
+      }
+    }).build();
+  }
+
+  /**
+   * Records and exports; problems become warnings on {@code err} (the builds are done, and
+   * their exit code stays theirs). Returns whether everything asked for was done.
+   */
+  boolean afterBuilds(PrintWriter err) {
+    List<KilnEvent.BuildFinished> builds;
+    synchronized (finished) {
+      builds = List.copyOf(finished);
+    }
+    boolean ok = true;
+    List<BuildSummary> replay = new ArrayList<>(builds.stream()
+        .map(KilnEvent.BuildFinished::summary).toList());
+    if (!options.noHistory) {
+      try (BuildHistory history = BuildHistory.open(options.historyUrl(workRoot))) {
+        for (KilnEvent.BuildFinished b : builds) {
+          history.record(b.buildId(), b.summary());
+        }
+        if (wantsMetrics()) {
+          replay = history.builds(Optional.empty(), Instant.EPOCH).stream()
+              .map(BuildHistory.Entry::summary).toList();
+        }
+      } catch (KilnException e) {
+        err.println("kiln build: warning: " + e.getMessage());
+        ok = false;
+      }
+    }
+    if (!wantsMetrics()) {
+      return ok;
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    KilnMetrics metrics = KilnMetrics.on(registry);
+    replay.forEach(metrics::record);
+    String text = registry.scrape();
+    if (options.metricsFile != null) {
+      try {
+        writeAtomically(options.metricsFile, text);
+      } catch (IOException e) {
+        err.println("kiln build: warning: could not write the metrics to "
+            + options.metricsFile + ": " + IoErrors.sentence(e));
+        ok = false;
+      }
+    }
+    if (options.pushgateway != null) {
+      try {
+        push(options.pushgateway, instance(), text);
+      } catch (java.net.ConnectException e) {
+        err.println("kiln build: warning: could not push the metrics to "
+            + options.pushgateway + ": connection refused (is a Pushgateway listening there?)");
+        ok = false;
+      } catch (java.net.http.HttpTimeoutException e) {
+        err.println("kiln build: warning: could not push the metrics to "
+            + options.pushgateway + ": no answer in time");
+        ok = false;
+      } catch (IOException e) {
+        err.println("kiln build: warning: could not push the metrics to "
+            + options.pushgateway + ": " + IoErrors.sentence(e));
+        ok = false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ok = false;
+      }
+    }
+    registry.close();
+    return ok;
+  }
+
+  private boolean wantsMetrics() {
+    return options.metricsFile != null || options.pushgateway != null;
+  }
+
+  /** The textfile collector reads whatever is there: never a half-written file. */
+  static void writeAtomically(Path file, String text) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".partial");
+    try {
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      tmp.toFile().setReadable(true, false); // node_exporter runs as its own user
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * PUT replaces the group's metrics: each push carries the whole (replayed) state, so a
+   * series that is no longer produced does not linger. The protocol is one HTTP request of
+   * the text format; the Prometheus client's own pushgateway module is not on Maven Central
+   * at the registry's version, and a request does not need it.
+   */
+  static void push(URI gateway, String instance, String text)
+      throws IOException, InterruptedException {
+    String base = gateway.toString().replaceAll("/+$", "");
+    URI uri = URI.create(base + "/metrics/job/kiln/instance/"
+        + URLEncoder.encode(instance, StandardCharsets.UTF_8).replace("+", "%20"));
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", TEXT_FORMAT)
+        .PUT(HttpRequest.BodyPublishers.ofString(text)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IOException("HTTP " + r.statusCode() + " from " + uri + ": "
+          + r.body().lines().findFirst().orElse("").strip());
+    }
+  }
+
+  /** This machine's name: the Pushgateway's instance label. */
+  static String instance() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+}
