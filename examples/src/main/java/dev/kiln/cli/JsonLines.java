@@ -78,6 +78,27 @@ final class JsonLines {
       n.set(key, JSON.valueToTree(v));
     } else if (v instanceof java.util.Optional<?> o) {
       put(n, key, o.orElse(null));
+    } else if (v instanceof Record r) { // e.g. a build's summary: its components, recursively
+      ObjectNode child = n.putObject(key);
+      for (RecordComponent c : r.getClass().getRecordComponents()) {
+        try {
+          put(child, c.getName(), c.getAccessor().invoke(r));
+        } catch (ReflectiveOperationException ex) {
+          throw new IllegalStateException(ex);
+        }
+      }
+    } else if (v instanceof java.util.Map<?, ?> m && m.keySet().stream()
+        .allMatch(k -> k instanceof Enum<?>)) { // stage → time: keys as the stage's name
+      ObjectNode child = n.putObject(key);
+      new java.util.TreeMap<Object, Object>(m).forEach((k, x) -> put(child,
+          ((Enum<?>) k).name().toLowerCase(Locale.ROOT), x));
+    } else if (v instanceof java.util.List<?> l && l.stream().anyMatch(x -> x instanceof Record)) {
+      com.fasterxml.jackson.databind.node.ArrayNode a = n.putArray(key);
+      for (Object x : l) {
+        ObjectNode holder = JSON.createObjectNode();
+        put(holder, "x", x);
+        a.add(holder.get("x"));
+      }
     } else {
       n.set(key, JSON.valueToTree(v instanceof java.nio.file.Path p ? p.toString() : v));
     }

@@ -113,7 +113,11 @@ class JsonOutputTest {
       for (String l : lines) {
         events.add(JSON.readTree(l).path("event").asText());
       }
-      assertThat(events).containsSubsequence("stage-started", "stage-finished", "result");
+      assertThat(events).containsSubsequence("stage-started", "stage-finished",
+          "build-finished", "result");
+      JsonNode finished = JSON.readTree(lines.get(events.indexOf("build-finished")));
+      assertThat(finished.path("summary").path("failedStage").asText()).isEqualTo("source");
+      assertThat(finished.path("summary").path("succeeded").asBoolean()).isFalse();
       JsonNode last = JSON.readTree(lines.get(lines.size() - 1));
       assertThat(last.path("exit").asInt()).isEqualTo(4);
       assertThat(last.path("stage").asText()).isEqualTo("source");

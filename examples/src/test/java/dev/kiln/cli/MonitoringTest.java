@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scrapes; {@code promtool} checks the metrics file, the rules, and the rules' unit tests —
  * and the unit tests are shown to fail when a threshold is changed.
  */
+@org.junit.jupiter.api.Tag("validator")
 class MonitoringTest {
   static final Path RULES = Path.of("").toAbsolutePath().getParent().resolve(
       "docs/monitoring/kiln-alerts.yml");

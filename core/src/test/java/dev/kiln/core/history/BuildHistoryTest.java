@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a PostgreSQL server this test starts on 127.0.0.1. The percentiles are checked against the
  * databases' and Python's own implementations, not against numbers of ours.
  */
+@org.junit.jupiter.api.Tag("validator")
 class BuildHistoryTest {
   private static PostgresServer postgres;
 
