@@ -80,6 +80,8 @@ public final class Build {
     private boolean allowPrivateKeys;
     private boolean verify = true;
     private Duration queueWait = Duration.ZERO;
+    private java.security.PrivateKey signingKey;
+    private Path recipeFile;
 
     private Builder(Recipe recipe) {
       this.recipe = Objects.requireNonNull(recipe);
@@ -210,6 +212,26 @@ public final class Build {
       return this;
     }
 
+    /**
+     * Signs the build's provenance ({@code provenance.intoto.jsonl}: an in-toto statement with
+     * SLSA provenance in a DSSE envelope) with this Ed25519 key; without one no provenance is
+     * written. See {@link dev.kiln.core.provenance.SigningKeys} for reading OpenSSL's PEM.
+     */
+    public Builder signWith(java.security.PrivateKey key) {
+      if (!"EdDSA".equals(key.getAlgorithm()) && !"Ed25519".equals(key.getAlgorithm())) {
+        throw new IllegalArgumentException("the provenance is signed with Ed25519, not "
+            + key.getAlgorithm());
+      }
+      this.signingKey = key;
+      return this;
+    }
+
+    /** The file the recipe was read from: the provenance records it with its SHA-256. */
+    public Builder recipeFile(Path file) {
+      this.recipeFile = Objects.requireNonNull(file);
+      return this;
+    }
+
     /** How the build connects to its guest (tests pass a fake; no VM runs in a unit test). */
     Builder guestConnector(GuestConnector c) {
       this.connector = Objects.requireNonNull(c);
@@ -239,7 +261,8 @@ public final class Build {
           publishers, Optional.ofNullable(publishProfile));
       return new Build(new BuildSettings(recipe, id, workRoot, outputDirectory, hypervisors,
           profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
-          clock, connector, allowPrivateKeys, verify, queueWait));
+          clock, connector, allowPrivateKeys, verify, queueWait,
+          Optional.ofNullable(signingKey), Optional.ofNullable(recipeFile)));
     }
   }
 }

@@ -50,6 +50,7 @@ final class BuildContext {
   List<Exporter.Artifact> exported = List.of();
   List<BuildManifest.Published> published = List.of();
   BuildManifest.KeyScan keyScan;
+  BuildManifest.Provenance provenance;
   dev.kiln.core.internal.verify.VerifyReport verify;
   /** The build machine's machine id and the template's cloud-init default user. */
   Optional<String> buildMachineId = Optional.empty();
@@ -176,6 +177,6 @@ final class BuildContext {
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
         recipe.os().toString(), started, source, install, survivors, keyScan,
         BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts, packages.stream().filter(p -> !p.isBlank())
-        .toList(), published);
+        .toList(), provenance, published);
   }
 }

@@ -12,11 +12,16 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "os", "started", "source", "install",
     "generalizeSurvivors", "privateKeyScan", "verify", "finished", "stageSeconds", "artifacts",
-    "packages", "published"})
+    "packages", "provenance", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe, String os,
     String started, Source source, Install install, List<String> generalizeSurvivors,
     KeyScan privateKeyScan, Verify verify, String finished, Map<String, Double> stageSeconds,
-    List<Artifact> artifacts, List<String> packages, List<Published> published) {
+    List<Artifact> artifacts, List<String> packages, Provenance provenance,
+    List<Published> published) {
+
+  /** The signed provenance next to the artifacts, and the key that signed it. */
+  @JsonPropertyOrder({"file", "keyId", "sha256"})
+  public record Provenance(String file, String keyId, String sha256) {}
 
   /** Where the base came from: a cloud image or ISO (origin, checksum) or debootstrap. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -15,10 +15,19 @@ import java.util.Optional;
  * @param allowPrivateKeys report private-key material found in the exported disk as warnings
  *     instead of failing the export
  * @param verify boot the exported template as a new CloudStack VM and check it
+ * @param signingKey the Ed25519 key the provenance is signed with (none: no provenance)
+ * @param recipeFile the file the recipe was read from, named with its digest in the provenance
  * @param queueWait how long the build waited for a host before it started (matrix entries)
  */
 public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
     HypervisorProvider hypervisors, OsProfile profile, PublishRouting publishing,
     EventHandlers events, boolean keepOnError, Duration installTimeout, Duration sshTimeout,
     Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector,
-    boolean allowPrivateKeys, boolean verify, Duration queueWait) {}
+    boolean allowPrivateKeys, boolean verify, Duration queueWait,
+    Optional<java.security.PrivateKey> signingKey, Optional<Path> recipeFile) {
+  @Override
+  public String toString() { // the signing key never reaches a log
+    return "BuildSettings[" + buildId + ", recipe " + recipe.name() + ", signed "
+        + signingKey.isPresent() + "]";
+  }
+}

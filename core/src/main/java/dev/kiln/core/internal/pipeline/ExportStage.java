@@ -51,6 +51,9 @@ final class ExportStage {
           + where);
     }
     Exporter.writeChecksumFiles(out, artifacts);
+    if (ctx.settings.signingKey().isPresent()) {
+      ctx.provenance = ProvenanceWriter.write(ctx, artifacts, ctx.settings.signingKey().get());
+    }
     ctx.artifacts = artifacts.stream().map(a -> new BuildManifest.Artifact(
         a.file().file().getFileName().toString(), a.spec().hypervisor().name(),
         a.spec().format().name(), a.spec().compression().name(), a.file().size(),

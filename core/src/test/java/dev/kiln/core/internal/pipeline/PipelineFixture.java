@@ -52,6 +52,8 @@ public final class PipelineFixture {
   boolean allowPrivateKeys;
   boolean verify;
   Duration queueWait = Duration.ZERO;
+  public Optional<java.security.PrivateKey> signingKey = Optional.empty();
+  public Optional<Path> recipeFile = Optional.empty();
   public GuestConnector connector;
 
   public PipelineFixture(Path root) throws IOException {
@@ -111,6 +113,11 @@ public final class PipelineFixture {
         PublishTarget.Mode.UPLOAD, Optional.empty(), Optional.empty(), OptionalInt.empty());
   }
 
+  /** Runs a build of {@code recipe} (for tests outside this package). */
+  public dev.kiln.core.BuildResult run(Recipe recipe) throws Exception {
+    return pipeline(recipe).run();
+  }
+
   Pipeline pipeline(Recipe recipe) {
     EventHandlers handlers = EventHandlers.builder().addAll(events::add).build();
     // a fixed clock: stage times are zero and event times repeatable
@@ -118,7 +125,7 @@ public final class PipelineFixture {
     return new Pipeline(new BuildSettings(recipe, "b1", work, out, uri -> hypervisor,
         new FakeOsProfile(), publishing, handlers, keepOnError, Duration.ofMinutes(1),
         Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys, verify,
-        queueWait));
+        queueWait, signingKey, recipeFile));
   }
 
   /** Files left in the build directory. */
