@@ -134,6 +134,9 @@ final class BuildCommand implements Callable<Integer> {
   @CommandLine.Mixin
   MonitoringOptions monitoringOptions = new MonitoringOptions();
 
+  @CommandLine.Mixin
+  SigningOptions signing = new SigningOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter o = spec.commandLine().getOut();
@@ -169,8 +172,12 @@ final class BuildCommand implements Callable<Integer> {
       b.buildId(buildId);
     }
     publishing(b);
+    if (recipeFile(target) != null) {
+      b.recipeFile(recipeFile(target));
+    }
     Build build;
     try {
+      signing.apply(b);
       build = b.build();
     } catch (KilnException e) {
       err.println("kiln build: " + e.getMessage());
@@ -274,10 +281,16 @@ final class BuildCommand implements Callable<Integer> {
     };
   }
 
+  /** The recipe's file when the target names one (else it is an OS id). */
+  private static Path recipeFile(String target) {
+    return target.endsWith(".yaml") || target.endsWith(".yml") || Files.exists(Path.of(target))
+        ? Path.of(target) : null;
+  }
+
   private Recipe recipe() throws KilnException, IOException {
     Recipe r;
-    if (target.endsWith(".yaml") || target.endsWith(".yml") || Files.exists(Path.of(target))) {
-      r = Recipes.loadForBuild(Path.of(target), KilnCli.knownOs());
+    if (recipeFile(target) != null) {
+      r = Recipes.loadForBuild(recipeFile(target), KilnCli.knownOs());
     } else {
       CatalogEntry e = Catalog.builtIn().entry(target).orElseThrow(() ->
           new KilnException("no recipe file " + target + ", and " + KilnCli.unknownOsId(
