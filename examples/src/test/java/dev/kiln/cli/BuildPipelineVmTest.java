@@ -215,6 +215,8 @@ class BuildPipelineVmTest {
       TemplateFromOutside.assertNoBuildUser(raw, "kiln-build", "/etc/kiln-e2e", "built-by-kiln");
       TemplateFromOutside.assertNoPrivateKeyHeader(raw, "built-by-kiln");
       TemplateFromOutside.assertPatchable(raw, "bookworm");
+      TemplateFromOutside.assertSbomMatchesThePackageDatabase(raw, out.resolve("sbom.cdx.json"));
+      assertThat(manifest.path("sbom").path("format").asText()).isEqualTo("CycloneDX 1.6");
       // booting it, taking the security suite's kernel and rebooting: ProvisionAndGeneralize
     } finally {
       http.stop(0);

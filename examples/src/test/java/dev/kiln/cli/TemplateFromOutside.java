@@ -155,6 +155,41 @@ final class TemplateFromOutside {
   }
 
   /**
+   * The SBOM lists exactly the packages of the template's own dpkg database, read from the
+   * artifact by debugfs and counted by the host's {@code dpkg-query --admindir}; it validates
+   * against the official CycloneDX schema.
+   */
+  static void assertSbomMatchesThePackageDatabase(Path raw, Path sbom) throws Exception {
+    Path admin = Files.createTempDirectory("kiln-dpkg-");
+    try {
+      Files.createDirectories(admin.resolve("updates"));
+      Files.writeString(admin.resolve("status"), debugfs(raw, "cat /var/lib/dpkg/status"));
+      Fixtures.Result q = bash("dpkg-query --admindir='" + admin + "' -W -f='${Package}\\n'");
+      assertThat(q.exit()).as(q.output()).isZero();
+      java.util.Set<String> fromDisk = new java.util.TreeSet<>(q.output().strip().lines()
+          .toList());
+      var bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
+      java.util.Set<String> inSbom = new java.util.TreeSet<>(bom.path("components")
+          .findValuesAsText("name"));
+      assertThat(fromDisk).hasSizeGreaterThan(100);
+      assertThat(inSbom).isEqualTo(fromDisk);
+      assertThat(bom.path("components")).hasSize(q.output().strip().lines().toList().size());
+      Path schemas = Files.createDirectories(admin.resolve("schemas"));
+      for (String name : List.of("bom-1.6.schema.json", "spdx.schema.json",
+          "jsf-0.82.schema.json")) {
+        try (var in = org.cyclonedx.model.Bom.class.getResourceAsStream("/" + name)) {
+          Files.copy(in, schemas.resolve(name));
+        }
+      }
+      Fixtures.Result valid = bash("/usr/bin/python3 " + Fixtures.repoRoot().resolve(
+          "scripts/validate-cyclonedx.py") + " " + schemas + " " + sbom);
+      assertThat(valid.output()).as("CycloneDX schema").isEqualTo("valid\n");
+    } finally {
+      Fixtures.deleteTree(admin);
+    }
+  }
+
+  /**
    * A reboot of a VM from the template keeps its identity: the same instance id, machine id
    * and host key fingerprint afterwards (the reconnect is pinned to the first boot's key).
    */

@@ -74,6 +74,9 @@ class ProvenanceTest {
           .contains(artifact);
       assertThat(st.path("subject").toString()).contains(sha);
     }
+    // the SBOM is a product of the build: a subject too
+    assertThat(st.path("subject").toString()).contains("sbom.cdx.json", sh("sha256sum "
+        + f.out.resolve("sbom.cdx.json")).split(" ")[0]);
     JsonNode def = st.path("predicate").path("buildDefinition");
     assertThat(def.path("externalParameters").path("recipe").path("digest").path("sha256")
         .asText()).isEqualTo(sh("sha256sum " + recipeFile).split(" ")[0]);

@@ -52,7 +52,13 @@ public final class FakeGuest implements Communicator {
   @Override
   public void download(String remotePath, Path local) throws CommunicatorException {
     try {
-      Files.writeString(local, "base-files 12.4\nopenssh-server 1:9.2p1-2\n");
+      if (remotePath.endsWith("kiln-inventory.tsv")) { // what dpkg-query writes in a guest
+        Files.writeString(local, "deb\tbase-files\t12.4+deb12u5\tamd64\tbase-files\t"
+            + "12.4+deb12u5\t\ndeb\topenssh-server\t1:9.2p1-2+deb12u3\tamd64\topenssh\t"
+            + "1:9.2p1-2+deb12u3\t\n");
+      } else {
+        Files.writeString(local, "base-files 12.4\nopenssh-server 1:9.2p1-2\n");
+      }
     } catch (IOException e) {
       throw new CommunicatorException(e.getMessage(), e);
     }

@@ -45,12 +45,15 @@ final class BuildContext {
   BuildManifest.Install install;
   List<String> survivors;
   List<String> packages = List.of();
+  /** The package database in detail (for the SBOM). */
+  List<PackageRecord> inventory = List.of();
   List<BuildManifest.Artifact> artifacts = List.of();
   /** The artifacts as written, with the size of the disk inside each. */
   List<Exporter.Artifact> exported = List.of();
   List<BuildManifest.Published> published = List.of();
   BuildManifest.KeyScan keyScan;
   BuildManifest.Provenance provenance;
+  BuildManifest.Sbom sbom;
   dev.kiln.core.internal.verify.VerifyReport verify;
   /** The build machine's machine id and the template's cloud-init default user. */
   Optional<String> buildMachineId = Optional.empty();
@@ -177,6 +180,6 @@ final class BuildContext {
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
         recipe.os().toString(), started, source, install, survivors, keyScan,
         BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts, packages.stream().filter(p -> !p.isBlank())
-        .toList(), provenance, published);
+        .toList(), sbom, provenance, published);
   }
 }

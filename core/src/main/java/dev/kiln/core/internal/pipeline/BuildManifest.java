@@ -12,12 +12,16 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "os", "started", "source", "install",
     "generalizeSurvivors", "privateKeyScan", "verify", "finished", "stageSeconds", "artifacts",
-    "packages", "provenance", "published"})
+    "packages", "sbom", "provenance", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe, String os,
     String started, Source source, Install install, List<String> generalizeSurvivors,
     KeyScan privateKeyScan, Verify verify, String finished, Map<String, Double> stageSeconds,
-    List<Artifact> artifacts, List<String> packages, Provenance provenance,
+    List<Artifact> artifacts, List<String> packages, Sbom sbom, Provenance provenance,
     List<Published> published) {
+
+  /** The SBOM next to the artifacts: its file, format, package count and digest. */
+  @JsonPropertyOrder({"file", "format", "components", "sha256"})
+  public record Sbom(String file, String format, int components, String sha256) {}
 
   /** The signed provenance next to the artifacts, and the key that signed it. */
   @JsonPropertyOrder({"file", "keyId", "sha256"})

@@ -51,6 +51,9 @@ final class ExportStage {
           + where);
     }
     Exporter.writeChecksumFiles(out, artifacts);
+    if (!ctx.inventory.isEmpty()) {
+      ctx.sbom = SbomWriter.write(ctx, artifacts);
+    }
     if (ctx.settings.signingKey().isPresent()) {
       ctx.provenance = ProvenanceWriter.write(ctx, artifacts, ctx.settings.signingKey().get());
     }

@@ -36,6 +36,9 @@ final class ProvenanceWriter {
       }
       st.subject(a.file().file().getFileName().toString(), sha);
     }
+    if (ctx.sbom != null) { // the SBOM is a product of the build too
+      st.subject(ctx.sbom.file(), ctx.sbom.sha256());
+    }
     Optional<Path> recipeFile = ctx.settings.recipeFile();
     st.recipe(ctx.recipe.name(), recipeFile.map(p -> p.getFileName().toString()),
         recipeFile.isPresent() ? Optional.of(sha256(recipeFile.get())) : Optional.empty());

@@ -54,8 +54,26 @@ final class ProvisionStage {
       packages = Files.readAllLines(list, StandardCharsets.UTF_8);
     }
     ctx.packages = packages;
+    ctx.inventory = inventory(guest);
     recordIdentity(guest);
     return new ProvisionedGuest(session, packages);
+  }
+
+  /**
+   * The package database in detail, for the SBOM: kind, name, version, architecture, source
+   * package and version, licence (RPM has one; dpkg's database does not).
+   */
+  private List<PackageRecord> inventory(Communicator guest) throws Exception {
+    var r = guest.exec(ExecRequest.of("(dpkg-query -W -f='deb\\t${Package}\\t${Version}"
+        + "\\t${Architecture}\\t${source:Package}\\t${source:Version}\\t\\n' || rpm -qa "
+        + "--qf 'rpm\\t%{NAME}\\t%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t\\t"
+        + "%{LICENSE}\\n') 2>/dev/null | sort > /tmp/kiln-inventory.tsv", Duration.ofMinutes(2)));
+    if (!r.succeeded()) {
+      return List.of();
+    }
+    Path tsv = ctx.scratch("inventory.tsv");
+    guest.download("/tmp/kiln-inventory.tsv", tsv);
+    return PackageRecord.parse(Files.readAllLines(tsv, StandardCharsets.UTF_8));
   }
 
   /**

@@ -57,7 +57,8 @@ class PipelineTest {
         .anyMatch(l -> l.matches(".* \\[export] done in \\d+\\.\\d s"));
     try (Stream<Path> s = Files.list(f.out)) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
-          "fake.qcow2", "fake.vhd", "SHA256SUMS", "sha512sum.txt", "manifest.json");
+          "fake.qcow2", "fake.vhd", "SHA256SUMS", "sha512sum.txt", "manifest.json",
+          "sbom.cdx.json");
     }
     JsonNode m = new ObjectMapper().readTree(f.out.resolve("manifest.json").toFile());
     assertThat(m.path("buildId").asText()).isEqualTo("b1");
@@ -73,7 +74,7 @@ class PipelineTest {
     assertThat(m.fieldNames()).toIterable().containsExactly("kilnVersion", "buildId",
         "recipe", "os", "started", "source", "generalizeSurvivors", "privateKeyScan",
         "finished",
-        "stageSeconds", "artifacts", "packages", "published");
+        "stageSeconds", "artifacts", "packages", "sbom", "published");
   }
 
   /** The last event of every build is its summary: what metrics and the history record. */
