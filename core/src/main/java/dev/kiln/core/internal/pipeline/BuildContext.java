@@ -54,6 +54,7 @@ final class BuildContext {
   BuildManifest.KeyScan keyScan;
   BuildManifest.Provenance provenance;
   BuildManifest.Sbom sbom;
+  BuildManifest.SecretScan secretScan;
   dev.kiln.core.internal.verify.VerifyReport verify;
   /** The build machine's machine id and the template's cloud-init default user. */
   Optional<String> buildMachineId = Optional.empty();
@@ -178,7 +179,7 @@ final class BuildContext {
     times.forEach((k, v) -> seconds.put(k.name().toLowerCase(java.util.Locale.ROOT),
         v.toMillis() / 1000.0));
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
-        recipe.os().toString(), started, source, install, survivors, keyScan,
+        recipe.os().toString(), started, source, install, survivors, keyScan, secretScan,
         BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts, packages.stream().filter(p -> !p.isBlank())
         .toList(), sbom, provenance, published);
   }

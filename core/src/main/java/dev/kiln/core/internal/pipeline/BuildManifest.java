@@ -11,11 +11,11 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "os", "started", "source", "install",
-    "generalizeSurvivors", "privateKeyScan", "verify", "finished", "stageSeconds", "artifacts",
+    "generalizeSurvivors", "privateKeyScan", "secretScan", "verify", "finished", "stageSeconds", "artifacts",
     "packages", "sbom", "provenance", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe, String os,
     String started, Source source, Install install, List<String> generalizeSurvivors,
-    KeyScan privateKeyScan, Verify verify, String finished, Map<String, Double> stageSeconds,
+    KeyScan privateKeyScan, SecretScan secretScan, Verify verify, String finished, Map<String, Double> stageSeconds,
     List<Artifact> artifacts, List<String> packages, Sbom sbom, Provenance provenance,
     List<Published> published) {
 
@@ -52,6 +52,14 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe, S
   @JsonPropertyOrder({"scannedBytes", "findings", "embeddedInBinaries"})
   public record KeyScan(long scannedBytes, List<KeyFinding> findings,
       List<KeyFinding> embeddedInBinaries) {}
+
+  /** The search of the exported disk for the build's secrets: which, and where found. */
+  @JsonPropertyOrder({"searched", "findings"})
+  public record SecretScan(List<String> searched, List<SecretFinding> findings) {}
+
+  /** A secret in the exported disk: what it is (never its value) and its disk offset. */
+  @JsonPropertyOrder({"secret", "offset"})
+  public record SecretFinding(String secret, long offset) {}
 
   /** A private-key header in the exported disk: its offset in the guest disk and kind. */
   @JsonPropertyOrder({"offset", "header"})

@@ -20,6 +20,29 @@ final class ExportStage {
     this.ctx = ctx;
   }
 
+  /** What the disk must not hold: each secret named by what it is, with its value. */
+  private java.util.Map<String, String> secrets() {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    var answers = ctx.recipe.answers();
+    answers.rootPassword().ifPresent(s -> reveal(s).ifPresent(v -> out.put("the recipe's root "
+        + "password", v)));
+    answers.users().forEach(u -> u.password().ifPresent(s -> reveal(s).ifPresent(v -> out.put(
+        "user " + u.name() + "'s password", v))));
+    // the body's first line is the same in every unencrypted OpenSSH key; the third holds
+    // this key's own bytes
+    ctx.key().ifPresent(k -> k.privateKeyText().lines().skip(3).findFirst().filter(l -> !l
+        .startsWith("-----")).ifPresent(body -> out.put("the build's SSH private key", body)));
+    return out;
+  }
+
+  private static java.util.Optional<String> reveal(dev.kiln.api.Secret s) {
+    try {
+      return java.util.Optional.of(s.reveal());
+    } catch (KilnException e) {
+      return java.util.Optional.empty(); // unreadable now: the build failed on it earlier
+    }
+  }
+
   List<Exporter.Artifact> export(StoppedMachine stopped) throws Exception {
     Machine machine = stopped.machine().machine();
     Path disk = machine.localDisk(0).orElse(null);
@@ -30,9 +53,31 @@ final class ExportStage {
     var m = ctx.recipe.machine();
     Path out = ctx.settings.outputDirectory();
     PrivateKeyScan scan = new PrivateKeyScan();
+    SecretScan secrets = new SecretScan(secrets());
+    secrets.tooShort().forEach(what -> ctx.events.warning("export.secret-not-searched", what
+        + " is shorter than " + SecretScan.MIN_LENGTH + " characters: the exported disk was "
+        + "not searched for it"));
     List<Exporter.Artifact> artifacts = Exporter.export(disk, ctx.recipe.outputs(), out,
         ctx.recipe.name(), ctx.recipe.os().toString(), m.cpus(), m.memoryMiB(), m.firmware(),
-        ctx.settings.buildId(), ctx.events.handlers(), scan);
+        ctx.settings.buildId(), ctx.events.handlers(), new dev.kiln.formats.convert
+            .FanOutWriter(List.<dev.kiln.formats.DiskWriter>of(scan, secrets)));
+    ctx.secretScan = new BuildManifest.SecretScan(secrets().keySet().stream().toList(),
+        secrets.findings().stream().map(f -> new BuildManifest.SecretFinding(f.what(),
+            f.offset())).toList());
+    if (!secrets.findings().isEmpty()) {
+      String where = secrets.findings().stream().limit(3).map(f -> f.what() + " at disk "
+          + "offset " + f.offset()).collect(Collectors.joining(", "));
+      if (!ctx.settings.allowPrivateKeys()) {
+        for (Exporter.Artifact a : artifacts) {
+          Files.deleteIfExists(a.file().file());
+        }
+        throw new KilnException("the exported disk holds " + where + (secrets.findings()
+            .size() > 3 ? ", …" : "") + "; the artifacts were removed. A provisioning step or "
+            + "a log kept it: remove it in a step (the offset is the disk's, e.g. for debugfs "
+            + "icheck), or allow it with --allow-private-keys");
+      }
+      ctx.events.warning("export.secret", "the exported disk holds " + where);
+    }
     ctx.keyScan = new BuildManifest.KeyScan(scan.scanned(), scan.findings().stream().map(f ->
         new BuildManifest.KeyFinding(f.offset(), f.header())).toList(), scan.embedded()
         .stream().map(f -> new BuildManifest.KeyFinding(f.offset(), f.header())).toList());

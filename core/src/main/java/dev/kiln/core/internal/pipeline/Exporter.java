@@ -44,7 +44,7 @@ public final class Exporter {
 
   public static List<Artifact> export(Path disk, List<OutputSpec> outputs, Path outDir,
       String baseName, String osId, int cpus, long memoryMiB, Firmware firmware,
-      String buildId, EventHandlers events, PrivateKeyScan scan) throws IOException {
+      String buildId, EventHandlers events, DiskWriter scan) throws IOException {
     Files.createDirectories(outDir);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     Instant stamp = Instant.now();

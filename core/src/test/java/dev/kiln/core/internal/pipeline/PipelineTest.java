@@ -69,11 +69,14 @@ class PipelineTest {
     assertThat(m.path("privateKeyScan").path("scannedBytes").asLong()).isBetween(65536L,
         16L << 20);
     assertThat(m.path("privateKeyScan").path("findings")).isEmpty();
+    assertThat(m.path("secretScan").path("searched").toString())
+        .contains("the build's SSH private key");
+    assertThat(m.path("secretScan").path("findings")).isEmpty();
     assertThat(m.path("artifacts").get(1).path("checksums").path("SHA-256").asText())
         .isEqualTo(PipelineFixture.sha256(f.out.resolve("fake.vhd")));
     assertThat(m.fieldNames()).toIterable().containsExactly("kilnVersion", "buildId",
         "recipe", "os", "started", "source", "generalizeSurvivors", "privateKeyScan",
-        "finished",
+        "secretScan", "finished",
         "stageSeconds", "artifacts", "packages", "sbom", "published");
   }
 
@@ -282,6 +285,23 @@ class PipelineTest {
         .isEqualTo("RSA PRIVATE KEY");
     assertThat(allowed.events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(
         KilnEvent.Warning.class, w -> assertThat(w.code()).isEqualTo("export.private-key")));
+  }
+
+  /** A provisioning step that wrote the root password into a file: found, never printed. */
+  @Test
+  void aRecipeSecretInTheDiskFailsTheExportWithItsOffsetAndNotItsValue() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    String secret = "s3cr3t-Pa55word";
+    Recipe recipe = f.cloudImageRecipe("root:" + secret + "\n").answers(
+        dev.kiln.api.Answers.builder().rootPassword(dev.kiln.api.Secret.of(secret)).build())
+        .build();
+    BuildFailedException e = fail(f, recipe, Stage.EXPORT);
+    assertThat(e.getMessage()).contains("the recipe's root password at disk offset "
+        + ((1 << 20) + 5)).doesNotContain(secret);
+    assertThat(String.join("\n", e.diagnostics())).doesNotContain(secret);
+    assertThat(f.out.resolve("fake.qcow2")).doesNotExist();
+    assertThat(Files.readString(f.work.resolve("builds/b1/build.log"))).doesNotContain(secret);
+    assertThat(f.events.toString()).doesNotContain(secret);
   }
 
   @Test
