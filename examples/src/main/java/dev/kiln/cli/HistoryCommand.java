@@ -88,11 +88,11 @@ final class HistoryCommand implements Callable<Integer> {
       return 0;
     }
     List<HistoryReport.OsLine> lines = HistoryReport.of(builds, growth / 100);
-    o.println(String.format(Locale.ROOT, "  %-16s %6s %8s %9s %9s  %s", "OS", "BUILDS",
+    o.println(String.format(Locale.ROOT, "  %-22s %6s %8s %9s %9s  %s", "OS", "BUILDS",
         "SUCCESS", "MEDIAN", "P95", "NEWEST"));
     for (HistoryReport.OsLine l : lines) {
       var last = l.last().summary();
-      o.println(String.format(Locale.ROOT, "  %-16s %6d %7.0f%% %9s %9s  %s %s in %s",
+      o.println(String.format(Locale.ROOT, "  %-22s %6d %7.0f%% %9s %9s  %s %s in %s",
           l.os(), l.builds(), 100 * l.successRate(), l.median().map(HistoryReport::minutes)
               .orElse("-"), l.p95().map(HistoryReport::minutes).orElse("-"),
           l.last().buildId(), last.succeeded() ? "succeeded" : "failed" + last.failedStage()
