@@ -19,6 +19,7 @@ public final class Recipe {
   private final List<ProvisionStep> provisioning;
   private final GuestIntegration guestIntegration;
   private final GeneralizeOptions generalize;
+  private final java.util.Set<Checksum.Algorithm> checksums;
   private final List<OutputSpec> outputs;
   private final List<PublishTarget> publish;
   private final List<TemplateTest> tests;
@@ -32,6 +33,8 @@ public final class Recipe {
     this.provisioning = List.copyOf(b.provisioning);
     this.guestIntegration = b.guestIntegration;
     this.generalize = b.generalize;
+    this.checksums = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(
+        b.checksums));
     this.outputs = List.copyOf(b.outputs);
     this.publish = List.copyOf(b.publish);
     this.tests = List.copyOf(b.tests);
@@ -44,7 +47,7 @@ public final class Recipe {
 
   public Builder toBuilder() {
     Builder b = new Builder(os, source).name(name).machine(machine).answers(answers)
-        .guestIntegration(guestIntegration).generalize(generalize);
+        .guestIntegration(guestIntegration).generalize(generalize).checksums(checksums);
     provisioning.forEach(b::addProvisionStep);
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);
@@ -85,6 +88,15 @@ public final class Recipe {
     return generalize;
   }
 
+  /**
+   * The digests of every artifact the build computes as it writes them and lists in sums files
+   * (SHA256SUMS, sha512sum.txt, MD5SUMS) and the manifest: SHA-256 always (CloudStack's
+   * registration and the provenance need it), SHA-512 and MD5 when asked.
+   */
+  public java.util.Set<Checksum.Algorithm> checksums() {
+    return checksums;
+  }
+
   /** The artifacts to write; never empty. */
   public List<OutputSpec> outputs() {
     return outputs;
@@ -117,6 +129,8 @@ public final class Recipe {
     private final List<ProvisionStep> provisioning = new ArrayList<>();
     private GuestIntegration guestIntegration = GuestIntegration.CLOUD_INIT;
     private GeneralizeOptions generalize = GeneralizeOptions.DEFAULTS;
+    private java.util.Set<Checksum.Algorithm> checksums = java.util.EnumSet.of(
+        Checksum.Algorithm.SHA256);
     private final List<OutputSpec> outputs = new ArrayList<>();
     private final List<PublishTarget> publish = new ArrayList<>();
     private final List<TemplateTest> tests = new ArrayList<>();
@@ -158,6 +172,18 @@ public final class Recipe {
 
     public Builder guestIntegration(GuestIntegration guestIntegration) {
       this.guestIntegration = Objects.requireNonNull(guestIntegration);
+      return this;
+    }
+
+    /** Digests besides SHA-256 (which is always computed): SHA-512, MD5. SHA-1 is refused. */
+    public Builder checksums(java.util.Set<Checksum.Algorithm> algorithms) {
+      java.util.EnumSet<Checksum.Algorithm> s = java.util.EnumSet.of(Checksum.Algorithm.SHA256);
+      s.addAll(algorithms);
+      if (s.contains(Checksum.Algorithm.SHA1)) {
+        throw new IllegalArgumentException("artifacts are digested with SHA-256, SHA-512 or "
+            + "MD5, not SHA-1");
+      }
+      this.checksums = s;
       return this;
     }
 

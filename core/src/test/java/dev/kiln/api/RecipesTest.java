@@ -126,6 +126,16 @@ class RecipesTest {
   }
 
   @Test
+  void checksumsAreSha256AlwaysAndWhatTheRecipeAddsAndAMisspeltOneIsNamed() throws Exception {
+    assertThat(parse(MINIMAL).checksums()).containsExactly(Checksum.Algorithm.SHA256);
+    assertThat(parse(MINIMAL + "checksums: [sha512, md5]\n").checksums()).containsExactly(
+        Checksum.Algorithm.SHA256, Checksum.Algorithm.SHA512, Checksum.Algorithm.MD5);
+    assertThat(problems(MINIMAL + "checksums: [sha521]\n")).singleElement().asString()
+        .endsWith("checksums: 'sha521' is not a checksum Kiln writes (did you mean 'sha512'?); "
+            + "use sha256, sha512 or md5");
+  }
+
+  @Test
   void negativeDiskSizeIsOutOfRange() {
     assertThat(problems(MINIMAL + "machine:\n  diskSize: -10GiB\n")).containsExactly(
         "r.yaml:4:13: machine.diskSize: must be positive, was -10GiB");

@@ -164,6 +164,7 @@ class BuildPipelineVmTest {
               Compression.BZIP2))
           .addOutput(new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, Compression.NONE))
           .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.RAW, Compression.NONE))
+          .checksums(java.util.Set.of(Checksum.Algorithm.SHA512))
           .build();
       BuildResult r = build(recipe, "kiln-e2e-cloud").packageProxy(cache.port).build().run();
       Path out = dir.resolve("out-kiln-e2e-cloud");

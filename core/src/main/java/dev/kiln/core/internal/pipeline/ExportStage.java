@@ -5,6 +5,7 @@ import dev.kiln.spi.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -18,6 +19,17 @@ final class ExportStage {
 
   ExportStage(BuildContext ctx) {
     this.ctx = ctx;
+  }
+
+  /** The recipe's digests of an artifact (an OVA's writer computes all of them). */
+  private Map<String, String> chosen(Map<String, String> all) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    ctx.recipe.checksums().forEach(a -> {
+      if (all.containsKey(a.jcaName())) {
+        out.put(a.jcaName(), all.get(a.jcaName()));
+      }
+    });
+    return out;
   }
 
   /** What the disk must not hold: each secret named by what it is, with its value. */
@@ -60,7 +72,9 @@ final class ExportStage {
     List<Exporter.Artifact> artifacts = Exporter.export(disk, ctx.recipe.outputs(), out,
         ctx.recipe.name(), ctx.recipe.os().toString(), m.cpus(), m.memoryMiB(), m.firmware(),
         ctx.settings.buildId(), ctx.events.handlers(), new dev.kiln.formats.convert
-            .FanOutWriter(List.<dev.kiln.formats.DiskWriter>of(scan, secrets)));
+            .FanOutWriter(List.<dev.kiln.formats.DiskWriter>of(scan, secrets)),
+        ctx.recipe.checksums().stream().map(dev.kiln.api.Checksum.Algorithm::jcaName)
+            .collect(java.util.stream.Collectors.toSet()));
     ctx.secretScan = new BuildManifest.SecretScan(secrets().keySet().stream().toList(),
         secrets.findings().stream().map(f -> new BuildManifest.SecretFinding(f.what(),
             f.offset())).toList());
@@ -105,7 +119,7 @@ final class ExportStage {
     ctx.artifacts = artifacts.stream().map(a -> new BuildManifest.Artifact(
         a.file().file().getFileName().toString(), a.spec().hypervisor().name(),
         a.spec().format().name(), a.spec().compression().name(), a.file().size(),
-        a.file().checksums())).toList();
+        chosen(a.file().checksums()))).toList();
     stopped.machine().close();
     ManifestWriter.write(ctx.manifest(), out);
     ctx.exported = artifacts;

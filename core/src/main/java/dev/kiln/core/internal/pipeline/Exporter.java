@@ -45,6 +45,15 @@ public final class Exporter {
   public static List<Artifact> export(Path disk, List<OutputSpec> outputs, Path outDir,
       String baseName, String osId, int cpus, long memoryMiB, Firmware firmware,
       String buildId, EventHandlers events, DiskWriter scan) throws IOException {
+    return export(disk, outputs, outDir, baseName, osId, cpus, memoryMiB, firmware, buildId,
+        events, scan, dev.kiln.formats.pack.Checksums.ALL);
+  }
+
+  /** As above, computing only {@code algorithms} ({@code SHA-256}, {@code SHA-512}, {@code MD5}). */
+  public static List<Artifact> export(Path disk, List<OutputSpec> outputs, Path outDir,
+      String baseName, String osId, int cpus, long memoryMiB, Firmware firmware,
+      String buildId, EventHandlers events, DiskWriter scan, java.util.Set<String> algorithms)
+      throws IOException {
     Files.createDirectories(outDir);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     Instant stamp = Instant.now();
@@ -79,7 +88,7 @@ public final class Exporter {
                 + " image(s)", done, size)));
           }
         }
-        Packager packager = new Packager(threads, stamp);
+        Packager packager = new Packager(threads, stamp, algorithms);
         for (int i = 0; i < images.size(); i++) {
           OutputSpec o = images.get(i);
           Path dest = outDir.resolve(o.fileName(baseName));
@@ -132,18 +141,27 @@ public final class Exporter {
     };
   }
 
-  /** SHA256SUMS and sha512sum.txt (coreutils format) of the artifacts. */
+  /**
+   * The sums files (coreutils format) of the digests every artifact has: SHA256SUMS,
+   * sha512sum.txt, MD5SUMS. A file is written only when every artifact has its digest.
+   */
   public static void writeChecksumFiles(Path outDir, List<Artifact> artifacts)
       throws IOException {
-    StringBuilder sha256 = new StringBuilder();
-    StringBuilder sha512 = new StringBuilder();
-    for (Artifact a : artifacts) {
-      Map<String, String> c = a.file().checksums();
-      String name = a.file().file().getFileName().toString();
-      sha256.append(c.get("SHA-256")).append("  ").append(name).append('\n');
-      sha512.append(c.get("SHA-512")).append("  ").append(name).append('\n');
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    files.put("SHA-256", "SHA256SUMS");
+    files.put("SHA-512", "sha512sum.txt");
+    files.put("MD5", "MD5SUMS");
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      StringBuilder sums = new StringBuilder();
+      boolean all = !artifacts.isEmpty();
+      for (Artifact a : artifacts) {
+        String digest = a.file().checksums().get(f.getKey());
+        all &= digest != null;
+        sums.append(digest).append("  ").append(a.file().file().getFileName()).append('\n');
+      }
+      if (all) {
+        Files.writeString(outDir.resolve(f.getValue()), sums);
+      }
     }
-    Files.writeString(outDir.resolve("SHA256SUMS"), sha256);
-    Files.writeString(outDir.resolve("sha512sum.txt"), sha512);
   }
 }

@@ -41,7 +41,8 @@ import java.util.Set;
 public final class RecipeParser {
   /** Top-level keys in documentation order. */
   public static final List<String> TOP_LEVEL_KEYS = List.of("name", "os", "source", "machine",
-      "answers", "provision", "integration", "generalize", "outputs", "publish", "tests");
+      "answers", "provision", "integration", "generalize", "outputs", "checksums", "publish",
+      "tests");
 
   private static final Duration MAX_STEP = Duration.ofHours(12);
   private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
@@ -125,6 +126,7 @@ public final class RecipeParser {
       top.problem("outputs", "needs at least one output");
     }
     List<PublishTarget> publish = top.list("publish", MapReader.mapItems(this::readPublish));
+    java.util.Set<dev.kiln.api.Checksum.Algorithm> checksums = checksums(top);
     List<dev.kiln.api.TemplateTest> tests = top.list("tests",
         MapReader.mapItems(TemplateTestReader::read));
     for (OutputSpec o : outputs) {
@@ -149,7 +151,27 @@ public final class RecipeParser {
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);
     tests.forEach(b::addTest);
+    b.checksums(checksums);
     return b.build();
+  }
+
+  /** {@code checksums: [sha256, sha512, md5]}: the artifacts' digests (SHA-256 always). */
+  private static java.util.Set<dev.kiln.api.Checksum.Algorithm> checksums(MapReader top) {
+    java.util.Set<dev.kiln.api.Checksum.Algorithm> out = java.util.EnumSet.noneOf(
+        dev.kiln.api.Checksum.Algorithm.class);
+    List<String> names = top.stringList("checksums");
+    for (int i = 0; i < names.size(); i++) {
+      switch (names.get(i).toLowerCase(java.util.Locale.ROOT)) {
+        case "sha256" -> out.add(dev.kiln.api.Checksum.Algorithm.SHA256);
+        case "sha512" -> out.add(dev.kiln.api.Checksum.Algorithm.SHA512);
+        case "md5" -> out.add(dev.kiln.api.Checksum.Algorithm.MD5);
+        default -> top.problem("checksums", "'" + names.get(i) + "' is not a checksum Kiln "
+            + "writes" + DidYouMean.suggest(names.get(i), List.of("sha256", "sha512", "md5"))
+                .map(g -> " (did you mean '" + g + "'?)").orElse("") + "; use sha256, sha512 "
+            + "or md5");
+      }
+    }
+    return out;
   }
 
   private OsSelection readOs(MapReader m) {

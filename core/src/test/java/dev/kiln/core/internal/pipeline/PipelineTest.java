@@ -57,8 +57,7 @@ class PipelineTest {
         .anyMatch(l -> l.matches(".* \\[export] done in \\d+\\.\\d s"));
     try (Stream<Path> s = Files.list(f.out)) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
-          "fake.qcow2", "fake.vhd", "SHA256SUMS", "sha512sum.txt", "manifest.json",
-          "sbom.cdx.json");
+          "fake.qcow2", "fake.vhd", "SHA256SUMS", "manifest.json", "sbom.cdx.json");
     }
     JsonNode m = new ObjectMapper().readTree(f.out.resolve("manifest.json").toFile());
     assertThat(m.path("buildId").asText()).isEqualTo("b1");
@@ -78,6 +77,32 @@ class PipelineTest {
         "recipe", "os", "started", "source", "generalizeSurvivors", "privateKeyScan",
         "secretScan", "finished",
         "stageSeconds", "artifacts", "packages", "sbom", "published");
+  }
+
+  /** The recipe's checksums: computed as written, in the manifest and in coreutils' files. */
+  @Test
+  void theRecipesChecksumsAreTheSumsFilesCoreutilsChecks() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.run(f.cloudImageRecipe().checksums(Set.of(dev.kiln.api.Checksum.Algorithm.SHA512,
+        dev.kiln.api.Checksum.Algorithm.MD5)).build());
+    for (String check : List.of("sha256sum -c SHA256SUMS", "sha512sum -c sha512sum.txt",
+        "md5sum -c MD5SUMS")) {
+      Process p = new ProcessBuilder("bash", "-c", "cd " + f.out + " && " + check)
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      assertThat(p.waitFor()).as(check + ": " + out).isZero();
+      assertThat(out).contains("fake.qcow2: OK", "fake.vhd: OK");
+    }
+    JsonNode m = new ObjectMapper().readTree(f.out.resolve("manifest.json").toFile());
+    assertThat(m.path("artifacts").get(0).path("checksums").fieldNames()).toIterable()
+        .containsExactly("SHA-256", "SHA-512", "MD5");
+    // the default: SHA-256 alone, as CloudStack's registration needs it
+    PipelineFixture d = new PipelineFixture(tmp.resolve("default"));
+    d.run(d.cloudImageRecipe().build());
+    JsonNode dm = new ObjectMapper().readTree(d.out.resolve("manifest.json").toFile());
+    assertThat(dm.path("artifacts").get(0).path("checksums").fieldNames()).toIterable()
+        .containsExactly("SHA-256");
+    assertThat(d.out.resolve("sha512sum.txt")).doesNotExist();
   }
 
   /** The last event of every build is its summary: what metrics and the history record. */
