@@ -3,14 +3,12 @@ package dev.kiln.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.kiln.kvm.Fixtures;
 import dev.kiln.api.event.BuildSummary;
 import dev.kiln.api.event.Stage;
 import dev.kiln.core.metrics.KilnMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,19 +41,9 @@ class MonitoringTest {
 
   @Test
   void twoCliBuildsCountUpInPrometheusThroughThePushgateway() throws Exception {
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    http.createContext("/", ex -> {
-      ex.sendResponseHeaders(404, -1);
-      ex.close();
-    });
-    http.start();
-    try (PrometheusServers servers = PrometheusServers.start(RULES)) {
-      String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/gone.qcow2";
-      Path recipe = dir.resolve("recipe.yaml");
-      Files.writeString(recipe, String.join("\n", "name: gone", "os: {id: debian, version: "
-          + "\"12\"}", "source:", "  cloudImage:", "    urls: [" + url + "]",
-          "    checksum: sha256:" + "ab".repeat(32), "outputs:",
-          "  - {hypervisor: kvm, format: qcow2}", ""));
+    try (GoneSource gone = GoneSource.start();
+        PrometheusServers servers = PrometheusServers.start(RULES)) {
+      Path recipe = gone.recipe(dir, "gone.qcow2");
       Path metrics = dir.resolve("kiln.prom");
       for (int i = 1; i <= 2; i++) {
         CliTest.Run r = CliTest.kiln("build", recipe.toString(), "--quiet", "--out",
@@ -103,25 +91,13 @@ class MonitoringTest {
       assertThat(h.exit()).as(h.err()).isZero();
       assertThat(h.out()).contains("2 build(s)").containsPattern(
           "debian-12 +2 +0% +- +- +gone-2 failed \\(source\\)");
-    } finally {
-      http.stop(0);
     }
   }
 
   @Test
   void aPushgatewayThatIsNotThereIsAWarningAndTheBuildsExitCodeStays() throws Exception {
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    http.createContext("/", ex -> {
-      ex.sendResponseHeaders(404, -1);
-      ex.close();
-    });
-    http.start();
-    try {
-      Path recipe = dir.resolve("recipe.yaml");
-      Files.writeString(recipe, String.join("\n", "name: gone", "os: {id: debian, version: "
-          + "\"12\"}", "source:", "  cloudImage:", "    urls: [http://127.0.0.1:"
-          + http.getAddress().getPort() + "/x.qcow2]", "    checksum: sha256:"
-          + "ab".repeat(32), "outputs:", "  - {hypervisor: kvm, format: qcow2}", ""));
+    try (GoneSource gone = GoneSource.start()) {
+      Path recipe = gone.recipe(dir, "x.qcow2");
       CliTest.Run r = CliTest.kiln("build", recipe.toString(), "--quiet", "--work-root",
           dir.resolve("work").toString(), "--out", dir.resolve("out").toString(),
           "--pushgateway", "http://127.0.0.1:1", "--no-history");
@@ -130,8 +106,6 @@ class MonitoringTest {
           + "http://127.0.0.1:1: connection refused (is a Pushgateway listening there?)\n")
           .doesNotContain("Exception").doesNotContain("null");
       assertThat(dir.resolve("work/history.db")).doesNotExist();
-    } finally {
-      http.stop(0);
     }
   }
 

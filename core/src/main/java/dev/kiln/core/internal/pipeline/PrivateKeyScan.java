@@ -1,6 +1,5 @@
 package dev.kiln.core.internal.pipeline;
 
-import dev.kiln.formats.DiskWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ import java.util.regex.Pattern;
  * treated as embedded. Known gap: a PEM key small enough for btrfs to store inline in its
  * metadata follows a NUL byte at an unaligned offset too, and counts as embedded.
  */
-final class PrivateKeyScan implements DiskWriter {
+final class PrivateKeyScan extends SeamScan {
   /**
    * One key found: where in the guest disk, which kind, and whether it is a string constant
    * inside a binary rather than a file or part of one.
@@ -50,9 +49,6 @@ final class PrivateKeyScan implements DiskWriter {
 
   private final List<Finding> findings = new ArrayList<>();
   private final List<Finding> embedded = new ArrayList<>();
-  private final byte[] tail = new byte[OVERLAP];
-  private int tailLength;
-  private long tailEnd = -1;
   private long scanned;
 
   /** Keys in files: each one fails the export unless private keys are allowed. */
@@ -70,41 +66,19 @@ final class PrivateKeyScan implements DiskWriter {
     return scanned;
   }
 
-  @Override
-  public int grainSize() {
-    return 512;
-  }
-
-  @Override
-  public void writeGrain(long offset, ByteBuffer data) {
-    writeRun(offset, data);
-  }
-
-  @Override
-  public void writeRun(long offset, ByteBuffer data) {
-    ByteBuffer d = data.duplicate();
-    int n = d.remaining();
-    scanned += n;
-    if (tailEnd == offset && tailLength > 0) {
-      // the previous run's end and this run's start, for a header across the seam
-      int head = Math.min(OVERLAP, n);
-      byte[] seam = new byte[tailLength + head];
-      System.arraycopy(tail, 0, seam, 0, tailLength);
-      d.get(d.position(), seam, tailLength, head);
-      scan(ByteBuffer.wrap(seam), offset - tailLength, tailLength);
-    }
-    scan(d, offset, -1);
-    int keep = Math.min(OVERLAP, n);
-    d.get(d.position() + n - keep, tail, 0, keep);
-    tailLength = keep;
-    tailEnd = offset + n;
+  PrivateKeyScan() {
+    super(OVERLAP);
   }
 
   /**
    * Reports the headers in {@code buf} (guest offset {@code offset}); with a {@code seam}, only
    * those that start before it and end after it (the others were or will be seen whole).
    */
-  private void scan(ByteBuffer buf, long offset, int seam) {
+  @Override
+  void search(ByteBuffer buf, long offset, int seam) {
+    if (seam < 0) {
+      scanned += buf.remaining();
+    }
     int start = buf.position();
     int end = buf.limit() - BEGIN.length;
     for (int i = start; i <= end && findings.size() < MAX_FINDINGS; i++) {
@@ -118,8 +92,7 @@ final class PrivateKeyScan implements DiskWriter {
       int keyEnd = m.lookingAt() ? endOfKeyBody(candidate, m.end()) : -1;
       if (keyEnd > 0 && (seam < 0 || at < seam && at + keyEnd > seam)) {
         long where = offset + at;
-        byte before = i > start ? buf.get(i - 1) : seam < 0 && tailEnd == offset
-            && tailLength > 0 ? tail[tailLength - 1] : 0;
+        byte before = i > start ? buf.get(i - 1) : seam < 0 ? byteBefore(offset) : 0;
         boolean constant = !m.group(1).startsWith("OPENSSH") && where % 512 != 0
             && before == 0;
         List<Finding> into = constant ? embedded : findings;
@@ -186,10 +159,4 @@ final class PrivateKeyScan implements DiskWriter {
     }
     return true;
   }
-
-  @Override
-  public void finish() {}
-
-  @Override
-  public void close() {}
 }

@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,17 +59,10 @@ final class ProvenanceWriter {
         sha256(out));
   }
 
+  /** The file's SHA-256 in hex (commons-codec streams it). */
   static String sha256(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      return org.apache.commons.codec.digest.DigestUtils.sha256Hex(in);
     }
   }
 }

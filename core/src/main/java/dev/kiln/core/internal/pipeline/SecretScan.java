@@ -1,6 +1,5 @@
 package dev.kiln.core.internal.pipeline;
 
-import dev.kiln.formats.DiskWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ import java.util.Map;
  * keeps only as bytes and never prints. Secrets shorter than {@link #MIN_LENGTH} bytes are not
  * searched (they occur by chance in any disk); the build says so.
  */
-final class SecretScan implements DiskWriter {
+final class SecretScan extends SeamScan {
   static final int MIN_LENGTH = 6;
   static final int MAX_FINDINGS = 10;
 
@@ -25,13 +24,10 @@ final class SecretScan implements DiskWriter {
   private final Map<String, byte[]> needles = new LinkedHashMap<>();
   private final List<String> tooShort = new ArrayList<>();
   private final List<Finding> findings = new ArrayList<>();
-  private final int overlap;
-  private final byte[] tail;
-  private int tailLength;
-  private long tailEnd = -1;
-
   /** {@code secrets}: what each secret is (for messages) → its value. */
   SecretScan(Map<String, String> secrets) {
+    super(secrets.values().stream().mapToInt(v -> v.getBytes(StandardCharsets.UTF_8).length)
+        .max().orElse(1) - 1);
     secrets.forEach((what, value) -> {
       byte[] b = value.getBytes(StandardCharsets.UTF_8);
       if (b.length >= MIN_LENGTH) {
@@ -40,8 +36,6 @@ final class SecretScan implements DiskWriter {
         tooShort.add(what);
       }
     });
-    overlap = needles.values().stream().mapToInt(b -> b.length).max().orElse(1) - 1;
-    tail = new byte[Math.max(overlap, 0)];
   }
 
   List<Finding> findings() {
@@ -54,41 +48,13 @@ final class SecretScan implements DiskWriter {
   }
 
   @Override
-  public int grainSize() {
-    return 512;
-  }
-
-  @Override
-  public void writeGrain(long offset, ByteBuffer data) {
-    writeRun(offset, data);
-  }
-
-  @Override
-  public void writeRun(long offset, ByteBuffer data) {
-    if (needles.isEmpty() || findings.size() >= MAX_FINDINGS) {
-      return;
-    }
-    ByteBuffer d = data.duplicate();
-    int n = d.remaining();
-    if (tailEnd == offset && tailLength > 0) {
-      // a secret across the seam of two runs: the previous run's end and this run's start
-      int head = Math.min(overlap, n);
-      byte[] seam = new byte[tailLength + head];
-      System.arraycopy(tail, 0, seam, 0, tailLength);
-      d.get(d.position(), seam, tailLength, head);
-      search(ByteBuffer.wrap(seam), offset - tailLength, tailLength);
-    }
-    search(d, offset, -1);
-    int keep = Math.min(overlap, n);
-    if (keep > 0) {
-      d.get(d.position() + n - keep, tail, 0, keep);
-    }
-    tailLength = keep;
-    tailEnd = offset + n;
+  boolean done() {
+    return needles.isEmpty() || findings.size() >= MAX_FINDINGS;
   }
 
   /** With a {@code seam}, only matches that start before it and end after it. */
-  private void search(ByteBuffer buf, long offset, int seam) {
+  @Override
+  void search(ByteBuffer buf, long offset, int seam) {
     int start = buf.position();
     int limit = buf.limit();
     for (Map.Entry<String, byte[]> e : needles.entrySet()) {
@@ -110,9 +76,4 @@ final class SecretScan implements DiskWriter {
     }
   }
 
-  @Override
-  public void finish() {}
-
-  @Override
-  public void close() {}
 }
