@@ -169,8 +169,8 @@ final class TemplateFromOutside {
       java.util.Set<String> fromDisk = new java.util.TreeSet<>(q.output().strip().lines()
           .toList());
       var bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
-      java.util.Set<String> inSbom = new java.util.TreeSet<>(bom.path("components")
-          .findValuesAsText("name"));
+      java.util.Set<String> inSbom = new java.util.TreeSet<>();
+      bom.path("components").forEach(c -> inSbom.add(c.path("name").asText()));
       assertThat(fromDisk).hasSizeGreaterThan(100);
       assertThat(inSbom).isEqualTo(fromDisk);
       assertThat(bom.path("components")).hasSize(q.output().strip().lines().toList().size());
