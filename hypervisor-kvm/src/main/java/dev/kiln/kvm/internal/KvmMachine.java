@@ -124,7 +124,8 @@ public final class KvmMachine implements Machine {
    */
   @Override
   public Optional<Path> localDisk(int index) {
-    return store.isLocal() ? Optional.of(placed.disks().get(index).file()) : Optional.empty();
+    return store.isLocal() && index >= 0 && index < placed.disks().size()
+        ? Optional.of(placed.disks().get(index).file()) : Optional.empty();
   }
 
   @Override
