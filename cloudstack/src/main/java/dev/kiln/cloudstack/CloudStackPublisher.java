@@ -144,12 +144,13 @@ public final class CloudStackPublisher implements Publisher {
         request.deployAsIs(false);
       }
       id = register(request.build(), artifact, target, server, buildId, events,
-          tags(buildId, sha256, templateFamily));
+          tags(buildId, sha256, templateFamily, artifact));
     }
     boolean tagged = client.templateRows(id).stream().anyMatch(t -> t.tags().containsKey(
         TAG_SHA256));
     if (!tagged) { // a crash between registering and tagging leaves an untagged template
-      client.createTags(TEMPLATE, List.of(id), tags(buildId, sha256, templateFamily));
+      client.createTags(TEMPLATE, List.of(id), tags(buildId, sha256, templateFamily,
+          artifact));
     }
     awaitReady(id, name, List.of(first), buildId, events);
     List<Zone> more = zones.subList(1, zones.size());
@@ -186,8 +187,13 @@ public final class CloudStackPublisher implements Publisher {
     return t;
   }
 
-  private Map<String, String> tags(String buildId, String sha256, String templateFamily) {
-    return tagsOf(buildId, sha256, templateFamily, version);
+  /** Kiln's tags, and {@code kiln-sbom-sha256} / {@code kiln-provenance-sha256} when known. */
+  private Map<String, String> tags(String buildId, String sha256, String templateFamily,
+      Artifact artifact) {
+    Map<String, String> t = tagsOf(buildId, sha256, templateFamily, version);
+    artifact.attestations().forEach((what, digest) -> t.put("kiln-" + what + "-sha256",
+        digest));
+    return t;
   }
 
   /**

@@ -229,6 +229,22 @@ class CloudStackPublisherTest {
         && w.code().equals("publish.replaced"));
   }
 
+  /** The cloud's template leads back to its SBOM and provenance by their digests. */
+  @Test
+  void theTemplateCarriesTheSbomAndProvenanceDigestsAsTags() throws Exception {
+    Publisher.Artifact plain = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    Publisher.Artifact a = new Publisher.Artifact(plain.file(), plain.spec(), plain.size(),
+        plain.checksums(), Map.of("sbom", "ab".repeat(32), "provenance", "cd".repeat(32)));
+    List<Publisher.PublishedTemplate> out = publisher("1").publish("b-t", List.of(a),
+        target(PublishTarget.Mode.UPLOAD, List.of("zone1"), Optional.empty(),
+            OptionalInt.empty()), handlers);
+    assertThat(client.templateRows(out.get(0).id())).allSatisfy(t -> assertThat(t.tags())
+        .containsEntry("kiln-sbom-sha256", "ab".repeat(32))
+        .containsEntry("kiln-provenance-sha256", "cd".repeat(32))
+        .containsKey(CloudStackPublisher.TAG_SHA256));
+  }
+
   @Test
   void aPassedSmokeTestLeavesNoVmBehind() throws Exception {
     Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,

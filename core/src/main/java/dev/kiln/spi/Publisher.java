@@ -11,12 +11,23 @@ import java.util.Objects;
 
 /** Hands a build's artifacts to a cloud and returns what was created there. */
 public interface Publisher {
-  /** A written artifact with its checksums (algorithm name to lower-case hex). */
-  record Artifact(Path file, OutputSpec spec, long size, Map<String, String> checksums) {
+  /**
+   * A written artifact with its checksums (algorithm name to lower-case hex) and the SHA-256 of
+   * the files that describe it ({@code sbom}, {@code provenance}), which a publisher attaches
+   * to what it creates so the cloud's copy leads back to them.
+   */
+  record Artifact(Path file, OutputSpec spec, long size, Map<String, String> checksums,
+      Map<String, String> attestations) {
     public Artifact {
       Objects.requireNonNull(file, "file");
       Objects.requireNonNull(spec, "spec");
       checksums = Map.copyOf(checksums);
+      attestations = Map.copyOf(attestations);
+    }
+
+    /** An artifact without attestations. */
+    public Artifact(Path file, OutputSpec spec, long size, Map<String, String> checksums) {
+      this(file, spec, size, checksums, Map.of());
     }
   }
 

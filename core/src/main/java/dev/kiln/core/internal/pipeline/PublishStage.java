@@ -18,8 +18,16 @@ final class PublishStage {
 
   List<Publisher.PublishedTemplate> publish(List<Exporter.Artifact> artifacts)
       throws Exception {
+    java.util.Map<String, String> attestations = new java.util.LinkedHashMap<>();
+    if (ctx.sbom != null) {
+      attestations.put("sbom", ctx.sbom.sha256());
+    }
+    if (ctx.provenance != null) {
+      attestations.put("provenance", ctx.provenance.sha256());
+    }
     List<Publisher.Artifact> list = artifacts.stream().map(a -> new Publisher.Artifact(
-        a.file().file(), a.spec(), a.file().size(), a.file().checksums())).toList();
+        a.file().file(), a.spec(), a.file().size(), a.file().checksums(), attestations))
+        .toList();
     PublishRouting routing = ctx.settings.publishing();
     String family = ctx.recipe.name().replaceAll("[^a-z0-9._-]", "-");
     List<Publisher.PublishedTemplate> out = new ArrayList<>();
