@@ -99,7 +99,7 @@ final class BuildMonitoring {
     }
     if (options.pushgateway != null) {
       try {
-        push(options.pushgateway, instance(), text);
+        push(options.pushgateway, group(), text);
       } catch (java.net.ConnectException e) {
         err.println("kiln build: warning: could not push the metrics to "
             + options.pushgateway + ": connection refused (is a Pushgateway listening there?)");
@@ -161,7 +161,26 @@ final class BuildMonitoring {
     }
   }
 
-  /** This machine's name: the Pushgateway's instance label. */
+  /**
+   * The Pushgateway's {@code instance}: what the pushed metrics are a replay of. With a shared
+   * (PostgreSQL) history every builder pushes the same numbers, so they share one group — the
+   * database — and are not counted once per builder; a SQLite history is this machine's file;
+   * without a history, this machine.
+   */
+  String group() {
+    if (options.noHistory) {
+      return instance();
+    }
+    String url = options.historyUrl(workRoot);
+    if (url.startsWith("jdbc:sqlite:")) {
+      return instance() + ":" + url.substring("jdbc:sqlite:".length());
+    }
+    // the database without user, password or other parameters
+    return url.replaceFirst("^jdbc:", "").replaceFirst("//[^@/]*@", "//")
+        .replaceFirst("\\?.*$", "");
+  }
+
+  /** This machine's name. */
   static String instance() {
     String env = System.getenv("HOSTNAME");
     if (env != null && !env.isBlank()) {

@@ -12,7 +12,8 @@ final class MonitoringOptions {
   Path metricsFile;
 
   @Option(names = "--pushgateway", paramLabel = "URL", description = "Push the metrics to a "
-      + "Prometheus Pushgateway, grouped as job=kiln, instance=this host.")
+      + "Prometheus Pushgateway, grouped as job=kiln and an instance naming the history the "
+      + "metrics replay (a shared database is one group, not one per builder).")
   URI pushgateway;
 
   @Option(names = "--history-db", paramLabel = "JDBC-URL", description = "Where builds are "

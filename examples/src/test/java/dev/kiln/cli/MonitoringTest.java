@@ -62,7 +62,7 @@ class MonitoringTest {
           res -> res.size() == 1);
       assertThat(failures.get(0).path("value").get(1).asText()).isEqualTo("2");
       assertThat(failures.get(0).path("metric").path("instance").asText())
-          .isEqualTo(BuildMonitoring.instance());
+          .isEqualTo(BuildMonitoring.instance() + ":" + dir.resolve("work/history.db"));
       // the successful series exists at zero: a first failure is an increase, not a new series
       servers.query("kiln_build_seconds_count{result=\"success\"}", res -> res.size() == 1
           && res.get(0).path("value").get(1).asText().equals("0"));
@@ -107,6 +107,21 @@ class MonitoringTest {
           .doesNotContain("Exception").doesNotContain("null");
       assertThat(dir.resolve("work/history.db")).doesNotExist();
     }
+  }
+
+  /** Builders sharing one history push one group; credentials never reach a label. */
+  @Test
+  void thePushGroupIsTheHistoryTheMetricsReplay() {
+    MonitoringOptions shared = new MonitoringOptions();
+    shared.historyDb = "jdbc:postgresql://db.example:5432/kiln?user=kiln&password=s3cret";
+    assertThat(new BuildMonitoring(shared, dir).group()).isEqualTo(
+        "postgresql://db.example:5432/kiln");
+    MonitoringOptions inUrl = new MonitoringOptions();
+    inUrl.historyDb = "jdbc:postgresql://kiln:s3cret@db.example/kiln";
+    assertThat(new BuildMonitoring(inUrl, dir).group()).isEqualTo("postgresql://db.example/kiln");
+    MonitoringOptions none = new MonitoringOptions();
+    none.noHistory = true;
+    assertThat(new BuildMonitoring(none, dir).group()).isEqualTo(BuildMonitoring.instance());
   }
 
   @Test
