@@ -90,6 +90,7 @@ public final class CloudStackPublisher implements Publisher {
   @Override
   public List<PublishedTemplate> publish(String buildId, List<Artifact> artifacts,
       PublishTarget target, EventHandlers events) throws PublishException, InterruptedException {
+    acceptable(artifacts, buildId, events);
     List<Zone> zones = zones(target.zones());
     OsType osType = client.osType(target.osType());
     Optional<ServiceOffering> offering = target.smokeOffering().isPresent()
@@ -106,6 +107,33 @@ public final class CloudStackPublisher implements Publisher {
           .map(URI::toString).orElse("") + ": " + e.getMessage(), e);
     }
     return published;
+  }
+
+  /**
+   * CloudStack's own checks of the files ({@link CloudStackAcceptance}), before any call: a
+   * file it would refuse stops the publish with every reason; a warning is passed on.
+   */
+  private static void acceptable(List<Artifact> artifacts, String buildId,
+      EventHandlers events) throws PublishException {
+    List<String> refused = new ArrayList<>();
+    for (Artifact a : artifacts) {
+      try {
+        for (CloudStackAcceptance.Finding f : CloudStackAcceptance.check(a.file())) {
+          if (f.refused()) {
+            refused.add(f.toString());
+          } else {
+            events.dispatch(new KilnEvent.Warning(buildId, Instant.now(), "publish.acceptance",
+                f.toString()));
+          }
+        }
+      } catch (IOException e) {
+        throw new PublishException("cannot read " + a.file() + ": " + e.getMessage(), e);
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new PublishException("CloudStack would refuse " + String.join("; ", refused)
+          + " (kiln check --cloudstack lists the rules)");
+    }
   }
 
   private ArtifactServer serve(URI serveFrom, List<Artifact> artifacts) throws IOException {

@@ -51,10 +51,8 @@ class CloudStackPublisherTest {
 
   Publisher.Artifact artifact(String name, TargetHypervisor h, DiskFormat f, Compression c)
       throws Exception {
-    Path file = dir.resolve(name);
-    byte[] data = new byte[50_000];
-    new Random(name.hashCode()).nextBytes(data);
-    Files.write(file, data);
+    Path file = TestImages.image(dir, name);
+    byte[] data = Files.readAllBytes(file);
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     return new Publisher.Artifact(file, new OutputSpec(h, f, c), data.length,
         Map.of("SHA-256", sha));
@@ -227,6 +225,23 @@ class CloudStackPublisherTest {
         .allMatch(t -> t.tags().containsKey(CloudStackPublisher.TAG_SHA256));
     assertThat(events).anyMatch(e -> e instanceof KilnEvent.Warning w
         && w.code().equals("publish.replaced"));
+  }
+
+  /** A file CloudStack would refuse stops the publish before the first call to the cloud. */
+  @Test
+  void aFileCloudStackWouldRefuseStopsThePublishBeforeAnyCall() throws Exception {
+    Publisher.Artifact good = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
+        Compression.NONE);
+    Path xz = Files.copy(good.file(), dir.resolve("x.qcow2.xz"));
+    Publisher.Artifact refused = new Publisher.Artifact(xz, good.spec(), good.size(),
+        good.checksums());
+    assertThatThrownBy(() -> publisher("1").publish("b-r", List.of(refused), target(
+        PublishTarget.Mode.UPLOAD, List.of("zone1"), Optional.empty(), OptionalInt.empty()),
+        handlers)).isInstanceOf(dev.kiln.api.PublishException.class)
+        .hasMessageStartingWith("CloudStack would refuse x.qcow2.xz: CloudStack does not "
+            + "accept .xz").hasMessageContaining("[UriUtils.COMMPRESSION_FORMATS]");
+    assertThat(standIn.count("listZones") + standIn.count("getUploadParamsForTemplate")
+        + standIn.count("registerTemplate")).isZero();
   }
 
   /** The cloud's template leads back to its SBOM and provenance by their digests. */
