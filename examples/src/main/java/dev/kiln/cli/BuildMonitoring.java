@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -148,8 +147,11 @@ final class BuildMonitoring {
   static void push(URI gateway, String instance, String text)
       throws IOException, InterruptedException {
     String base = gateway.toString().replaceAll("/+$", "");
-    URI uri = URI.create(base + "/metrics/job/kiln/instance/"
-        + URLEncoder.encode(instance, StandardCharsets.UTF_8).replace("+", "%20"));
+    // the Pushgateway's base64 form: an instance may hold '/' (a file path), which a plain
+    // path segment cannot carry
+    URI uri = URI.create(base + "/metrics/job/kiln/instance@base64/" + java.util.Base64
+        .getUrlEncoder().withoutPadding().encodeToString(instance.getBytes(
+            StandardCharsets.UTF_8)));
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
         .timeout(Duration.ofSeconds(30)).header("Content-Type", TEXT_FORMAT)

@@ -39,7 +39,28 @@ final class PrometheusServers implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 
+  /**
+   * Started on free ports; a port another process takes between the choice and the bind makes
+   * that server exit, and the servers are started again on new ports (a test must never talk
+   * to someone else's server that happens to answer on the port).
+   */
   static PrometheusServers start(Path rules) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      PrometheusServers s = startOnce(rules);
+      Thread.sleep(500);
+      if (s.processes.stream().allMatch(Process::isAlive)) {
+        return s;
+      }
+      String logs = s.logs();
+      s.close();
+      if (attempt == 3) {
+        throw new IOException("Prometheus or the Pushgateway exited right after starting: "
+            + logs);
+      }
+    }
+  }
+
+  private static PrometheusServers startOnce(Path rules) throws Exception {
     Path dir = Files.createTempDirectory("kiln-prometheus-");
     PrometheusServers s = new PrometheusServers(dir, freePort(), freePort());
     try {
@@ -52,8 +73,12 @@ final class PrometheusServers implements AutoCloseable {
           "    honor_labels: true",
           "    static_configs: [{targets: ['127.0.0.1:" + s.pushgateway.getPort() + "']}]",
           ""));
+      // Debian's build persists to /var/lib/prometheus/pushgateway.data unless told otherwise:
+      // every run would see the groups of the runs before it
       s.launch(List.of("prometheus-pushgateway", "--web.listen-address=127.0.0.1:"
-          + s.pushgateway.getPort()), "pushgateway.log");
+          + s.pushgateway.getPort(), "--persistence.file=" + dir.resolve("pushgateway.data")),
+          "pushgateway.log");
+      // Debian's prometheus keeps its data where --storage.tsdb.path says: the test's directory
       s.launch(List.of("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
           "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:"
           + s.prometheus.getPort()), "prometheus.log");
