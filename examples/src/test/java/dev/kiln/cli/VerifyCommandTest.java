@@ -22,10 +22,8 @@ class VerifyCommandTest {
   @TempDir
   Path tmp;
 
-  static void sh(String command) throws Exception {
-    Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
+  static String sh(String command) throws Exception {
+    return dev.kiln.core.testing.Shell.run(command);
   }
 
   @Test

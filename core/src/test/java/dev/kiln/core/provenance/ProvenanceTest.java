@@ -29,10 +29,7 @@ class ProvenanceTest {
   Path tmp;
 
   static String sh(String command) throws Exception {
-    Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(command + "\n" + out).isZero();
-    return out;
+    return dev.kiln.core.testing.Shell.run(command);
   }
 
   Path key(String name) throws Exception {

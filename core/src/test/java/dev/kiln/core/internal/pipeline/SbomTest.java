@@ -26,10 +26,7 @@ class SbomTest {
   Path tmp;
 
   static String sh(String command) throws Exception {
-    Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(command + "\n" + out).isZero();
-    return out;
+    return dev.kiln.core.testing.Shell.run(command);
   }
 
   /** The official schemas, copied out of the CycloneDX jar for the validator. */
