@@ -34,6 +34,9 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
  *   <li>{@code com.cloud.storage.template.VhdProcessor#getTemplateVirtualSize} — a VHD's
  *       virtual size is read from the footer copy at offset 0 ({@code conectix}); without it
  *       CloudStack records the file's length as the disk's size.
+ *   <li>{@code com.cloud.storage.template.OVAProcessor} — an OVA holds an {@code .ovf}, and
+ *       its virtual size is the sum of each {@code Disk}'s {@code ovf:capacity} attribute (read
+ *       by that literal name; a value that is not a number counts as 1 byte).
  *   <li>{@code QCOW2Utils#getVirtualSize} and the processors' {@code FormatInfo} — size and
  *       virtual size above zero.
  * </ul>
@@ -107,8 +110,64 @@ public final class CloudStackAcceptance {
       qcow2(name, head, out);
     } else if (format.equals("vhd")) {
       vhd(name, head, out);
+    } else if (format.equals("ova") && packaging.isEmpty()) {
+      ova(name, file, out);
     }
     return out;
+  }
+
+  private static void ova(String name, Path file, List<Finding> out) throws IOException {
+    byte[] ovf = null;
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+        new BufferedInputStream(Files.newInputStream(file)))) {
+      for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        if (e.getName().toLowerCase(Locale.ROOT).endsWith(".ovf")) {
+          ovf = tar.readAllBytes();
+          break;
+        }
+      }
+    } catch (IOException e) {
+      out.add(new Finding(name, true, "not a tar archive: " + e.getMessage(), "OVAProcessor"
+          + ".unpackOva"));
+      return;
+    }
+    if (ovf == null) {
+      out.add(new Finding(name, true, "the OVA holds no .ovf descriptor", "OVAProcessor"
+          + ".getTemplateVirtualSize"));
+      return;
+    }
+    org.w3c.dom.Document doc;
+    try {
+      var f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      doc = f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(ovf));
+    } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+      out.add(new Finding(name, true, "the .ovf is not XML CloudStack can parse: "
+          + e.getMessage(), "OVFParser.parseOVFFile"));
+      return;
+    }
+    var disks = doc.getElementsByTagName("Disk");
+    if (disks.getLength() == 0) {
+      disks = doc.getElementsByTagName("ovf:Disk");
+    }
+    if (disks.getLength() == 0) {
+      out.add(new Finding(name, true, "the .ovf has no Disk element: CloudStack's virtual size "
+          + "would be 0", "OVAProcessor.getTemplateVirtualSize"));
+    }
+    for (int i = 0; i < disks.getLength(); i++) {
+      String capacity = ((org.w3c.dom.Element) disks.item(i)).getAttribute("ovf:capacity");
+      long value;
+      try {
+        value = Long.parseLong(capacity);
+      } catch (NumberFormatException e) {
+        value = 0;
+      }
+      if (value <= 0) {
+        out.add(new Finding(name, true, "Disk " + (i + 1) + " has no positive ovf:capacity ('"
+            + capacity + "'): CloudStack counts it as 1 byte", "OVAProcessor"
+            + ".getTemplateVirtualSize"));
+      }
+    }
   }
 
   private static void qcow2(String name, byte[] head, List<Finding> out) {

@@ -81,4 +81,29 @@ class CloudStackAcceptanceTest {
       assertThat(f.source()).isEqualTo("VhdProcessor.getTemplateVirtualSize");
     });
   }
+
+  @Test
+  void anOvaWithoutADescriptorOrWithAnUnreadableCapacityIsRefused() throws Exception {
+    Path good = TestImages.image(dir, "t.ova");
+    assertThat(CloudStackAcceptance.check(good)).isEmpty();
+    // the same disk with the descriptor's capacity written without the ovf: prefix, and an
+    // archive with no descriptor at all, both made with GNU tar
+    Path x = Files.createDirectories(dir.resolve("x"));
+    assertThat(new ProcessBuilder("tar", "-xf", good.toString(), "-C", x.toString()).start()
+        .waitFor()).isZero();
+    Path ovf;
+    try (var files = Files.list(x)) {
+      ovf = files.filter(f -> f.toString().endsWith(".ovf")).findFirst().orElseThrow();
+    }
+    Files.writeString(ovf, Files.readString(ovf).replace("ovf:capacity=", "capacity="));
+    Path unprefixed = dir.resolve("unprefixed.ova");
+    assertThat(new ProcessBuilder("bash", "-c", "cd " + x + " && tar -cf " + unprefixed + " "
+        + ovf.getFileName() + " $(ls | grep -v '\\.ovf$')").start().waitFor()).isZero();
+    assertThat(refusals(unprefixed)).singleElement().asString().contains(
+        "has no positive ovf:capacity").endsWith("[OVAProcessor.getTemplateVirtualSize]");
+    Path noOvf = dir.resolve("no-ovf.ova");
+    assertThat(new ProcessBuilder("bash", "-c", "cd " + x + " && tar -cf " + noOvf
+        + " $(ls | grep -v '\\.ovf$')").start().waitFor()).isZero();
+    assertThat(refusals(noOvf)).singleElement().asString().contains("no .ovf descriptor");
+  }
 }
