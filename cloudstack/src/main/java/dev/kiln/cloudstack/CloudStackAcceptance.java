@@ -226,11 +226,7 @@ public final class CloudStackAcceptance {
         "vhdxfile")) {
       return "vhdx";
     }
-    return switch (ext) {
-      case "ova", "vmdk", "raw" -> ext;
-      case "img" -> "raw";
-      default -> ext;
-    };
+    return ext.equals("img") ? "raw" : ext;
   }
 
   /** The first 512 bytes of the file's content, unpacked as CloudStack unpacks it. */

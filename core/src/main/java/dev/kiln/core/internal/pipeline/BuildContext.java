@@ -63,7 +63,7 @@ final class BuildContext {
   BuildContext(BuildSettings settings) {
     this.settings = settings;
     this.recipe = settings.recipe();
-    this.log = new BuildLog(secretValues(settings.recipe()));
+    this.log = new BuildLog(List.copyOf(secrets(settings.recipe()).values()));
     this.tally = new BuildTally(this);
     this.events = new BuildEvents(dev.kiln.api.event.EventHandlers.builder()
         .addAll(tally::accept).addAll(settings.events()::dispatch).addAll(log::accept).build(),
@@ -85,20 +85,24 @@ final class BuildContext {
     return buildDir;
   }
 
-  /** The values of the recipe's secrets that can be read now, for the build log to mask. */
-  private static List<String> secretValues(dev.kiln.api.Recipe recipe) {
-    List<String> out = new ArrayList<>();
-    List<dev.kiln.api.Secret> secrets = new ArrayList<>();
-    recipe.answers().rootPassword().ifPresent(secrets::add);
-    recipe.answers().users().forEach(u -> u.password().ifPresent(secrets::add));
-    for (dev.kiln.api.Secret s : secrets) {
-      try {
-        out.add(s.reveal());
-      } catch (dev.kiln.api.KilnException e) {
-        // not readable now: the build fails on it later, with its own message
-      }
-    }
+  /**
+   * The recipe's secrets that can be read now, each named by what it is ("the recipe's root
+   * password"): the build log masks their values, the export searches the disk for them.
+   */
+  static Map<String, String> secrets(dev.kiln.api.Recipe recipe) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    recipe.answers().rootPassword().ifPresent(s -> reveal(s, "the recipe's root password", out));
+    recipe.answers().users().forEach(u -> u.password().ifPresent(s -> reveal(s, "user "
+        + u.name() + "'s password", out)));
     return out;
+  }
+
+  private static void reveal(dev.kiln.api.Secret s, String what, Map<String, String> into) {
+    try {
+      into.put(what, s.reveal());
+    } catch (dev.kiln.api.KilnException e) {
+      // not readable now: the build fails on it later, with its own message
+    }
   }
 
   Path buildDirectory() {

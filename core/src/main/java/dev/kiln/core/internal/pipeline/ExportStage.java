@@ -34,25 +34,12 @@ final class ExportStage {
 
   /** What the disk must not hold: each secret named by what it is, with its value. */
   private java.util.Map<String, String> secrets() {
-    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-    var answers = ctx.recipe.answers();
-    answers.rootPassword().ifPresent(s -> reveal(s).ifPresent(v -> out.put("the recipe's root "
-        + "password", v)));
-    answers.users().forEach(u -> u.password().ifPresent(s -> reveal(s).ifPresent(v -> out.put(
-        "user " + u.name() + "'s password", v))));
+    java.util.Map<String, String> out = BuildContext.secrets(ctx.recipe);
     // the body's first line is the same in every unencrypted OpenSSH key; the third holds
     // this key's own bytes
     ctx.key().ifPresent(k -> k.privateKeyText().lines().skip(3).findFirst().filter(l -> !l
         .startsWith("-----")).ifPresent(body -> out.put("the build's SSH private key", body)));
     return out;
-  }
-
-  private static java.util.Optional<String> reveal(dev.kiln.api.Secret s) {
-    try {
-      return java.util.Optional.of(s.reveal());
-    } catch (KilnException e) {
-      return java.util.Optional.empty(); // unreadable now: the build failed on it earlier
-    }
   }
 
   List<Exporter.Artifact> export(StoppedMachine stopped) throws Exception {
@@ -65,7 +52,8 @@ final class ExportStage {
     var m = ctx.recipe.machine();
     Path out = ctx.settings.outputDirectory();
     PrivateKeyScan scan = new PrivateKeyScan();
-    SecretScan secrets = new SecretScan(secrets());
+    java.util.Map<String, String> named = secrets();
+    SecretScan secrets = new SecretScan(named);
     secrets.tooShort().forEach(what -> ctx.events.warning("export.secret-not-searched", what
         + " is shorter than " + SecretScan.MIN_LENGTH + " characters: the exported disk was "
         + "not searched for it"));
@@ -75,7 +63,7 @@ final class ExportStage {
             .FanOutWriter(List.<dev.kiln.formats.DiskWriter>of(scan, secrets)),
         ctx.recipe.checksums().stream().map(dev.kiln.api.Checksum.Algorithm::jcaName)
             .collect(java.util.stream.Collectors.toSet()));
-    ctx.secretScan = new BuildManifest.SecretScan(secrets().keySet().stream().toList(),
+    ctx.secretScan = new BuildManifest.SecretScan(List.copyOf(named.keySet()),
         secrets.findings().stream().map(f -> new BuildManifest.SecretFinding(f.what(),
             f.offset())).toList());
     if (!secrets.findings().isEmpty()) {

@@ -42,14 +42,10 @@ public final class Exporter {
 
   private Exporter() {}
 
-  public static List<Artifact> export(Path disk, List<OutputSpec> outputs, Path outDir,
-      String baseName, String osId, int cpus, long memoryMiB, Firmware firmware,
-      String buildId, EventHandlers events, DiskWriter scan) throws IOException {
-    return export(disk, outputs, outDir, baseName, osId, cpus, memoryMiB, firmware, buildId,
-        events, scan, dev.kiln.formats.pack.Checksums.ALL);
-  }
-
-  /** As above, computing only {@code algorithms} ({@code SHA-256}, {@code SHA-512}, {@code MD5}). */
+  /**
+   * Every output in one read of {@code disk}, computing the checksums named in
+   * {@code algorithms} ({@code SHA-256}, {@code SHA-512}, {@code MD5}) as they are written.
+   */
   public static List<Artifact> export(Path disk, List<OutputSpec> outputs, Path outDir,
       String baseName, String osId, int cpus, long memoryMiB, Firmware firmware,
       String buildId, EventHandlers events, DiskWriter scan, java.util.Set<String> algorithms)

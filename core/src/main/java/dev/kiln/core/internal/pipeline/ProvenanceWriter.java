@@ -28,11 +28,8 @@ final class ProvenanceWriter {
       PrivateKey key) throws KilnException, IOException {
     ProvenanceStatement st = new ProvenanceStatement();
     for (Exporter.Artifact a : artifacts) {
-      String sha = a.file().checksums().get("SHA-256");
-      if (sha == null) {
-        sha = sha256(a.file().file());
-      }
-      st.subject(a.file().file().getFileName().toString(), sha);
+      // every artifact has its SHA-256: the recipe's checksums always include it
+      st.subject(a.file().file().getFileName().toString(), a.file().checksums().get("SHA-256"));
     }
     if (ctx.sbom != null) { // the SBOM is a product of the build too
       st.subject(ctx.sbom.file(), ctx.sbom.sha256());

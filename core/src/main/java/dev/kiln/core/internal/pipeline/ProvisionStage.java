@@ -43,25 +43,20 @@ final class ProvisionStage {
         }
       }
     }
-    // the whole list travels by SFTP: command output keeps only a tail
-    var r = guest.exec(ExecRequest.of("(dpkg-query -W -f='${Package} ${Version}\\n' || rpm -qa "
-        + "--qf '%{NAME} %{VERSION}-%{RELEASE}\\n') 2>/dev/null | sort > /tmp/kiln-packages.txt",
-        Duration.ofMinutes(2)));
-    List<String> packages = List.of();
-    if (r.succeeded()) {
-      Path list = ctx.buildDirectory().resolve("packages.txt");
-      guest.download("/tmp/kiln-packages.txt", list);
-      packages = Files.readAllLines(list, StandardCharsets.UTF_8);
-    }
+    // one query of the package database: the SBOM's records, and the manifest's list from them
+    List<PackageRecord> inventory = inventory(guest);
+    List<String> packages = inventory.stream().map(p -> p.name() + " " + p.version()).toList();
+    Files.write(ctx.buildDirectory().resolve("packages.txt"), packages, StandardCharsets.UTF_8);
     ctx.packages = packages;
-    ctx.inventory = inventory(guest);
+    ctx.inventory = inventory;
     recordIdentity(guest);
     return new ProvisionedGuest(session, packages);
   }
 
   /**
    * The package database in detail, for the SBOM: kind, name, version, architecture, source
-   * package and version, licence (RPM has one; dpkg's database does not).
+   * package and version, licence (RPM has one; dpkg's database does not). The whole list
+   * travels by SFTP: command output keeps only a tail.
    */
   private List<PackageRecord> inventory(Communicator guest) throws Exception {
     var r = guest.exec(ExecRequest.of("(dpkg-query -W -f='deb\\t${Package}\\t${Version}"

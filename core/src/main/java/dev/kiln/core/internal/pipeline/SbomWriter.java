@@ -68,9 +68,7 @@ final class SbomWriter {
       f.setBomRef("artifact:" + name);
       f.setName(name);
       List<Hash> hashes = new ArrayList<>();
-      String sha256 = a.file().checksums().get("SHA-256");
-      hashes.add(new Hash(Hash.Algorithm.SHA_256, sha256 != null ? sha256
-          : ProvenanceWriter.sha256(a.file().file())));
+      hashes.add(new Hash(Hash.Algorithm.SHA_256, a.file().checksums().get("SHA-256")));
       String sha512 = a.file().checksums().get("SHA-512");
       if (sha512 != null) {
         hashes.add(new Hash(Hash.Algorithm.SHA_512, sha512));

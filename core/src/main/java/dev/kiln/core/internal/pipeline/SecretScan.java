@@ -24,6 +24,10 @@ final class SecretScan extends SeamScan {
   private final Map<String, byte[]> needles = new LinkedHashMap<>();
   private final List<String> tooShort = new ArrayList<>();
   private final List<Finding> findings = new ArrayList<>();
+  /** The secrets by their first byte, for a one-pass search. */
+  @SuppressWarnings("unchecked")
+  private final List<Map.Entry<String, byte[]>>[] byFirstByte = new List[256];
+
   /** {@code secrets}: what each secret is (for messages) → its value. */
   SecretScan(Map<String, String> secrets) {
     super(secrets.values().stream().mapToInt(v -> v.getBytes(StandardCharsets.UTF_8).length)
@@ -35,6 +39,13 @@ final class SecretScan extends SeamScan {
       } else if (b.length > 0) {
         tooShort.add(what);
       }
+    });
+    needles.entrySet().forEach(e -> {
+      int first = e.getValue()[0] & 0xff;
+      if (byFirstByte[first] == null) {
+        byFirstByte[first] = new ArrayList<>();
+      }
+      byFirstByte[first].add(e);
     });
   }
 
@@ -52,16 +63,23 @@ final class SecretScan extends SeamScan {
     return needles.isEmpty() || findings.size() >= MAX_FINDINGS;
   }
 
-  /** With a {@code seam}, only matches that start before it and end after it. */
+  /**
+   * One pass over the data whatever the number of secrets: a byte that starts no secret is
+   * passed over after one table lookup. With a {@code seam}, only matches that start before it
+   * and end after it.
+   */
   @Override
   void search(ByteBuffer buf, long offset, int seam) {
     int start = buf.position();
     int limit = buf.limit();
-    for (Map.Entry<String, byte[]> e : needles.entrySet()) {
-      byte[] needle = e.getValue();
-      byte first = needle[0];
-      for (int i = start; i <= limit - needle.length && findings.size() < MAX_FINDINGS; i++) {
-        if (buf.get(i) != first) {
+    for (int i = start; i < limit && findings.size() < MAX_FINDINGS; i++) {
+      List<Map.Entry<String, byte[]>> candidates = byFirstByte[buf.get(i) & 0xff];
+      if (candidates == null) {
+        continue;
+      }
+      for (Map.Entry<String, byte[]> e : candidates) {
+        byte[] needle = e.getValue();
+        if (i > limit - needle.length) {
           continue;
         }
         int j = 1;
@@ -75,5 +93,6 @@ final class SecretScan extends SeamScan {
       }
     }
   }
+
 
 }
