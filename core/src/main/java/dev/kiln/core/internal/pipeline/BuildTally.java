@@ -49,7 +49,7 @@ final class BuildTally implements AutoCloseable {
 
   BuildTally(BuildContext ctx) {
     this.ctx = ctx;
-    this.outputBytesAtStart = bytesUnder(ctx.settings.outputDirectory());
+    this.outputBytesAtStart = outputBytes();
   }
 
   /** Starts sampling (the build directory exists from the source stage on). */
@@ -93,8 +93,7 @@ final class BuildTally implements AutoCloseable {
     try {
       ctx.activeMachine().ifPresent(this::sampleMachine);
       Path buildDir = ctx.buildDirectory();
-      long disk = bytesUnder(buildDir) + Math.max(0,
-          bytesUnder(ctx.settings.outputDirectory()) - outputBytesAtStart);
+      long disk = bytesUnder(buildDir) + Math.max(0, outputBytes() - outputBytesAtStart);
       Optional<Machine> m = ctx.activeMachine();
       if (m.isPresent()) {
         for (int i = 0; i < 4; i++) {
@@ -146,6 +145,25 @@ final class BuildTally implements AutoCloseable {
       return Math.max(0, os.getProcessCpuTime());
     }
     return 0;
+  }
+
+  /**
+   * This build's files in the output directory — its artifacts and their {@code .partial}
+   * intermediates, all named after the recipe — listed, not walked: the directory may hold
+   * many other files.
+   */
+  private long outputBytes() {
+    Path dir = ctx.settings.outputDirectory();
+    String prefix = ctx.recipe.name() + ".";
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().startsWith(prefix))
+          .filter(Files::isRegularFile).mapToLong(BuildTally::size).sum();
+    } catch (IOException | UncheckedIOException e) {
+      return 0;
+    }
   }
 
   private static long bytesUnder(Path dir) {
