@@ -104,6 +104,27 @@ class KilnTest {
     assertThat(p.opened).isEmpty();
   }
 
+  /** The entry point's registry and history receive every build, one record each. */
+  @Test
+  void aKilnsMeterRegistryAndHistoryRecordItsBuilds() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    String url = dev.kiln.core.history.BuildHistory.sqliteUrl(tmp.resolve("h"));
+    try (var history = dev.kiln.core.history.BuildHistory.open(url);
+        Kiln kiln = Kiln.builder().hypervisors(uri -> f.hypervisor).addOsCatalog(os ->
+            Optional.of(new FakeOsProfile())).workRoot(f.work).meterRegistry(registry)
+            .buildHistory(history).build()) {
+      kiln.build(f.cloudImageRecipe().build()).buildId("m1").outputDirectory(f.out)
+          .guestConnector(f.connector).verify(false).build().run();
+      assertThat(history.builds(Optional.empty(), java.time.Instant.EPOCH))
+          .extracting(dev.kiln.core.history.BuildHistory.Entry::buildId).containsExactly("m1");
+    }
+    assertThat(registry.get("kiln.build").tag("result", "success").timer().count())
+        .isEqualTo(1);
+    assertThat(registry.get("kiln.build").tag("result", "failure").timer().count()).isZero();
+    assertThat(registry.get("kiln.stage").tag("stage", "export").timer().count()).isEqualTo(1);
+  }
+
   /** Defect: matrix builds could not publish. */
   @Test
   void matrixBuildsPublish() throws Exception {
