@@ -23,6 +23,7 @@ public final class Recipe {
   private final List<OutputSpec> outputs;
   private final List<PublishTarget> publish;
   private final List<TemplateTest> tests;
+  private final java.util.Map<String, Secret> sensitiveVariables;
 
   private Recipe(Builder b) {
     this.name = b.name;
@@ -38,6 +39,8 @@ public final class Recipe {
     this.outputs = List.copyOf(b.outputs);
     this.publish = List.copyOf(b.publish);
     this.tests = List.copyOf(b.tests);
+    this.sensitiveVariables = java.util.Collections.unmodifiableMap(
+        new java.util.LinkedHashMap<>(b.sensitiveVariables));
   }
 
   /** Starts a recipe for {@code os} built from {@code source}. */
@@ -52,6 +55,7 @@ public final class Recipe {
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);
     tests.forEach(b::addTest);
+    sensitiveVariables.forEach(b::addSensitiveVariable);
     return b;
   }
 
@@ -106,6 +110,15 @@ public final class Recipe {
     return publish;
   }
 
+  /**
+   * The values of the recipe's variables marked {@code sensitive}, by variable name: already
+   * substituted where the recipe refers to them, and kept here so the build log masks them and
+   * the export refuses a disk that holds one.
+   */
+  public java.util.Map<String, Secret> sensitiveVariables() {
+    return sensitiveVariables;
+  }
+
   /** The recipe's own tests, run in the verify boot. */
   public List<TemplateTest> tests() {
     return tests;
@@ -113,10 +126,23 @@ public final class Recipe {
 
   @Override
   public String toString() {
-    return "Recipe{name=" + name + ", os=" + os + ", source=" + source + ", machine=" + machine
+    String text = "Recipe{name=" + name + ", os=" + os + ", source=" + source + ", machine=" + machine
         + ", answers=" + answers + ", provisioning=" + provisioning + ", guestIntegration="
         + guestIntegration + ", generalize=" + generalize + ", outputs=" + outputs
         + ", publish=" + publish + ", tests=" + tests + "}";
+    // a sensitive variable's value may sit inside a provision command or an answer
+    for (Secret s : sensitiveVariables.values()) {
+      try {
+        String value = s.reveal(); // a variable's value is held, so this cannot fail
+        if (!value.isEmpty()) {
+          text = text.replace(value, "****");
+        }
+      } catch (KilnException e) {
+        return "Recipe{name=" + name + ", os=" + os + ", (details hidden: " + e.getMessage()
+            + ")}";
+      }
+    }
+    return text;
   }
 
   /** Builder for {@link Recipe}. */
@@ -134,6 +160,8 @@ public final class Recipe {
     private final List<OutputSpec> outputs = new ArrayList<>();
     private final List<PublishTarget> publish = new ArrayList<>();
     private final List<TemplateTest> tests = new ArrayList<>();
+    private final java.util.Map<String, Secret> sensitiveVariables =
+        new java.util.LinkedHashMap<>();
 
     private Builder(OsSelection os, Source source) {
       this.os = Objects.requireNonNull(os, "os");
@@ -189,6 +217,19 @@ public final class Recipe {
 
     public Builder generalize(GeneralizeOptions generalize) {
       this.generalize = Objects.requireNonNull(generalize);
+      return this;
+    }
+
+    /** A sensitive variable's value (see {@link Recipe#sensitiveVariables()}). */
+    public Builder addSensitiveVariable(String name, Secret value) {
+      sensitiveVariables.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
+      return this;
+    }
+
+    /** Replaces the artifacts to write (e.g. a command line's choice of formats). */
+    public Builder outputs(List<OutputSpec> replacement) {
+      outputs.clear();
+      replacement.forEach(this::addOutput);
       return this;
     }
 

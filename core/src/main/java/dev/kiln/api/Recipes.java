@@ -39,6 +39,44 @@ public final class Recipes {
   }
 
   /**
+   * As {@link #loadForBuild(Path, java.util.Map)}, with values for the recipe's
+   * {@code variables:} (name to value, e.g. from {@code --var} and var files), substituted for
+   * every {@code ${var.NAME}} before the recipe is checked. A value for a variable the recipe
+   * does not declare, a reference to an undeclared variable and a used variable without a value
+   * are problems like any other; a sensitive variable's value is never quoted in one.
+   */
+  public static Recipe loadForBuild(Path file, java.util.Map<String, List<String>> knownOs,
+      java.util.Map<String, String> variables) throws IOException, InvalidRecipeException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    Path base = file.toAbsolutePath().getParent();
+    return RecipeParser.parse(text, file.toString(), base, knownOs, true, variables);
+  }
+
+  /**
+   * As {@link #loadForBuild(Path, java.util.Map, java.util.Map)}, checked against what a catalog
+   * knows of each OS (e.g. {@code Catalog.builtIn().knownOs()}): also a source kind the OS
+   * cannot use (debootstrap for an rpm-based system) and a missing vendor registration.
+   */
+  public static Recipe loadForBuild(Path file, List<KnownOs> knownOs,
+      java.util.Map<String, String> variables) throws IOException, InvalidRecipeException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    Path base = file.toAbsolutePath().getParent();
+    return RecipeParser.parse(text, file.toString(), base, knownOs, true, variables);
+  }
+
+  /**
+   * Reads a var file: a YAML map of variable names to values.
+   *
+   * @throws InvalidRecipeException with every problem, located
+   * @throws IOException when the file cannot be read
+   */
+  public static java.util.Map<String, String> loadVariables(Path file)
+      throws IOException, InvalidRecipeException {
+    return RecipeParser.parseVariableFile(Files.readString(file, StandardCharsets.UTF_8),
+        file.toString());
+  }
+
+  /**
    * Parses recipe YAML held in memory; {@code fileName} only labels problems and relative
    * paths resolve against {@code baseDir}.
    */

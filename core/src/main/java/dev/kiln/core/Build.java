@@ -72,6 +72,7 @@ public final class Build {
     private String publishProfile;
     private EventHandlers events = EventHandlers.NONE;
     private boolean keepOnError;
+    private dev.kiln.api.FailurePause failurePause;
     private Duration installTimeout = Duration.ofMinutes(90);
     private Duration sshTimeout = Duration.ofMinutes(15);
     private Optional<Integer> packageProxyPort = Optional.empty();
@@ -154,6 +155,16 @@ public final class Build {
     /** On failure, leave the machine running and say how to reach it. */
     public Builder keepOnError(boolean keep) {
       this.keepOnError = keep;
+      return this;
+    }
+
+    /**
+     * When a stage fails while the machine runs, call {@code pause} before cleaning up (the
+     * machine is reachable until it returns); cleanup then runs as usual, unless
+     * {@link #keepOnError} keeps the machine.
+     */
+    public Builder onFailurePause(dev.kiln.api.FailurePause pause) {
+      this.failurePause = Objects.requireNonNull(pause);
       return this;
     }
 
@@ -262,7 +273,8 @@ public final class Build {
       return new Build(new BuildSettings(recipe, id, workRoot, outputDirectory, hypervisors,
           profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
           clock, connector, allowPrivateKeys, verify, queueWait,
-          Optional.ofNullable(signingKey), Optional.ofNullable(recipeFile)));
+          Optional.ofNullable(signingKey), Optional.ofNullable(recipeFile),
+          Optional.ofNullable(failurePause)));
     }
   }
 }

@@ -122,7 +122,7 @@ class RecipesTest {
   @Test
   void unknownTopLevelKeyListsKnownKeysWhenNothingIsClose() {
     assertThat(problems(MINIMAL + "zzzzzzzz: 1\n")).singleElement().asString()
-        .contains("zzzzzzzz: unknown key; known keys: name, os, source");
+        .contains("zzzzzzzz: unknown key; known keys: variables, name, os, source");
   }
 
   @Test

@@ -71,6 +71,18 @@ final class BuildCommand implements Callable<Integer> {
       + "(Hyper-V), ova (VMware).")
   List<String> formats = new ArrayList<>();
 
+  @Option(names = "--only", paramLabel = "NAME,NAME", split = ",", description = "Write only "
+      + "these of the recipe's outputs, named as their files end: qcow2, vhd.bz2, ova, …")
+  List<String> only = new ArrayList<>();
+
+  @Option(names = "--except", paramLabel = "NAME,NAME", split = ",", description = "Write the "
+      + "recipe's outputs but these (named as --only names them).")
+  List<String> except = new ArrayList<>();
+
+  @Option(names = "--force", description = "Replace artifacts an earlier build left in --out "
+      + "(without it, an existing artifact is an error before the build starts).")
+  boolean force;
+
   @Option(names = "--accel", paramLabel = "kvm|tcg|auto")
   Accelerator accel;
 
@@ -86,8 +98,17 @@ final class BuildCommand implements Callable<Integer> {
   String publishProfile;
 
   @Option(names = "--keep-on-error", description = "Leave the machine running when a stage "
-      + "fails, and print how to reach it.")
+      + "fails, and print how to reach it (--on-error abort).")
   boolean keepOnError;
+
+  @Option(names = "--on-error", paramLabel = "cleanup|abort|ask", defaultValue = "cleanup",
+      description = "When a stage fails with the machine running: cleanup (default) removes "
+          + "everything; abort keeps the machine and prints how to reach it; ask keeps it, "
+          + "prints how to reach it and waits for you to choose (Packer's -on-error).")
+  OnError onError;
+
+  /** What a failed build does with its running machine. */
+  enum OnError { CLEANUP, ABORT, ASK }
 
   @Option(names = "--no-verify", description = "Skip the verify boot (the exported template "
       + "booted as a new CloudStack VM with a ConfigDrive and checked; results in "
@@ -137,6 +158,9 @@ final class BuildCommand implements Callable<Integer> {
   @CommandLine.Mixin
   SigningOptions signing = new SigningOptions();
 
+  @CommandLine.Mixin
+  VariableOptions variables = new VariableOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter o = spec.commandLine().getOut();
@@ -151,6 +175,9 @@ final class BuildCommand implements Callable<Integer> {
     Recipe recipe;
     try {
       recipe = recipe();
+      if (!force) {
+        refuseExistingOutputs(recipe, out);
+      }
     } catch (KilnException | IllegalArgumentException e) {
       err.println("kiln build: " + e.getMessage());
       return KilnCli.EXIT_INVALID;
@@ -166,8 +193,13 @@ final class BuildCommand implements Callable<Integer> {
     BuildMonitoring monitoring = new BuildMonitoring(monitoringOptions, workRoot);
     Kiln kiln = KilnCli.kiln(workRoot, (json ? lines.handlers() : view.handlers())
         .and(monitoring.handlers()));
-    Build.Builder b = kiln.build(recipe).outputDirectory(out).keepOnError(keepOnError)
+    Build.Builder b = kiln.build(recipe).outputDirectory(out)
+        .keepOnError(keepOnError || onError == OnError.ABORT)
         .allowPrivateKeys(allowPrivateKeys);
+    if (onError == OnError.ASK && !keepOnError) {
+      b.onFailurePause(new AskOnFailure(new java.io.BufferedReader(new java.io.InputStreamReader(
+          System.in, java.nio.charset.Charset.defaultCharset())), err, o::flush));
+    }
     if (buildId != null) {
       b.buildId(buildId);
     }
@@ -290,28 +322,24 @@ final class BuildCommand implements Callable<Integer> {
   private Recipe recipe() throws KilnException, IOException {
     Recipe r;
     if (recipeFile(target) != null) {
-      r = Recipes.loadForBuild(recipeFile(target), KilnCli.knownOs());
+      r = Recipes.loadForBuild(recipeFile(target), dev.kiln.templates.Catalog.builtIn().knownOs(), variables.values());
     } else {
+      if (!variables.values.isEmpty() || !variables.files.isEmpty()) {
+        throw new KilnException("--var and --var-file give values to a recipe file's "
+            + "variables; " + target + " is an OS id, not a recipe file");
+      }
       CatalogEntry e = Catalog.builtIn().entry(target).orElseThrow(() ->
           new KilnException("no recipe file " + target + ", and " + KilnCli.unknownOsId(
               target)));
       r = fromCatalog(e);
     }
     Recipe.Builder b = r.toBuilder();
-    if (!formats.isEmpty()) {
-      b = Recipe.builder(r.os(), r.source()).name(r.name()).machine(r.machine())
-          .answers(r.answers()).guestIntegration(r.guestIntegration())
-          .generalize(r.generalize());
-      for (var step : r.provisioning()) {
-        b.addProvisionStep(step);
-      }
-      for (var p : r.publish()) {
-        b.addPublishTarget(p);
-      }
-      for (String f : formats) {
-        b.addOutput(output(f));
-      }
+    List<OutputSpec> outputs = formats.isEmpty() ? r.outputs()
+        : formats.stream().map(BuildCommand::output).toList();
+    if (!only.isEmpty() || !except.isEmpty()) {
+      outputs = selectOutputs(outputs, only, except);
     }
+    b.outputs(outputs);
     if (accel != null || connect != null) {
       var m = r.machine().toBuilder();
       if (accel != null) {
@@ -342,6 +370,53 @@ final class BuildCommand implements Callable<Integer> {
     }
     return b.name(e.osId()).addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2,
         Compression.NONE)).build();
+  }
+
+  /** An output's name for --only/--except: its file name after the template's, e.g. vhd.bz2. */
+  static String outputName(OutputSpec o) {
+    return o.fileName("").substring(1);
+  }
+
+  /** The outputs --only keeps and --except does not drop; a name matching none is an error. */
+  static List<OutputSpec> selectOutputs(List<OutputSpec> outputs, List<String> only,
+      List<String> except) throws KilnException {
+    List<String> names = outputs.stream().map(BuildCommand::outputName).toList();
+    for (String n : concat(only, except)) {
+      if (!names.contains(n.toLowerCase(Locale.ROOT))) {
+        throw new KilnException("the recipe has no output '" + n + "'" + dev.kiln.api.DidYouMean
+            .suggest(n, names).map(g -> " (did you mean '" + g + "'?)").orElse("")
+            + "; its outputs: " + String.join(", ", names));
+      }
+    }
+    List<OutputSpec> kept = outputs.stream().filter(o -> only.isEmpty()
+        || only.stream().anyMatch(n -> n.equalsIgnoreCase(outputName(o))))
+        .filter(o -> except.stream().noneMatch(n -> n.equalsIgnoreCase(outputName(o))))
+        .toList();
+    if (kept.isEmpty()) {
+      throw new KilnException("--only and --except leave no output to write (outputs: "
+          + String.join(", ", names) + ")");
+    }
+    return kept;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /**
+   * Without --force, an artifact of this build that already exists is an error before anything
+   * runs (Packer's habit): an earlier build's template is never replaced by accident.
+   */
+  static void refuseExistingOutputs(Recipe recipe, Path out) throws KilnException {
+    List<String> existing = recipe.outputs().stream().map(o -> out.resolve(o.fileName(
+        recipe.name()))).filter(Files::exists).map(Path::toString).toList();
+    if (!existing.isEmpty()) {
+      throw new KilnException(String.join(", ", existing) + (existing.size() == 1 ? " exists"
+          : " exist") + " from an earlier build; use --force to replace "
+          + (existing.size() == 1 ? "it" : "them") + ", or --out for another directory");
+    }
   }
 
   static OutputSpec output(String f) {

@@ -93,6 +93,16 @@ final class InitCommand implements Callable<Integer> {
       y.add("    path: " + e.iso().file().orElse("installer.iso"));
       y.add("    checksum: sha256:" + "0".repeat(64) + "  # replace with your ISO's");
     }
+    e.registration().ifPresent(kind -> {
+      boolean rhel = kind.equals("activation-key");
+      y.add("answers:");
+      y.add("  # the vendor's repositories need a registration before packages install");
+      y.add("  registration:");
+      y.add("    organization: " + (rhel ? "\"1234567\"  # your organization id"
+          : "you@example.com  # your SUSE Customer Center e-mail"));
+      y.add("    key: {env: " + (rhel ? "RHSM_ACTIVATION_KEY" : "SCC_REGCODE") + "}  # your "
+          + kind);
+    });
     y.add("machine:");
     y.add("  cpus: 2");
     y.add("  memory: 2GiB");

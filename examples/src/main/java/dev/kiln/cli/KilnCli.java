@@ -39,14 +39,6 @@ public final class KilnCli implements Runnable {
   static Kiln kiln(Path workRoot, EventHandlers events) {
     return Kiln.builder().discover().workRoot(workRoot).events(events).build();
   }
-  /** The built-in catalog's OS ids and their versions, for recipe validation. */
-  static java.util.Map<String, java.util.List<String>> knownOs() {
-    java.util.Map<String, java.util.List<String>> out = new java.util.LinkedHashMap<>();
-    for (var e : dev.kiln.templates.Catalog.builtIn().entries()) {
-      out.computeIfAbsent(e.id(), k -> new java.util.ArrayList<>()).add(e.version());
-    }
-    return out;
-  }
 
   /** "'X' is not an OS id (did you mean 'Y'?); kiln list shows them all". */
   static String unknownOsId(String osId) {

@@ -37,11 +37,24 @@ final class RecipeCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Recipe YAML files.")
     List<Path> files;
 
+    @CommandLine.Mixin
+    VariableOptions variables = new VariableOptions();
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       int exit = 0;
+      java.util.Map<String, String> given;
+      try {
+        given = variables.values();
+      } catch (InvalidRecipeException e) {
+        e.problems().forEach(err::println);
+        return KilnCli.EXIT_INVALID;
+      } catch (IOException e) {
+        err.println("kiln recipe validate: " + IoErrors.sentence(e));
+        return KilnCli.EXIT_INVALID;
+      }
       for (Path file : files) {
         try {
           if (!Files.isRegularFile(file)) {
@@ -49,7 +62,7 @@ final class RecipeCommand implements Runnable {
             exit = KilnCli.EXIT_INVALID;
             continue;
           }
-          Recipe r = Recipes.loadForBuild(file, KilnCli.knownOs());
+          Recipe r = Recipes.loadForBuild(file, dev.kiln.templates.Catalog.builtIn().knownOs(), given);
           out.println(file + ": valid — " + r.name() + " (" + r.os() + ", "
               + r.source().getClass().getSimpleName().replace("Source", "").toLowerCase()
               + " source, " + r.outputs().size() + " output"

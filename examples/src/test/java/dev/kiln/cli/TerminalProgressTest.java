@@ -245,4 +245,87 @@ class TerminalProgressTest {
       assertThat(builds.toList()).as(cleanedBuilds).isEmpty();
     }
   }
+
+  /**
+   * A VM build on a terminal: the live header of a stage that boots a machine, then a failing
+   * provisioning command with {@code --on-error ask} — the failure and how to reach the machine
+   * on the screen, the machine really running and reachable with the printed ssh line while
+   * Kiln waits, then {@code c} typed: everything cleaned up, exit 6 (provision).
+   */
+  @Test
+  void aFailedProvisionAsksWithTheMachineRunningAndCleansUpWhenTold() throws Exception {
+    Path vmDir = dev.kiln.kvm.Fixtures.reachableTempDir("kiln-ask-");
+    try {
+      Path image = vmDir.resolve("debian-12.qcow2");
+      dev.kiln.formats.convert.ImageConverter.convert(dev.kiln.kvm.Fixtures.debian12(), image,
+          dev.kiln.formats.convert.ConversionTarget.of(dev.kiln.formats.ImageFormat.QCOW2,
+              dev.kiln.formats.pack.Packaging.NONE), 2, n -> { });
+      String sha;
+      try (var in = Files.newInputStream(image)) {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        byte[] b = new byte[1 << 20];
+        for (int n; (n = in.read(b)) > 0; ) {
+          md.update(b, 0, n);
+        }
+        sha = HexFormat.of().formatHex(md.digest());
+      }
+      Path recipe = vmDir.resolve("ask.yaml");
+      Files.writeString(recipe, String.join("\n", "name: ask-demo",
+          "os: {id: debian, version: \"12\"}", "source:", "  cloudImage:",
+          "    path: " + image, "    checksum: sha256:" + sha,
+          "machine: {cpus: 2, memory: 1536MiB, diskSize: 3GiB, accelerator: tcg}",
+          "provision:", "  - shell: echo about-to-fail; echo the-reason >&2; exit 7",
+          "outputs:", "  - {hypervisor: kvm, format: qcow2}", ""));
+      Path work = vmDir.resolve("work");
+      String id = "kiln-ask-fail";
+      tmux = new Tmux(Tmux.script(dir, "ask", kiln("build", recipe.toString(), "--out",
+          vmDir.resolve("out").toString(), "--work-root", work.toString(), "--no-verify",
+          "--build-id", id, "--on-error", "ask")), COLUMNS, ROWS);
+      // the stage that boots the machine, live: its name and elapsed time
+      List<String> booting = tmux.await(s -> s.stream().anyMatch(l -> l.matches(
+          "\\[connect] \\d+:\\d\\d:\\d\\d.*")) || exited(s), Duration.ofMinutes(10));
+      assertThat(booting).as(String.join("\n", booting)).anyMatch(l -> l.matches(
+          "\\[connect] \\d+:\\d\\d:\\d\\d.*"));
+      keep("build-vm-stage", booting);
+
+      List<String> asking = tmux.await(s -> String.join("", s).contains("[a]bort and keep")
+          || exited(s), Duration.ofMinutes(20));
+      keep("build-failed-ask", asking);
+      String screen = String.join("\n", asking);
+      assertThat(screen).contains("kiln build: [provision] failed:", "exit code 7",
+          "is still running; reach it with:");
+      assertThat(dev.kiln.kvm.Fixtures.run(List.of("virsh", "-c", "qemu:///system", "list",
+          "--name"), 30).output()).contains(id);
+      // the ssh line Kiln printed (also in the build log, unwrapped) reaches the machine
+      String log = Files.readString(work.resolve("builds").resolve(id).resolve("build.log"));
+      Matcher ssh = Pattern.compile("ssh -i (\\S+) -p (\\d+) (\\S+)@(\\S+)").matcher(log);
+      assertThat(ssh.find()).as(log).isTrue();
+      var reached = dev.kiln.kvm.Fixtures.run(List.of("ssh", "-i", ssh.group(1), "-p",
+          ssh.group(2), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+          "-o", "BatchMode=yes", "-o", "ConnectTimeout=60", ssh.group(3) + "@" + ssh.group(4),
+          "cat /etc/debian_version"), 120);
+      assertThat(reached.exit()).as(reached.output()).isZero();
+      assertThat(reached.output()).contains("12.");
+
+      tmux.sendKeys("c", "Enter");
+      List<String> done = tmux.await(TerminalProgressTest::exited, Duration.ofMinutes(5));
+      keep("build-failed-cleaned", done);
+      assertThat(done).as(String.join("\n", done)).contains("EXIT=6");
+      assertThat(String.join("\n", done)).contains("the-reason").doesNotContain("Exception");
+      assertThat(dev.kiln.kvm.Fixtures.run(List.of("virsh", "-c", "qemu:///system", "list",
+          "--all", "--name"), 30).output()).doesNotContain(id);
+      assertThat(work.resolve("machines").toFile().list()).isNullOrEmpty();
+      Path build = work.resolve("builds").resolve(id);
+      // the build directory keeps its record (logs), not the machine's scratch files or key
+      assertThat(build.resolve("seed.iso")).doesNotExist();
+      assertThat(build.resolve("id_ed25519")).doesNotExist();
+      assertThat(build.resolve("console-build.log")).exists();
+    } finally {
+      if (tmux != null) {
+        tmux.close();
+        tmux = null;
+      }
+      new ProcessBuilder("rm", "-rf", vmDir.toString()).start().waitFor();
+    }
+  }
 }

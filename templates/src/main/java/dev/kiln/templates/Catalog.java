@@ -99,6 +99,19 @@ public final class Catalog {
   }
 
   /** Distribution ids, in catalog order. */
+  /**
+   * What recipe validation needs of each OS: versions, whether a debootstrap source can build it
+   * (apt systems), the registration its repositories need.
+   */
+  public List<dev.kiln.api.KnownOs> knownOs() {
+    java.util.Map<String, List<CatalogEntry>> byId = new java.util.LinkedHashMap<>();
+    entries().forEach(e -> byId.computeIfAbsent(e.id(), k -> new java.util.ArrayList<>())
+        .add(e));
+    return byId.values().stream().map(es -> new dev.kiln.api.KnownOs(es.get(0).id(),
+        es.stream().map(CatalogEntry::version).toList(),
+        es.get(0).packages() == PackageFamily.APT, es.get(0).registration())).toList();
+  }
+
   public List<String> ids() {
     return entries.stream().map(CatalogEntry::id).distinct().toList();
   }

@@ -94,6 +94,8 @@ final class BuildContext {
     recipe.answers().rootPassword().ifPresent(s -> reveal(s, "the recipe's root password", out));
     recipe.answers().users().forEach(u -> u.password().ifPresent(s -> reveal(s, "user "
         + u.name() + "'s password", out)));
+    recipe.sensitiveVariables().forEach((n, s) -> reveal(s, "the recipe's sensitive variable "
+        + n, out));
     return out;
   }
 

@@ -18,13 +18,15 @@ import java.util.Optional;
  * @param signingKey the Ed25519 key the provenance is signed with (none: no provenance)
  * @param recipeFile the file the recipe was read from, named with its digest in the provenance
  * @param queueWait how long the build waited for a host before it started (matrix entries)
+ * @param failurePause called when a stage fails with its machine running, before cleanup
  */
 public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
     HypervisorProvider hypervisors, OsProfile profile, PublishRouting publishing,
     EventHandlers events, boolean keepOnError, Duration installTimeout, Duration sshTimeout,
     Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector,
     boolean allowPrivateKeys, boolean verify, Duration queueWait,
-    Optional<java.security.PrivateKey> signingKey, Optional<Path> recipeFile) {
+    Optional<java.security.PrivateKey> signingKey, Optional<Path> recipeFile,
+    Optional<dev.kiln.api.FailurePause> failurePause) {
   @Override
   public String toString() { // the signing key never reaches a log
     return "BuildSettings[" + buildId + ", recipe " + recipe.name() + ", signed "

@@ -21,6 +21,9 @@ final class StageRunner {
     T call() throws Exception;
   }
 
+  /** The build key's file in the build directory (BuildKey.writeTo writes it). */
+  private static final String KEY_FILE = "id_ed25519";
+
   private final BuildContext ctx;
   private boolean keeping;
 
@@ -48,6 +51,8 @@ final class StageRunner {
       List<String> diagnostics = ctx.diagnostics(e);
       if (ctx.settings.keepOnError()) {
         keep();
+      } else if (ctx.settings.failurePause().isPresent()) {
+        pause(stage, message(e));
       }
       throw new BuildFailedException(stage, message(e), diagnostics, e);
     }
@@ -66,20 +71,59 @@ final class StageRunner {
   private void keep() {
     ctx.activeMachine().ifPresent(machine -> {
       keeping = true;
-      String how = machine.forwardedPort(22).map(a -> "ssh -i " + ctx.buildDirectory()
-          .resolve("id_ed25519") + " -p " + a.getPort() + " " + BuildContext.BUILD_USER + "@"
-          + a.getHostString()).orElse("the hypervisor's console (" + machine.name() + ")");
-      ctx.key().ifPresent(k -> {
-        try {
-          k.writeTo(ctx.buildDirectory());
-        } catch (IOException e) {
-          ctx.events.warning("build.kept", "could not write the build key: " + e.getMessage());
-        }
-      });
+      String how = reachable(machine);
       ctx.events.warning("build.kept", "the machine " + machine.name() + " was kept running; "
           + "reach it with: " + how + "; remove it with: kiln clean --all");
     });
   }
+
+  /** Hands the running machine to the caller's pause; cleanup follows when it returns. */
+  private void pause(Stage stage, String error) throws InterruptedException {
+    var machine = ctx.activeMachine();
+    if (machine.isEmpty()) {
+      return;
+    }
+    String how = reachable(machine.get());
+    ctx.events.warning("build.paused", "the machine " + machine.get().name() + " waits for "
+        + "you after the failure; reach it with: " + how);
+    boolean keep;
+    try {
+      keep = ctx.settings.failurePause().get().pause(stage, error, machine.get().name(), how);
+    } catch (InterruptedException | RuntimeException e) {
+      deleteKey();
+      throw e;
+    }
+    if (keep) {
+      keep();
+    } else {
+      deleteKey();
+    }
+  }
+
+  private void deleteKey() {
+    try {
+      java.nio.file.Files.deleteIfExists(ctx.buildDirectory().resolve(KEY_FILE));
+      java.nio.file.Files.deleteIfExists(ctx.buildDirectory().resolve(KEY_FILE + ".pub"));
+    } catch (IOException e) {
+      ctx.events.warning("build.paused", "could not delete the build key: " + e.getMessage());
+    }
+  }
+
+  /** Writes the build key where the ssh line finds it; returns that line. */
+  private String reachable(dev.kiln.spi.Machine machine) {
+    String how = machine.forwardedPort(22).map(a -> "ssh -i " + ctx.buildDirectory()
+        .resolve(KEY_FILE) + " -p " + a.getPort() + " " + BuildContext.BUILD_USER + "@"
+        + a.getHostString()).orElse("the hypervisor's console (" + machine.name() + ")");
+    ctx.key().ifPresent(k -> {
+      try {
+        k.writeTo(ctx.buildDirectory());
+      } catch (IOException e) {
+        ctx.events.warning("build.kept", "could not write the build key: " + e.getMessage());
+      }
+    });
+    return how;
+  }
+
 
   private void finish(Stage stage, Instant start, boolean ok) {
     Duration took = Duration.between(start, ctx.events.now());

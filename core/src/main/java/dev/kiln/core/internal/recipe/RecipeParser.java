@@ -40,7 +40,7 @@ import java.util.Set;
  */
 public final class RecipeParser {
   /** Top-level keys in documentation order. */
-  public static final List<String> TOP_LEVEL_KEYS = List.of("name", "os", "source", "machine",
+  public static final List<String> TOP_LEVEL_KEYS = List.of("variables", "name", "os", "source", "machine",
       "answers", "provision", "integration", "generalize", "outputs", "checksums", "publish",
       "tests");
 
@@ -50,14 +50,28 @@ public final class RecipeParser {
   private final Problems problems;
   private final Path baseDir;
   private final Map<String, List<String>> knownOs;
+  private final Map<String, dev.kiln.api.KnownOs> osRules;
   private final boolean checkLocal;
+  private final Map<String, String> variables;
+  private RecipeVariables resolved;
 
   private RecipeParser(String fileName, Path baseDir, Map<String, List<String>> knownOs,
-      boolean checkLocal) {
+      boolean checkLocal, Map<String, String> variables) {
+    this(fileName, baseDir, knownOs.entrySet().stream().map(e -> new dev.kiln.api.KnownOs(
+        e.getKey(), e.getValue(), true, Optional.empty())).toList(), checkLocal, variables);
+  }
+
+  private RecipeParser(String fileName, Path baseDir, List<dev.kiln.api.KnownOs> known,
+      boolean checkLocal, Map<String, String> variables) {
     this.problems = new Problems(fileName);
     this.baseDir = baseDir;
-    this.knownOs = knownOs;
+    this.osRules = new java.util.LinkedHashMap<>();
+    known.forEach(k -> osRules.put(k.id(), k));
+    Map<String, List<String>> versions = new java.util.LinkedHashMap<>();
+    known.forEach(k -> versions.put(k.id(), k.versions()));
+    this.knownOs = versions;
     this.checkLocal = checkLocal;
+    this.variables = Map.copyOf(variables);
   }
 
   /** Parses and validates; see {@link dev.kiln.api.Recipes#parse}. */
@@ -74,7 +88,33 @@ public final class RecipeParser {
    */
   public static Recipe parse(String yaml, String fileName, Path baseDir,
       Map<String, List<String>> knownOs, boolean checkLocal) throws InvalidRecipeException {
-    return new RecipeParser(fileName, baseDir, knownOs, checkLocal).parse(yaml);
+    return parse(yaml, fileName, baseDir, knownOs, checkLocal, Map.of());
+  }
+
+  /**
+   * As {@link #parse(String, String, Path, Map, boolean)}, with values for the recipe's
+   * {@code variables} given from outside it (name to value); see {@link RecipeVariables}.
+   */
+  public static Recipe parse(String yaml, String fileName, Path baseDir,
+      Map<String, List<String>> knownOs, boolean checkLocal, Map<String, String> variables)
+      throws InvalidRecipeException {
+    return new RecipeParser(fileName, baseDir, knownOs, checkLocal, variables).parse(yaml);
+  }
+
+  /**
+   * As {@link #parse(String, String, Path, Map, boolean, Map)} with what a catalog knows of each
+   * OS: also refuses source kinds the OS cannot use and a missing vendor registration.
+   */
+  public static Recipe parse(String yaml, String fileName, Path baseDir,
+      List<dev.kiln.api.KnownOs> knownOs, boolean checkLocal, Map<String, String> variables)
+      throws InvalidRecipeException {
+    return new RecipeParser(fileName, baseDir, knownOs, checkLocal, variables).parse(yaml);
+  }
+
+  /** A var file's values; see {@link RecipeVariables#readFile}. */
+  public static Map<String, String> parseVariableFile(String yaml, String fileName)
+      throws InvalidRecipeException {
+    return RecipeVariables.readFile(yaml, fileName);
   }
 
   private Path localFile(MapReader m, String key, String relative) {
@@ -88,6 +128,15 @@ public final class RecipeParser {
 
   private Recipe parse(String yaml) throws InvalidRecipeException {
     YamlNode root = new YamlTreeReader(problems).read(yaml);
+    if (root instanceof YamlNode.MapNode map) {
+      // a build reads KILN_VAR_* from its environment; a plain parse depends on nothing outside
+      resolved = RecipeVariables.resolve(map, variables, checkLocal ? System::getenv : n -> null,
+          problems);
+      problems.mask(resolved::mask);
+      root = resolved.substitute(root, "");
+    } else if (root != null && !variables.isEmpty()) {
+      problems.add(0, 0, "", "values were given for variables, but the recipe is not a map");
+    }
     Recipe recipe = null;
     if (root != null) {
       MapReader top = MapReader.of(root, "", problems);
@@ -103,6 +152,7 @@ public final class RecipeParser {
   }
 
   private Recipe readRecipe(MapReader top) {
+    top.rawValue(RecipeVariables.KEY); // read by RecipeVariables
     Optional<String> name = top.string("name", NAME_RULE,
         "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     OsSelection os = top.map("os").map(this::readOs).orElse(null);
@@ -141,6 +191,9 @@ public final class RecipeParser {
       }
     }
 
+    if (os != null && source != null) {
+      checkAgainstCatalog(top, os, source, answers);
+    }
     if (os == null || source == null || !problems.isEmpty()) {
       return null;
     }
@@ -152,7 +205,27 @@ public final class RecipeParser {
     publish.forEach(b::addPublishTarget);
     tests.forEach(b::addTest);
     b.checksums(checksums);
+    resolved.sensitive().forEach((n, v) -> b.addSensitiveVariable(n, dev.kiln.api.Secret.of(v)));
     return b.build();
+  }
+
+  /** What the catalog knows of the OS that makes this recipe one that can never build. */
+  private void checkAgainstCatalog(MapReader top, OsSelection os, Source source,
+      Answers answers) {
+    dev.kiln.api.KnownOs rules = osRules.get(os.id());
+    if (rules == null) {
+      return;
+    }
+    if (source instanceof DebootstrapSource && !rules.debootstrap()) {
+      top.problem("source", "a debootstrap source builds only Debian and Ubuntu (apt) systems, "
+          + "not " + os.id() + "; use source.iso or source.cloudImage");
+    }
+    if (rules.registration().isPresent() && answers.registration().isEmpty()) {
+      top.problem(top.has("answers") ? "answers" : "os", os.id() + " needs answers."
+          + "registration (key: its " + rules.registration().get() + ", from the environment "
+          + "or a file) for its vendor's package repositories, from which the build installs "
+          + "the CloudStack integration");
+    }
   }
 
   /** {@code checksums: [sha256, sha512, md5]}: the artifacts' digests (SHA-256 always). */

@@ -49,6 +49,7 @@ public final class PipelineFixture {
   public final Path out;
   PublishRouting publishing = PublishRouting.none();
   boolean keepOnError;
+  dev.kiln.api.FailurePause failurePause;
   boolean allowPrivateKeys;
   boolean verify;
   Duration queueWait = Duration.ZERO;
@@ -125,7 +126,7 @@ public final class PipelineFixture {
     return new Pipeline(new BuildSettings(recipe, "b1", work, out, uri -> hypervisor,
         new FakeOsProfile(), publishing, handlers, keepOnError, Duration.ofMinutes(1),
         Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys, verify,
-        queueWait, signingKey, recipeFile));
+        queueWait, signingKey, recipeFile, Optional.ofNullable(failurePause)));
   }
 
   /** Files left in the build directory. */

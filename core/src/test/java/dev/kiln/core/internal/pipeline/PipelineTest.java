@@ -344,6 +344,54 @@ class PipelineTest {
                 + "kiln-build@guest.test")));
   }
 
+  @Test
+  void aFailurePauseSeesTheRunningMachineAndCleanupFollowsWhenItReturns() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.guest.failOn = Optional.of("step-1.sh");
+    List<String> seen = new java.util.ArrayList<>();
+    f.failurePause = (stage, error, machine, how) -> {
+      seen.add(stage + " | " + error + " | " + machine + " | " + how);
+      // while the pause lasts the machine runs and the key the ssh line names is there
+      seen.add("open " + f.hypervisor.open().size());
+      seen.add("key " + Files.exists(f.work.resolve("builds/b1/id_ed25519")));
+      return false;
+    };
+    fail(f, f.cloudImageRecipe().build(), Stage.PROVISION); // and everything is cleaned up
+    assertThat(seen).hasSize(3);
+    assertThat(seen.get(0)).startsWith("PROVISION | ").contains("step-1.sh")
+        .endsWith("ssh -i " + f.work.resolve("builds/b1/id_ed25519") + " -p 2222 "
+            + "kiln-build@guest.test");
+    assertThat(seen.subList(1, 3)).containsExactly("open 1", "key true");
+    assertThat(f.buildDirectory()).doesNotContain("id_ed25519", "id_ed25519.pub");
+  }
+
+  @Test
+  void aFailurePauseMayKeepTheMachine() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    f.guest.failOn = Optional.of("step-1.sh");
+    f.failurePause = (stage, error, machine, how) -> true;
+    f.keepOnError = false;
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> f.pipeline(
+        f.cloudImageRecipe().build()).run());
+    assertThat(t).isInstanceOf(BuildFailedException.class);
+    assertThat(f.hypervisor.open()).hasSize(1);
+    assertThat(f.buildDirectory()).contains("id_ed25519");
+    assertThat(f.events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(
+        KilnEvent.Warning.class, w -> assertThat(w.message()).contains("was kept running")));
+  }
+
+  @Test
+  void aFailureBeforeAnyMachineRunsDoesNotPause() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    List<Stage> paused = new java.util.ArrayList<>();
+    f.failurePause = (stage, error, machine, how) -> paused.add(stage);
+    // (add returns true, "keep": never asked here)
+    Recipe recipe = f.cloudImageRecipe().build();
+    Files.writeString(tmp.resolve("base.qcow2"), "changed after the checksum was taken");
+    fail(f, recipe, Stage.SOURCE);
+    assertThat(paused).isEmpty();
+  }
+
   /** Runs the build expecting {@code stage} to fail; checks what every failure must leave. */
   private static BuildFailedException fail(PipelineFixture f, Recipe recipe, Stage stage)
       throws Exception {
