@@ -240,18 +240,51 @@ final class BuildCommand implements Callable<Integer> {
         lines.result(exitCode(e.stage()), Map.of("buildId", build.id(), "stage",
             e.stage(), "error", e.getMessage()));
       }
+      Path buildDir = workRoot.resolve("builds").resolve(build.id());
+      printDiagnostics(err, e.diagnostics(), buildDir);
+      // the cause comes last, where the eye lands when the command returns
       err.println("kiln build: " + e.getMessage());
-      err.println("kiln build: the build's log: " + workRoot.resolve("builds").resolve(
-          build.id()).resolve("build.log"));
-      // the diagnostics' first line is the error again, with its class: kept in the saved
-      // diagnostics, not printed twice here
-      e.diagnostics().stream().filter(l -> !l.startsWith("error: ")).limit(60)
-          .forEach(l -> err.println("  | " + l));
+      err.println("kiln build: the build's log: " + buildDir.resolve("build.log"));
       monitoring.afterBuilds(err);
       return exitCode(e.stage());
     } catch (KilnException e) {
       err.println("kiln build: " + e.getMessage());
       return KilnCli.EXIT_INVALID;
+    }
+  }
+
+  /**
+   * The machine's diagnostics, whole, in the build directory's {@code diagnostics.txt}; on the
+   * terminal only the console's last lines (libvirt's log and the domain XML are for the file).
+   * The first line is the error again, with its class: kept in the file, not printed twice.
+   */
+  private static void printDiagnostics(PrintWriter err, List<String> diagnostics,
+      Path buildDir) {
+    List<String> lines = diagnostics.stream().filter(l -> !l.startsWith("error: ")).toList();
+    if (lines.isEmpty()) {
+      return;
+    }
+    Path file = buildDir.resolve("diagnostics.txt");
+    boolean saved;
+    try {
+      Files.createDirectories(buildDir);
+      Path partial = buildDir.resolve("diagnostics.txt.partial");
+      Files.write(partial, diagnostics);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      saved = true;
+    } catch (IOException io) {
+      saved = false;
+    }
+    int end = lines.indexOf(lines.stream().filter(l -> l.startsWith("--- libvirt log"))
+        .findFirst().orElse(null));
+    List<String> shown = end < 0 ? lines : lines.subList(0, end);
+    shown.subList(Math.max(0, shown.size() - 40), shown.size())
+        .forEach(l -> err.println("  | " + l));
+    if (saved) {
+      err.println("  | (the machine's diagnostics in full: " + file + ")");
+    } else if (end >= 0) {
+      lines.subList(end, Math.min(lines.size(), end + 20)).forEach(l -> err.println("  | " + l));
     }
   }
 

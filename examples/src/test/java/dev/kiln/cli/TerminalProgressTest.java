@@ -282,10 +282,11 @@ class TerminalProgressTest {
           vmDir.resolve("out").toString(), "--work-root", work.toString(), "--no-verify",
           "--build-id", id, "--on-error", "ask")), COLUMNS, ROWS);
       // the stage that boots the machine, live: its name and elapsed time
-      List<String> booting = tmux.await(s -> s.stream().anyMatch(l -> l.matches(
-          "\\[connect] \\d+:\\d\\d:\\d\\d.*")) || exited(s), Duration.ofMinutes(10));
-      assertThat(booting).as(String.join("\n", booting)).anyMatch(l -> l.matches(
-          "\\[connect] \\d+:\\d\\d:\\d\\d.*"));
+      // the stage header ten seconds or more in, with the console's last line under it
+      String header = "\\[connect] \\d+:(\\d[1-9]:\\d\\d|00:[1-5]\\d)  console: .+";
+      List<String> booting = tmux.await(s -> s.stream().anyMatch(l -> l.matches(header))
+          || exited(s), Duration.ofMinutes(10));
+      assertThat(booting).as(String.join("\n", booting)).anyMatch(l -> l.matches(header));
       keep("build-vm-stage", booting);
 
       List<String> asking = tmux.await(s -> String.join("", s).contains("[a]bort and keep")
@@ -320,6 +321,10 @@ class TerminalProgressTest {
       assertThat(build.resolve("seed.iso")).doesNotExist();
       assertThat(build.resolve("id_ed25519")).doesNotExist();
       assertThat(build.resolve("console-build.log")).exists();
+      // the terminal showed the console's tail and the cause last; the file has the rest
+      assertThat(Files.readString(build.resolve("diagnostics.txt"))).contains("--- console",
+          "--- domain XML");
+      assertThat(String.join("\n", done)).doesNotContain("--- domain XML");
     } finally {
       if (tmux != null) {
         tmux.close();

@@ -177,7 +177,8 @@ final class BuildContext {
     if (activeMachine != null) {
       out.addAll(List.of(activeMachine.diagnostics().split("\n")));
     }
-    return out;
+    // a console may echo what a provisioning step printed, a secret included
+    return out.stream().map(log::mask).toList();
   }
 
   BuildManifest manifest() {

@@ -41,14 +41,21 @@ final class BuildLog implements AutoCloseable {
     out.flush();
   }
 
+  /** {@code text} with every secret's value replaced by {@code ****}. */
+  String mask(String text) {
+    String out = text;
+    for (String s : secrets) {
+      out = out.replace(s, "****");
+    }
+    return out;
+  }
+
   synchronized void accept(KilnEvent e) {
     String line = format(e);
     if (line == null || closed) {
       return;
     }
-    for (String s : secrets) {
-      line = line.replace(s, "****");
-    }
+    line = mask(line);
     if (out == null) {
       pending.add(line);
       return;
