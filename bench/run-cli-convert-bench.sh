@@ -4,7 +4,8 @@
 # followed by `sha256sum` (what a user runs to get the same artifact and checksum). Alternating
 # order, RUNS (default 5) rounds, every output synced before the clock stops, checked with
 # qemu-img compare and deleted before the next tool runs. Prints every run, medians and ratios
-# (peer / Kiln: above 1 means Kiln is faster) as a Markdown table.
+# (peer / Kiln: above 1 means Kiln is faster) as a Markdown table. `kiln convert --checksum none`
+# is timed too: the conversion alone, like for like with qemu-img alone.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=${RUNS:-5}
@@ -28,21 +29,24 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 
 # case: name, kiln destination suffix, qemu-img -O format and options
 cases=("qcow2|qcow2|-O qcow2" "vhd (dynamic)|vhd|-O vpc -o subformat=dynamic" "vhdx|vhdx|-O vhdx" "raw|raw|-O raw")
-echo "| case | runs | kiln convert (s) | qemu-img (s) | qemu-img + sha256sum (s) | vs qemu-img | vs qemu-img + sha256sum |"
-echo "|---|---|---|---|---|---|---|"
+echo "| case | runs | kiln convert (s) | kiln --checksum none (s) | qemu-img (s) | qemu-img + sha256sum (s) | kiln vs qemu-img | kiln vs qemu-img + sha256sum | kiln none vs qemu-img |"
+echo "|---|---|---|---|---|---|---|---|---|"
 details=""
 for c in "${cases[@]}"; do
   IFS='|' read -r name ext opts <<<"$c"
-  k=() q=() s=()
+  k=() n=() q=() s=()
   # warm-up (page cache, JIT), not counted
   "${kiln[@]}" convert --force "$disk" "$work/cli/k.$ext" >/dev/null 2>&1; rm -f "$work/cli/k.$ext"
   for i in $(seq 1 "$runs"); do
-    for who in $( ((i % 2)) && echo "kiln qemu sum" || echo "sum qemu kiln"); do
+    for who in $( ((i % 2)) && echo "kiln none qemu sum" || echo "sum qemu none kiln"); do
       case $who in
         kiln)
           k+=("$(seconds "${kiln[@]}" convert --force "$disk" "$work/cli/k.$ext")")
           qemu-img compare -q -f raw "$disk" "$work/cli/k.$ext"
           rm -f "$work/cli/k.$ext" ;;
+        none)
+          n+=("$(seconds "${kiln[@]}" convert --force --checksum none "$disk" "$work/cli/n.$ext")")
+          rm -f "$work/cli/n.$ext" ;;
         qemu)
           # shellcheck disable=SC2086 # the options are words
           q+=("$(seconds qemu-img convert -f raw $opts "$disk" "$work/cli/q.$ext")")
@@ -55,10 +59,11 @@ for c in "${cases[@]}"; do
     done
   done
   km=$(printf '%s\n' "${k[@]}" | median); qm=$(printf '%s\n' "${q[@]}" | median)
-  sm=$(printf '%s\n' "${s[@]}" | median)
-  printf '| %s | %s | %.2f | %.2f | %.2f | %.2f× | %.2f× |\n' "$name" "$runs" "$km" "$qm" "$sm" \
-    "$(echo "$qm / $km" | bc -l)" "$(echo "$sm / $km" | bc -l)"
-  details+="- $name: kiln ${k[*]} / qemu-img ${q[*]} / qemu-img + sha256sum ${s[*]}"$'\n'
+  sm=$(printf '%s\n' "${s[@]}" | median); nm=$(printf '%s\n' "${n[@]}" | median)
+  printf '| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f× | %.2f× | %.2f× |\n' "$name" "$runs" "$km" \
+    "$nm" "$qm" "$sm" "$(echo "$qm / $km" | bc -l)" "$(echo "$sm / $km" | bc -l)" \
+    "$(echo "$qm / $nm" | bc -l)"
+  details+="- $name: kiln ${k[*]} / kiln none ${n[*]} / qemu-img ${q[*]} / qemu-img + sha256sum ${s[*]}"$'\n'
 done
 echo
 echo "Every run (seconds):"

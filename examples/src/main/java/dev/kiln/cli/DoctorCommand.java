@@ -35,9 +35,36 @@ final class DoctorCommand implements Callable<Integer> {
       description = "How long a probe guest may take (default: ${DEFAULT-VALUE}).")
   int probeSeconds;
 
+  @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+      description = "json: one check line per check as it finishes, then the result (schema "
+          + "in docs/events.schema.json).")
+  BuildCommand.OutputMode output;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
+    if (output == BuildCommand.OutputMode.JSON) {
+      JsonLines lines = new JsonLines(out);
+      List<Check> checks = new Doctor(connect, workDir, Duration.ofSeconds(probeSeconds))
+          .run(c -> {
+            java.util.Map<String, Object> f = new java.util.LinkedHashMap<>();
+            f.put("name", c.name());
+            f.put("status", c.status());
+            f.put("detail", c.detail());
+            c.fix().ifPresent(x -> f.put("fix", x));
+            lines.line("check", f);
+          });
+      long failed = checks.stream().filter(c -> c.status() == Check.Status.FAIL).count();
+      long warned = checks.stream().filter(c -> c.status() == Check.Status.WARN).count();
+      int exit = failed > 0 ? KilnCli.EXIT_INVALID : 0;
+      if (exit == 0) {
+        lines.result(0, java.util.Map.of("failed", 0, "warnings", warned));
+      } else {
+        lines.result(exit, java.util.Map.of("error", failed + " check(s) failed: Kiln cannot "
+            + "build on this host"));
+      }
+      return exit;
+    }
     out.println("Kiln doctor: checking " + connect + " (the KVM and TCG probes boot a "
         + "512-byte guest; this takes a few seconds)");
     List<Check> checks = new Doctor(connect, workDir, Duration.ofSeconds(probeSeconds))

@@ -56,9 +56,17 @@ final class LiveBlock implements AutoCloseable {
     }
   }
 
+  /**
+   * A log line above the block. A long one is wrapped, not cut: it may be the ssh command that
+   * reaches a kept machine. (Lines inside the block are cut, so the block keeps its height.)
+   */
   synchronized void println(String line) {
     up();
-    write(printable(line));
+    String t = printable(line);
+    int chunk = width - 1;
+    for (int i = 0; i < t.length() || i == 0; i += chunk) {
+      write(t.substring(i, Math.min(t.length(), i + chunk)));
+    }
     drawLines();
   }
 

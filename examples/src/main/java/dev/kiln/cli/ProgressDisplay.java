@@ -133,7 +133,12 @@ final class ProgressDisplay implements AutoCloseable {
             + elapsed(state.getTotalElapsed()) + (state.getExtraMessage().isEmpty() ? ""
                 : "  " + state.getExtraMessage()), max));
       } else {
-        b.setUnit(" MiB", 1 << 20).showSpeed(new DecimalFormat("0.0"));
+        // a small file (an uploaded script) in KiB: "0/0 MiB, ? MiB/s" tells nothing
+        if (total > 0 && total < 4L << 20) {
+          b.setUnit(" KiB", 1 << 10).showSpeed(new DecimalFormat("0"));
+        } else {
+          b.setUnit(" MiB", 1 << 20).showSpeed(new DecimalFormat("0.0"));
+        }
       }
       bar = b.build();
     }

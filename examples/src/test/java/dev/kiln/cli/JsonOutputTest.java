@@ -91,6 +91,35 @@ class JsonOutputTest {
   }
 
   @Test
+  void listWritesOneLinePerCatalogEntryAndTheCountLast() throws Exception {
+    CliTest.Run r = CliTest.kiln("list", "--output", "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = stdoutLines(r);
+    assertThat(judge(lines, dir)).as(String.join("\n", lines)).allMatch("ok"::equals);
+    int entries = dev.kiln.templates.Catalog.builtIn().entries().size();
+    assertThat(lines).hasSize(entries + 1);
+    assertThat(JSON.readTree(lines.get(entries)).path("count").asInt()).isEqualTo(entries);
+    assertThat(lines).anyMatch(l -> l.contains("\"osId\":\"rhel-9\"") && l.contains(
+        "\"registration\":\"activation-key\""));
+  }
+
+  @Test
+  void doctorWritesEachCheckAndItsVerdictLast() throws Exception {
+    CliTest.Run r = CliTest.kiln("doctor", "--output", "json", "--work-dir", dir.toString());
+    List<String> lines = stdoutLines(r);
+    assertThat(judge(lines, dir)).as(String.join("\n", lines)).allMatch("ok"::equals);
+    JsonNode last = JSON.readTree(lines.get(lines.size() - 1));
+    assertThat(last.path("event").asText()).isEqualTo("result");
+    assertThat(last.path("exit").asInt()).isEqualTo(r.exit());
+    List<String> names = new ArrayList<>();
+    for (String l : lines.subList(0, lines.size() - 1)) {
+      names.add(JSON.readTree(l).path("name").asText());
+    }
+    // the text mode's checks, named the same (libvirt is running for this suite)
+    assertThat(names).contains("libvirt", "kvm", "disk");
+  }
+
+  @Test
   void aFailedBuildWritesItsStagesAndAResultWithTheStage() throws Exception {
     HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     http.createContext("/", ex -> {
