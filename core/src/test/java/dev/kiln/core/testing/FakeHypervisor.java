@@ -95,6 +95,13 @@ public final class FakeHypervisor implements Hypervisor {
       return state;
     }
 
+    /** As a TCG host's machine would say: the pipeline must record this, not the recipe's. */
+    @Override
+    public Optional<dev.kiln.api.Accelerator> acceleratorInUse() {
+      return disk != null ? Optional.of(dev.kiln.api.Accelerator.TCG)
+          : Optional.empty();
+    }
+
     @Override
     public boolean awaitPowerOff(Duration timeout) {
       if (hangs.contains(role())) {

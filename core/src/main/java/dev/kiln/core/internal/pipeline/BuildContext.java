@@ -44,7 +44,6 @@ final class BuildContext {
   BuildManifest.Source source;
   BuildManifest.Install install;
   List<String> survivors;
-  List<String> packages = List.of();
   /** The package database in detail (for the SBOM). */
   List<PackageRecord> inventory = List.of();
   List<BuildManifest.Artifact> artifacts = List.of();
@@ -186,8 +185,37 @@ final class BuildContext {
     times.forEach((k, v) -> seconds.put(k.name().toLowerCase(java.util.Locale.ROOT),
         v.toMillis() / 1000.0));
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
-        recipe.os().toString(), started, source, install, survivors, keyScan, secretScan,
-        BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts, packages.stream().filter(p -> !p.isBlank())
-        .toList(), sbom, provenance, published);
+        recipeFile(), recipe.os().toString(), host(), started, source, install, survivors, keyScan, secretScan,
+        BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts, inventory.stream().map(p ->
+        new BuildManifest.Package(p.name(), p.version(), p.arch())).toList(), sbom,
+        provenance, published);
+  }
+
+  private BuildManifest.RecipeFile recipeFile() {
+    return settings.recipeFile().map(f -> {
+      try (var in = java.nio.file.Files.newInputStream(f)) {
+        var digest = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[8192];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          digest.update(buf, 0, n);
+        }
+        return new BuildManifest.RecipeFile(f.getFileName().toString(),
+            java.util.HexFormat.of().formatHex(digest.digest()));
+      } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+        return new BuildManifest.RecipeFile(f.getFileName().toString(), null);
+      }
+    }).orElse(null);
+  }
+
+  private BuildManifest.Host host() {
+    String builder;
+    try {
+      builder = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      builder = "unknown";
+    }
+    return new BuildManifest.Host(builder, System.getProperty("os.name") + " "
+        + System.getProperty("os.version"), "Java " + Runtime.version(),
+        recipe.machine().libvirtUri().toString(), tally.accelerator());
   }
 }

@@ -10,14 +10,35 @@ import java.util.Map;
  * after export and again after publishing; absent parts are left out.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "os", "started", "source", "install",
+@JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "recipeFile", "os", "host", "started",
+    "source", "install",
     "generalizeSurvivors", "privateKeyScan", "secretScan", "verify", "finished", "stageSeconds", "artifacts",
     "packages", "sbom", "provenance", "published"})
-public record BuildManifest(String kilnVersion, String buildId, String recipe, String os,
-    String started, Source source, Install install, List<String> generalizeSurvivors,
+public record BuildManifest(String kilnVersion, String buildId, String recipe,
+    RecipeFile recipeFile, String os, Host host, String started, Source source, Install install, List<String> generalizeSurvivors,
     KeyScan privateKeyScan, SecretScan secretScan, Verify verify, String finished, Map<String, Double> stageSeconds,
-    List<Artifact> artifacts, List<String> packages, Sbom sbom, Provenance provenance,
+    List<Artifact> artifacts, List<Package> packages, Sbom sbom, Provenance provenance,
     List<Published> published) {
+
+  /**
+   * The recipe file as read (its name and SHA-256; variables given from outside are not in
+   * it). Absent for a recipe built in code.
+   */
+  @JsonPropertyOrder({"file", "sha256"})
+  public record RecipeFile(String file, String sha256) {}
+
+  /**
+   * Where the build ran: the machine that ran Kiln (host name, kernel, Java), the libvirt URI the
+   * build machines ran on and the accelerator they really used ({@code kvm} or {@code tcg},
+   * from the running domain, not from the recipe).
+   */
+  @JsonPropertyOrder({"builder", "kernel", "java", "libvirtUri", "accelerator"})
+  public record Host(String builder, String kernel, String java, String libvirtUri,
+      String accelerator) {}
+
+  /** A package of the template's package database. */
+  @JsonPropertyOrder({"name", "version", "arch"})
+  public record Package(String name, String version, String arch) {}
 
   /** The SBOM next to the artifacts: its file, format, package count and digest. */
   @JsonPropertyOrder({"file", "format", "components", "sha256"})
@@ -80,9 +101,10 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe, S
   public record Check(String name, boolean passed, String detail, double seconds) {}
 
   /** One written artifact. */
-  @JsonPropertyOrder({"file", "hypervisor", "format", "compression", "size", "checksums"})
+  @JsonPropertyOrder({"file", "hypervisor", "format", "compression", "size", "virtualSize",
+      "checksums"})
   public record Artifact(String file, String hypervisor, String format, String compression,
-      long size, Map<String, String> checksums) {}
+      long size, long virtualSize, Map<String, String> checksums) {}
 
   /** One template created by publishing. */
   @JsonPropertyOrder({"id", "name", "zone", "hypervisor"})

@@ -120,6 +120,11 @@ final class BuildTally implements AutoCloseable {
         (a, b) -> a.compareTo(b) >= 0 ? a : b));
   }
 
+  /** The accelerator the build machines really ran with, or {@code unknown} before one ran. */
+  String accelerator() {
+    return accelerator;
+  }
+
   BuildSummary summary(Instant started, Duration elapsed, Optional<Stage> failed,
       boolean succeeded, List<BuildSummary.Artifact> artifacts, Duration queueWait,
       Optional<Boolean> installCacheHit) {

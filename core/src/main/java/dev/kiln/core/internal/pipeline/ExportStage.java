@@ -107,7 +107,7 @@ final class ExportStage {
     ctx.artifacts = artifacts.stream().map(a -> new BuildManifest.Artifact(
         a.file().file().getFileName().toString(), a.spec().hypervisor().name(),
         a.spec().format().name(), a.spec().compression().name(), a.file().size(),
-        chosen(a.file().checksums()))).toList();
+        a.virtualSize(), chosen(a.file().checksums()))).toList();
     stopped.machine().close();
     ManifestWriter.write(ctx.manifest(), out);
     ctx.exported = artifacts;

@@ -47,7 +47,6 @@ final class ProvisionStage {
     List<PackageRecord> inventory = inventory(guest);
     List<String> packages = inventory.stream().map(p -> p.name() + " " + p.version()).toList();
     Files.write(ctx.buildDirectory().resolve("packages.txt"), packages, StandardCharsets.UTF_8);
-    ctx.packages = packages;
     ctx.inventory = inventory;
     recordIdentity(guest);
     return new ProvisionedGuest(session, packages);

@@ -73,10 +73,32 @@ class PipelineTest {
     assertThat(m.path("secretScan").path("findings")).isEmpty();
     assertThat(m.path("artifacts").get(1).path("checksums").path("SHA-256").asText())
         .isEqualTo(PipelineFixture.sha256(f.out.resolve("fake.vhd")));
+    // packages as objects, from the package database the SBOM is made from
+    assertThat(m.path("packages").get(0).fieldNames()).toIterable().containsExactly("name",
+        "version", "arch");
+    // where it ran: the accelerator the fake machine reports, not the recipe's "auto"
+    assertThat(m.path("host").path("accelerator").asText()).isEqualTo("tcg");
+    assertThat(m.path("host").path("java").asText()).startsWith("Java ");
+    assertThat(m.path("artifacts").get(0).path("virtualSize").asLong()).isPositive();
     assertThat(m.fieldNames()).toIterable().containsExactly("kilnVersion", "buildId",
-        "recipe", "os", "started", "source", "generalizeSurvivors", "privateKeyScan",
+        "recipe", "os", "host", "started", "source", "generalizeSurvivors", "privateKeyScan",
         "secretScan", "finished",
         "stageSeconds", "artifacts", "packages", "sbom", "published");
+  }
+
+  /** The recipe file a build came from is named in the manifest with the digest coreutils computes. */
+  @Test
+  void theManifestNamesTheRecipeFileWithItsDigest() throws Exception {
+    PipelineFixture f = new PipelineFixture(tmp);
+    Path recipe = Files.writeString(tmp.resolve("web.yaml"), "name: fake # as read\n");
+    f.recipeFile = Optional.of(recipe);
+    f.run(f.cloudImageRecipe().build());
+    Process p = new ProcessBuilder("sha256sum", recipe.toString()).start();
+    String hex = new String(p.getInputStream().readAllBytes()).split(" ")[0];
+    assertThat(p.waitFor()).isZero();
+    JsonNode m = new ObjectMapper().readTree(f.out.resolve("manifest.json").toFile());
+    assertThat(m.path("recipeFile").path("file").asText()).isEqualTo("web.yaml");
+    assertThat(m.path("recipeFile").path("sha256").asText()).isEqualTo(hex);
   }
 
   /** The recipe's checksums: computed as written, in the manifest and in coreutils' files. */
