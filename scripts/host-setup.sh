@@ -76,3 +76,19 @@ if command -v libvirtd >/dev/null 2>&1 && [ ! -d /run/systemd/system ]; then
     sleep 0.2
   done
 fi
+
+# The GitHub Actions workflow validator the tests judge .github/workflows with (npm's
+# registry; kept in a cache directory, pinned): installed once, then only checked.
+tools=${KILN_TOOLS:-/var/tmp/kiln-tools}
+if [ ! -x "$tools/node_modules/.bin/action-validator" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      nodejs npm >/dev/null
+  fi
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --silent \
+    @action-validator/cli@0.6.0 @action-validator/core@0.6.0 >/dev/null
+fi

@@ -71,7 +71,8 @@ final class BuildCommand implements Callable<Integer> {
       + "(Hyper-V), ova (VMware).")
   List<String> formats = new ArrayList<>();
 
-  @Option(names = "--only", paramLabel = "NAME,NAME", split = ",", description = "Write only "
+  @Option(names = "--only", paramLabel = "NAME,NAME", split = ",", description = "With "
+      + "--matrix: build only these entries (kiln matrix plan lists them). Else: write only "
       + "these of the recipe's outputs, named as their files end: qcow2, vhd.bz2, ova, …")
   List<String> only = new ArrayList<>();
 
@@ -295,6 +296,8 @@ final class BuildCommand implements Callable<Integer> {
       if (failFast) {
         m = new MatrixFile(m.hosts(), m.entries(), m.parallel(), true);
       }
+      // with --matrix, --only and --except name entries (one CI job builds one entry)
+      m = m.select(only, except);
     } catch (KilnException | IllegalArgumentException e) {
       err.println("kiln build --matrix: " + e.getMessage());
       return KilnCli.EXIT_INVALID;

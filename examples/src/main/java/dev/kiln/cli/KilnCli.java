@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {VersionCommand.class, RecipeCommand.class, DoctorCommand.class,
         ConvertCommand.class, InspectCommand.class, SeedCommand.class, IsoCommand.class,
         CleanCommand.class, PublishCommand.class, TemplatesCommand.class, ListCommand.class,
-        AnswersCommand.class, BuildCommand.class, InitCommand.class, HistoryCommand.class, VerifyCommand.class, CheckCommand.class,
+        AnswersCommand.class, BuildCommand.class, InitCommand.class, HistoryCommand.class,
+        VerifyCommand.class, CheckCommand.class, MatrixCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -95,16 +95,35 @@ record MatrixFile(List<BuildHost> hosts, List<MatrixEntry> entries, int parallel
         .mapToInt(BuildHost::capacity).sum()), root.path("failFast").asBoolean(false));
   }
 
+  /** {@code r} writing {@code outputs} instead of its own; everything else kept. */
   static Recipe withOutputs(Recipe r, List<String> outputs) {
-    Recipe.Builder b = Recipe.builder(r.os(), r.source()).name(r.name()).machine(r.machine())
-        .answers(r.answers()).guestIntegration(r.guestIntegration()).generalize(r.generalize());
-    r.provisioning().forEach(b::addProvisionStep);
-    r.publish().forEach(b::addPublishTarget);
-    for (String o : outputs) {
-      OutputSpec spec = BuildCommand.output(o);
-      b.addOutput(spec);
+    return r.toBuilder().outputs(outputs.stream().map(BuildCommand::output).toList()).build();
+  }
+
+  /**
+   * This matrix with only the entries {@code only} names (all when empty) and none that
+   * {@code except} names: one CI job builds one entry ({@code --only ENTRY}).
+   *
+   * @throws KilnException for a name no entry has, with a did-you-mean and the entries
+   */
+  MatrixFile select(List<String> only, List<String> except) throws KilnException {
+    List<String> ids = entries.stream().map(MatrixEntry::id).toList();
+    List<String> named = new ArrayList<>(only);
+    named.addAll(except);
+    for (String n : named) {
+      if (!ids.contains(n)) {
+        throw new KilnException("the matrix has no entry '" + n + "'" + dev.kiln.api.DidYouMean
+            .suggest(n, ids).map(g -> " (did you mean '" + g + "'?)").orElse("")
+            + "; its entries: " + String.join(", ", ids));
+      }
     }
-    return b.build();
+    List<MatrixEntry> kept = entries.stream().filter(e -> only.isEmpty()
+        || only.contains(e.id())).filter(e -> !except.contains(e.id())).toList();
+    if (kept.isEmpty()) {
+      throw new KilnException("--only and --except leave no entry to build (entries: "
+          + String.join(", ", ids) + ")");
+    }
+    return new MatrixFile(hosts, kept, parallel, failFast);
   }
 
   private static String text(JsonNode n, String field, Path file) throws KilnException {
