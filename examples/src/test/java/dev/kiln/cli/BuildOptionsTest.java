@@ -83,6 +83,26 @@ class BuildOptionsTest {
         + "recipe does not declare (did you mean 'token'?)");
   }
 
+  /** KILN_VAR_NAME from the environment, read in a process of its own (the JVM's is fixed). */
+  @Test
+  void aValueFromTheEnvironmentIsTakenAndNeverShown() throws Exception {
+    Path r = recipe();
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
+        "java").toString(), "-cp", System.getProperty("java.class.path"),
+        "dev.kiln.cli.KilnCli", "recipe", "validate", r.toString()).redirectErrorStream(true);
+    pb.environment().put("KILN_VAR_token", "env-value-Qx7");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).doesNotContain("env-value-Qx7");
+    // and a value the recipe's rules reject, from the environment too: named, not shown
+    pb.environment().put("KILN_VAR_cpus", "many");
+    p = pb.start();
+    out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isEqualTo(1);
+    assertThat(out).contains("machine.cpus").doesNotContain("env-value-Qx7");
+  }
+
   @Test
   void onlyAndExceptNameOutputsAndAWrongNameIsRejectedBeforeAnyWork() throws Exception {
     CliTest.Run r = build("--var", "token=t", "--only", "vhd.bz", "--quiet");
