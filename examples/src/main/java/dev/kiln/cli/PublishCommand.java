@@ -101,10 +101,17 @@ final class PublishCommand implements Callable<Integer> {
       + "URLs given to CloudStack, when it differs from the --serve-from address.")
   String advertiseHost;
 
+  @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+      description = "json: the publisher's events and the templates as JSON lines on standard "
+          + "output (schema in docs/events.schema.json).")
+  BuildCommand.OutputMode output;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    boolean json = output == BuildCommand.OutputMode.JSON;
+    JsonLines lines = new JsonLines(out);
     try {
       List<Publisher.Artifact> list = new ArrayList<>();
       for (Path a : artifacts) {
@@ -117,7 +124,7 @@ final class PublishCommand implements Callable<Integer> {
           mode.upload ? PublishTarget.Mode.UPLOAD : PublishTarget.Mode.URL,
           Optional.ofNullable(mode.serveFrom), Optional.ofNullable(smokeOffering),
           keep == null ? OptionalInt.empty() : OptionalInt.of(keep));
-      EventHandlers events = EventHandlers.builder()
+      EventHandlers events = json ? lines.handlers() : EventHandlers.builder()
           .add(KilnEvent.Warning.class, w -> err.println("kiln publish: " + w.message()))
           .add(KilnEvent.ByteProgress.class, p -> {
             if (p.task().startsWith("template ") && (p.done() == 100 || p.done() == 0)) {
@@ -131,23 +138,38 @@ final class PublishCommand implements Callable<Integer> {
         if (advertiseHost != null) {
           b.advertisedHost(advertiseHost);
         }
-        out.println("Publishing " + list.size() + " artifact(s) to " + client.endpoint()
-            + " as " + fam + "-*-" + v);
+        if (!json) {
+          out.println("Publishing " + list.size() + " artifact(s) to " + client.endpoint()
+              + " as " + fam + "-*-" + v);
+        }
         List<Publisher.PublishedTemplate> published = b.build().publish(
             buildId != null ? buildId : v, list, target, events);
-        for (Publisher.PublishedTemplate t : published) {
+        if (json) {
+          List<java.util.Map<String, String>> templates = published.stream().map(t ->
+              java.util.Map.of("name", t.name(), "id", t.id(), "hypervisor", t.hypervisor(),
+                  "zone", t.zone())).toList();
+          lines.result(0, java.util.Map.of("templates", templates));
+        }
+        for (Publisher.PublishedTemplate t : json ? List.<Publisher.PublishedTemplate>of()
+            : published) {
           out.printf(Locale.ROOT, "%-45s %-36s %-10s %s%n", t.name(), t.id(), t.hypervisor(),
               t.zone());
         }
       }
       return 0;
     } catch (KilnException | IllegalArgumentException e) {
-      err.println("kiln publish: " + e.getMessage());
-      return KilnCli.EXIT_INVALID;
+      return failed(json, lines, err, e.getMessage());
     } catch (IOException e) {
-      err.println("kiln publish: " + IoErrors.sentence(e));
-      return KilnCli.EXIT_INVALID;
+      return failed(json, lines, err, IoErrors.sentence(e));
     }
+  }
+
+  private static int failed(boolean json, JsonLines lines, PrintWriter err, String sentence) {
+    err.println("kiln publish: " + sentence);
+    if (json) {
+      lines.result(KilnCli.EXIT_INVALID, java.util.Map.of("error", sentence));
+    }
+    return KilnCli.EXIT_INVALID;
   }
 
   /** What CloudStack hypervisor and format a file is for, by its name. */
@@ -176,10 +198,26 @@ final class PublishCommand implements Callable<Integer> {
         + " (expected .qcow2, .raw, .vhd, .vhdx or .ova, optionally .bz2/.gz/.zip/.xz)");
   }
 
+  /**
+   * The default family: the file name without its format and packaging extensions, so
+   * {@code ubuntu-24.04-x86_64.qcow2.bz2} gives {@code ubuntu-24.04-x86_64} (a version's dots
+   * are kept).
+   */
   static String baseName(Path file) {
     String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    int dot = n.indexOf('.');
-    return (dot > 0 ? n.substring(0, dot) : n).replaceAll("[^a-z0-9._-]", "-");
+    for (String ext : List.of(".bz2", ".gz", ".zip", ".xz")) {
+      if (n.endsWith(ext)) {
+        n = n.substring(0, n.length() - ext.length());
+        break;
+      }
+    }
+    for (String ext : List.of(".qcow2", ".raw", ".img", ".vhdx", ".vhd", ".ova")) {
+      if (n.endsWith(ext) && n.length() > ext.length()) {
+        n = n.substring(0, n.length() - ext.length());
+        break;
+      }
+    }
+    return n.replaceAll("[^a-z0-9._-]", "-");
   }
 
   private static Publisher.Artifact artifact(Path file) throws IOException {

@@ -78,6 +78,31 @@ class PublishCommandTest {
         .isEqualTo(6);
   }
 
+  /** --output json judged by Debian's python3-jsonschema; the family keeps a version's dots. */
+  @Test
+  void publishWritesJsonLinesAndTheTemplatesLast() throws Exception {
+    Run r = kiln("publish", artifact("ubuntu-24.04-x86_64.qcow2").toString(), "--zone",
+        "zone1", "--os-type", "Ubuntu 24.04 LTS", "--serve-from", "http://127.0.0.1:0",
+        "--version", "7", "--output", "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = r.out().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(JsonOutputTest.judge(lines, dir)).as(String.join("\n", lines))
+        .allMatch("ok"::equals);
+    var last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(
+        lines.size() - 1));
+    assertThat(last.path("event").asText()).isEqualTo("result");
+    assertThat(last.path("templates").get(0).path("name").asText())
+        .isEqualTo("ubuntu-24.04-x86_64-kvm-7");
+    assertThat(standIn.templateNames()).containsExactly("ubuntu-24.04-x86_64-kvm-7");
+    // a failure is a result line too
+    Run bad = kiln("publish", artifact("x.iso").toString(), "--zone", "zone1", "--os-type",
+        "x", "--upload", "--output", "json");
+    assertThat(bad.exit()).isEqualTo(KilnCli.EXIT_INVALID);
+    List<String> badLines = bad.out().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(JsonOutputTest.judge(badLines, dir)).containsExactly("ok");
+    assertThat(badLines.get(0)).contains("\"exit\":1", "\"error\"");
+  }
+
   @Test
   void publishByUploadThenPrune() throws Exception {
     for (String v : List.of("1", "2", "3")) {
