@@ -36,20 +36,49 @@ final class TemplatesCommand {
         + "debian-12-x86_64-kvm.")
     String family;
 
+    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+        description = "json: one template line per template and zone, then the count "
+            + "(schema in docs/events.schema.json).")
+    BuildCommand.OutputMode output;
+
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
+      boolean json = output == BuildCommand.OutputMode.JSON;
+      JsonLines lines = new JsonLines(out);
       try (CloudStackClient client = cloud.client()) {
         List<Template> rows = kilnTemplates(client, family);
-        out.printf(Locale.ROOT, "%-45s %-36s %-8s %-6s %s%n", "NAME", "ID", "ZONE", "READY",
-            "STATUS");
+        if (json) {
+          for (Template t : rows) {
+            java.util.Map<String, Object> f = new java.util.LinkedHashMap<>();
+            f.put("name", t.name());
+            f.put("id", t.id());
+            f.put("zone", t.zoneName().orElse(""));
+            f.put("ready", t.ready());
+            f.put("status", t.status());
+            f.put("hypervisor", t.hypervisor());
+            f.put("format", t.format());
+            lines.line("template", f);
+          }
+          lines.result(0, java.util.Map.of("count", rows.size()));
+          return 0;
+        }
+        // columns as wide as their longest value: a zone name is often longer than 8
+        int name = Math.max(4, rows.stream().mapToInt(t -> t.name().length()).max().orElse(0));
+        int zone = Math.max(4, rows.stream().mapToInt(t -> t.zoneName().orElse("-").length())
+            .max().orElse(0));
+        String row = "%-" + name + "s %-36s %-" + zone + "s %-5s %s%n";
+        out.printf(Locale.ROOT, row, "NAME", "ID", "ZONE", "READY", "STATUS");
         for (Template t : rows) {
-          out.printf(Locale.ROOT, "%-45s %-36s %-8s %-6s %s%n", t.name(), t.id(),
-              t.zoneName().orElse("-"), t.ready() ? "yes" : "no", t.status());
+          out.printf(Locale.ROOT, row, t.name(), t.id(), t.zoneName().orElse("-"),
+              t.ready() ? "yes" : "no", t.status());
         }
         return 0;
       } catch (KilnException e) {
         spec.commandLine().getErr().println("kiln templates list: " + e.getMessage());
+        if (json) {
+          lines.result(KilnCli.EXIT_INVALID, java.util.Map.of("error", e.getMessage()));
+        }
         return KilnCli.EXIT_INVALID;
       }
     }

@@ -76,6 +76,13 @@ class PublishCommandTest {
     assertThat(list.exit()).isZero();
     assertThat(list.out().lines().filter(l -> l.contains("Download Complete")).count())
         .isEqualTo(6);
+
+    Run json = kiln("templates", "list", "--output", "json");
+    assertThat(json.exit()).as(json.err()).isZero();
+    List<String> lines = json.out().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(JsonOutputTest.judge(lines, dir)).as(String.join("\n", lines))
+        .allMatch("ok"::equals);
+    assertThat(lines).hasSize(7).last().asString().contains("\"count\":6");
   }
 
   /** --output json judged by Debian's python3-jsonschema; the family keeps a version's dots. */
