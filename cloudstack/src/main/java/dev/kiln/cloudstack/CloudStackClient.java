@@ -364,9 +364,11 @@ public final class CloudStackClient implements AutoCloseable {
         return job.path("jobresult");
       }
       if (status == 2) {
+        // the job failed, HTTP did not (it answered 200): the code is the job's, never
+        // reported as an HTTP status
         JsonNode result = job.path("jobresult");
-        int code = result.path("errorcode").asInt(0);
-        throw new CloudStackException(command, code, code == 0 ? OptionalInt.empty()
+        int code = result.path("errorcode").asInt(job.path("jobresultcode").asInt(0));
+        throw new CloudStackException(command, 0, code == 0 ? OptionalInt.empty()
             : OptionalInt.of(code), result.has("cserrorcode") ? OptionalInt.of(result.path(
             "cserrorcode").asInt()) : OptionalInt.empty(), Json.text(result, "errortext"),
             false, null);

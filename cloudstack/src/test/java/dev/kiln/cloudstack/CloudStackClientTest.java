@@ -144,6 +144,9 @@ class CloudStackClientTest {
         .isInstanceOfSatisfying(CloudStackException.class, e -> {
           assertThat(e.errorCode()).hasValue(533);
           assertThat(e.errorText()).contains("deployment");
+          // the failure is the async job's; HTTP answered 200
+          assertThat(e.httpStatus()).isZero();
+          assertThat(e.getMessage()).doesNotContain("HTTP").contains("errorcode 533");
         });
   }
 
