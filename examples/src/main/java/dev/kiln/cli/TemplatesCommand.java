@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
     + "tagged kiln-family).", subcommands = {TemplatesCommand.ListTemplates.class,
         TemplatesCommand.Prune.class})
 final class TemplatesCommand {
-  @Command(name = "list", description = "List Kiln's templates, one line per zone.")
+  @Command(name = "list", description = "List Kiln's templates (--all: every template of this "
+      + "account), one line per zone, filtered by family, zone, hypervisor and state.")
   static final class ListTemplates implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,6 +36,21 @@ final class TemplatesCommand {
     @Option(names = "--family", paramLabel = "F", description = "Only this family, e.g. "
         + "debian-12-x86_64-kvm.")
     String family;
+
+    @Option(names = "--all", description = "Every template of this account, not only those "
+        + "Kiln published (tagged kiln-family).")
+    boolean all;
+
+    @Option(names = "--zone", paramLabel = "NAME", description = "Only rows in this zone.")
+    String zone;
+
+    @Option(names = "--hypervisor", paramLabel = "H", description = "Only templates for this "
+        + "hypervisor (KVM, XenServer, VMware, Hyperv; any case).")
+    String hypervisor;
+
+    @Option(names = "--state", paramLabel = "ready|pending|failed", description = "Only rows "
+        + "that are ready, still downloading or uploading, or failed.")
+    String state;
 
     @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
         description = "json: one template line per template and zone, then the count "
@@ -47,7 +63,17 @@ final class TemplatesCommand {
       boolean json = output == BuildCommand.OutputMode.JSON;
       JsonLines lines = new JsonLines(out);
       try (CloudStackClient client = cloud.client()) {
-        List<Template> rows = kilnTemplates(client, family);
+        if (state != null && !List.of("ready", "pending", "failed").contains(state)) {
+          throw new KilnException("--state must be ready, pending or failed, not " + state);
+        }
+        List<Template> rows = (all ? client.listOwnTemplates(java.util.Map.of()).stream()
+            .filter(t -> family == null || t.name().startsWith(family)).sorted(
+                java.util.Comparator.comparing(Template::name).thenComparing(t -> t.zoneName()
+                    .orElse(""))).toList() : kilnTemplates(client, family)).stream()
+            .filter(t -> zone == null || zone.equals(t.zoneName().orElse(null)))
+            .filter(t -> hypervisor == null || hypervisor.equalsIgnoreCase(t.hypervisor()))
+            .filter(t -> state == null || state.equals(t.failed() ? "failed" : t.ready()
+                ? "ready" : "pending")).toList();
         if (json) {
           for (Template t : rows) {
             java.util.Map<String, Object> f = new java.util.LinkedHashMap<>();

@@ -83,6 +83,34 @@ class PublishCommandTest {
     assertThat(JsonOutputTest.judge(lines, dir)).as(String.join("\n", lines))
         .allMatch("ok"::equals);
     assertThat(lines).hasSize(7).last().asString().contains("\"count\":6");
+
+    // filters: one KVM row in zone2; every row ready, none failed; a bad state is one sentence
+    Run kvm2 = kiln("templates", "list", "--hypervisor", "kvm", "--zone", "zone2");
+    assertThat(kvm2.out().lines().skip(1).toList()).singleElement().asString()
+        .contains("debian-12-x86_64-kvm-20261125.1", "zone2");
+    assertThat(kiln("templates", "list", "--state", "ready").out().lines().count())
+        .isEqualTo(7);
+    assertThat(kiln("templates", "list", "--state", "failed").out().lines().count())
+        .isEqualTo(1);
+    Run badState = kiln("templates", "list", "--state", "broken");
+    assertThat(badState.exit()).isEqualTo(KilnCli.EXIT_INVALID);
+    assertThat(badState.err().strip()).isEqualTo("kiln templates list: --state must be ready, "
+        + "pending or failed, not broken");
+
+    // --all shows what Kiln did not publish too: a template registered by hand, untagged
+    try (var client = dev.kiln.cloudstack.CloudStackClient.builder(
+        new dev.kiln.cloudstack.CloudStackCredentials(standIn.endpoint(),
+            CloudStackStandIn.API_KEY, dev.kiln.api.Secret.of(CloudStackStandIn.SECRET_KEY),
+            java.time.Duration.ofSeconds(30), true)).build()) {
+      client.getUploadParamsForTemplate(dev.kiln.cloudstack.TemplateRequest.builder(
+          "by-hand-centos", "QCOW2", "KVM", standIn.zoneId("zone1"),
+          client.osType("Debian GNU/Linux 12 (64-bit)").id()).build());
+    }
+    assertThat(kiln("templates", "list").out()).doesNotContain("by-hand-centos");
+    Run all = kiln("templates", "list", "--all", "--state", "pending");
+    assertThat(all.exit()).as(all.err()).isZero();
+    assertThat(all.out().lines().skip(1).toList()).singleElement().asString()
+        .contains("by-hand-centos", "zone1");
   }
 
   /** --output json judged by Debian's python3-jsonschema; the family keeps a version's dots. */
