@@ -34,7 +34,10 @@ public record CloudStackCredentials(URI endpoint, String apiKey, Secret secretKe
 
   /** cloudmonkey's default configuration file. */
   public static Path defaultCmkConfig() {
-    return Path.of(System.getProperty("user.home"), ".cmk", "config");
+    // $HOME first, as cmk itself reads it (under sudo -E, user.home may be root's)
+    String home = System.getenv("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"),
+        ".cmk", "config");
   }
 
   /**
@@ -48,6 +51,10 @@ public record CloudStackCredentials(URI endpoint, String apiKey, Secret secretKe
     Map<String, Map<String, String>> sections;
     try {
       sections = parseIni(Files.readString(config, StandardCharsets.UTF_8));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new KilnException("there is no cloudmonkey config " + config + ": create it with "
+          + "cmk (cmk set profile NAME, then set url, apikey and secretkey) or give --url, "
+          + "--api-key and --secret-key-env");
     } catch (IOException e) {
       throw new KilnException("cannot read cloudmonkey config " + config + ": " + e.getMessage());
     }
@@ -61,14 +68,31 @@ public record CloudStackCredentials(URI endpoint, String apiKey, Secret secretKe
           + "] (profiles: " + String.join(", ", sections.keySet().stream()
               .filter(k -> !k.isEmpty() && !k.equals("core")).toList()) + ")");
     }
+    if (s.getOrDefault("apikey", "").isEmpty() && !s.getOrDefault("username", "").isEmpty()) {
+      throw new KilnException("profile [" + name + "] in " + config + " logs in with a "
+          + "username and password; Kiln signs its requests with API keys: generate them "
+          + "(CloudStack UI: the user's page, Generate keys; or cmk register userkeys id=…) and "
+          + "set apikey and secretkey in the profile");
+    }
     for (String key : new String[] {"url", "apikey", "secretkey"}) {
       if (s.getOrDefault(key, "").isEmpty()) {
         throw new KilnException("profile [" + name + "] in " + config + " has no " + key);
       }
     }
-    Duration timeout = Duration.ofSeconds(Long.parseLong(s.getOrDefault("timeout", "1800")
-        .strip()));
-    boolean verify = !"false".equalsIgnoreCase(s.getOrDefault("verifycert", "true").strip());
+    // cmk 6 keeps timeout and verifycert in [core] for every profile; a profile may override
+    Map<String, String> core = sections.getOrDefault("core", Map.of());
+    Map<String, String> top = sections.getOrDefault("", Map.of());
+    String timeoutText = s.getOrDefault("timeout", core.getOrDefault("timeout",
+        top.getOrDefault("timeout", "1800"))).strip();
+    Duration timeout;
+    try {
+      timeout = Duration.ofSeconds(Long.parseLong(timeoutText));
+    } catch (NumberFormatException e) {
+      throw new KilnException("profile [" + name + "] in " + config + ": timeout must be "
+          + "seconds, not " + timeoutText);
+    }
+    boolean verify = !"false".equalsIgnoreCase(s.getOrDefault("verifycert", core.getOrDefault(
+        "verifycert", top.getOrDefault("verifycert", "true"))).strip());
     return new CloudStackCredentials(URI.create(s.get("url").strip()), s.get("apikey").strip(),
         Secret.of(s.get("secretkey").strip()), timeout, verify);
   }

@@ -180,6 +180,26 @@ class CloudStackClientTest {
         .hasMessageNotContaining("SK");
   }
 
+  /** cmk 6's own layout: timeout and verifycert in [core], a username/password profile. */
+  @Test
+  void cmk6CoreSettingsApplyAndAPasswordProfileIsNamed() throws Exception {
+    Path config = dir.resolve("config6");
+    Files.writeString(config, "[core]\nprompt = cmk\nasyncblock = true\ntimeout = 90\n"
+        + "output = json\nverifycert = false\nprofile = keys\n\n[keys]\n"
+        + "url = https://cloud.example.com/client/api\nusername =\npassword =\ndomain = /\n"
+        + "apikey = AK\nsecretkey = SK\n\n[admin]\nurl = http://cloud.example.com:8080/client/api\n"
+        + "username = admin\npassword = hunter2-secret\ndomain = /\napikey =\nsecretkey =\n");
+    CloudStackCredentials keys = CloudStackCredentials.fromCmkConfig(config, "");
+    assertThat(keys.timeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(keys.verifyTls()).isFalse();
+    assertThatThrownBy(() -> CloudStackCredentials.fromCmkConfig(config, "admin"))
+        .hasMessageContaining("logs in with a username and password")
+        .hasMessageContaining("set apikey and secretkey").hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> CloudStackCredentials.fromCmkConfig(dir.resolve("absent"), ""))
+        .hasMessageStartingWith("there is no cloudmonkey config " + dir.resolve("absent"))
+        .hasMessageContaining("--url");
+  }
+
   /** A template registered from a real local HTTP server and polled until ready. */
   private String registerReady() throws Exception {
     Path file = dir.resolve("t.qcow2");
