@@ -63,6 +63,7 @@ public final class CloudStackClient implements AutoCloseable {
   private final Duration pollInterval;
   private final Duration jobTimeout;
   private final int retries;
+  private final Duration readPatience;
   private final Clock clock;
   private final int pageSize;
 
@@ -71,6 +72,7 @@ public final class CloudStackClient implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.jobTimeout = b.jobTimeout;
     this.retries = b.retries;
+    this.readPatience = b.readPatience;
     this.clock = b.clock;
     this.pageSize = b.pageSize;
     HttpClient.Builder hb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -393,7 +395,9 @@ public final class CloudStackClient implements AutoCloseable {
         .handleIf(e -> e instanceof CloudStackException cse && cse.isRetrySafe())
         .withBackoff(pollInterval.compareTo(Duration.ofSeconds(1)) < 0 ? pollInterval
             : Duration.ofSeconds(1), Duration.ofSeconds(20))
-        .withMaxRetries(retrySafe ? retries : 0).build();
+        // reads are repeated for as long as a management-server restart takes (30-130 s
+        // observed), not for a count of attempts
+        .withMaxRetries(retrySafe ? retries : 0).withMaxDuration(readPatience).build();
     try {
       return Failsafe.with(policy).get(() -> send(command, params, retrySafe));
     } catch (FailsafeException e) {
@@ -548,7 +552,8 @@ public final class CloudStackClient implements AutoCloseable {
     private final CloudStackCredentials credentials;
     private Duration pollInterval = Duration.ofSeconds(5);
     private Duration jobTimeout = Duration.ofMinutes(30);
-    private int retries = 4;
+    private int retries = -1;
+    private Duration readPatience = Duration.ofMinutes(3);
     private Clock clock = Clock.systemUTC();
     private int pageSize = 500;
 
@@ -567,9 +572,25 @@ public final class CloudStackClient implements AutoCloseable {
       return this;
     }
 
-    /** Retries of reads, polls and unanswered requests; 4 by default. */
+    /**
+     * Retries of reads, polls and unanswered requests; by default as many as fit in
+     * {@link #readPatience(Duration)}; 0 for none. Writes are never retried.
+     */
     public Builder retries(int retries) {
       this.retries = retries;
+      return this;
+    }
+
+    /**
+     * How long reads, polls and unanswered requests are retried (with back-off up to 20 s
+     * apart) before the error is reported; 3 minutes by default, longer than a management
+     * server's restart.
+     */
+    public Builder readPatience(Duration patience) {
+      if (patience.isNegative()) {
+        throw new IllegalArgumentException("negative patience: " + patience);
+      }
+      this.readPatience = patience;
       return this;
     }
 

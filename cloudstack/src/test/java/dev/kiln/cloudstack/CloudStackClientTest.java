@@ -94,6 +94,26 @@ class CloudStackClientTest {
     assertThat(standIn.count("listOsTypes")).isEqualTo(2);
   }
 
+  /**
+   * A management server restarting: nine reads in a row get no answer (five seconds or so
+   * with this test's short back-off); the read succeeds when it answers again. A server that
+   * stays away is reported when the patience runs out.
+   */
+  @Test
+  void readsWaitThroughARestartAndGiveUpAfterThePatience() throws Exception {
+    standIn.dropNext("listZones", 9);
+    assertThat(client.zone("zone1").id()).isEqualTo(standIn.zoneId("zone1"));
+    assertThat(standIn.count("listZones")).isGreaterThanOrEqualTo(10);
+    CloudStackClient impatient = CloudStackClient.builder(StandIns.credentials(standIn))
+        .pollInterval(Duration.ofMillis(20)).readPatience(Duration.ofSeconds(1)).build();
+    standIn.dropNext("listZones", 1000);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> impatient.zone("zone1")).isInstanceOf(CloudStackException.class)
+        .hasMessageContaining("no response");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    standIn.dropNext("listZones", 0);
+  }
+
   @Test
   void writesAreNeverRetried() throws Exception {
     String os = client.osType("Debian GNU/Linux 12 (64-bit)").id();

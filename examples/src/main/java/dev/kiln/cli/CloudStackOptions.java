@@ -44,12 +44,19 @@ final class CloudStackOptions {
       description = "Between polls of jobs and readiness (default: ${DEFAULT-VALUE}).")
   double pollSeconds;
 
+  @Option(names = "--read-patience", paramLabel = "SECONDS", defaultValue = "180",
+      description = "How long reads and polls are retried when the management server does "
+          + "not answer, e.g. while it restarts (default: ${DEFAULT-VALUE}); writes are never "
+          + "retried.")
+  long readPatienceSeconds;
+
   Duration pollInterval() {
     return Duration.ofMillis((long) (pollSeconds * 1000));
   }
 
   CloudStackClient client() throws KilnException {
-    return CloudStackClient.builder(credentials()).pollInterval(pollInterval()).build();
+    return CloudStackClient.builder(credentials()).pollInterval(pollInterval())
+        .readPatience(Duration.ofSeconds(Math.max(0, readPatienceSeconds))).build();
   }
 
   CloudStackCredentials credentials() throws KilnException {
