@@ -149,11 +149,11 @@ final class PublishCommand implements Callable<Integer> {
               java.util.Map.of("name", t.name(), "id", t.id(), "hypervisor", t.hypervisor(),
                   "zone", t.zone())).toList();
           lines.result(0, java.util.Map.of("templates", templates));
-        }
-        for (Publisher.PublishedTemplate t : json ? List.<Publisher.PublishedTemplate>of()
-            : published) {
-          out.printf(Locale.ROOT, "%-45s %-36s %-10s %s%n", t.name(), t.id(), t.hypervisor(),
-              t.zone());
+        } else {
+          for (Publisher.PublishedTemplate t : published) {
+            out.printf(Locale.ROOT, "%-45s %-36s %-10s %s%n", t.name(), t.id(),
+                t.hypervisor(), t.zone());
+          }
         }
       }
       return 0;

@@ -193,16 +193,11 @@ final class BuildContext {
 
   private BuildManifest.RecipeFile recipeFile() {
     return settings.recipeFile().map(f -> {
-      try (var in = java.nio.file.Files.newInputStream(f)) {
-        var digest = java.security.MessageDigest.getInstance("SHA-256");
-        byte[] buf = new byte[8192];
-        for (int n; (n = in.read(buf)) > 0; ) {
-          digest.update(buf, 0, n);
-        }
-        return new BuildManifest.RecipeFile(f.getFileName().toString(),
-            java.util.HexFormat.of().formatHex(digest.digest()));
-      } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
-        return new BuildManifest.RecipeFile(f.getFileName().toString(), null);
+      String name = f.getFileName().toString();
+      try {
+        return new BuildManifest.RecipeFile(name, ProvenanceWriter.sha256(f));
+      } catch (java.io.IOException e) {
+        return new BuildManifest.RecipeFile(name, null); // moved away since the build began
       }
     }).orElse(null);
   }
