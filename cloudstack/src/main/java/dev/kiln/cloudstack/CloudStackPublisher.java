@@ -1,17 +1,17 @@
 package dev.kiln.cloudstack;
 
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.PublishException;
 import dev.kiln.api.PublishTarget;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.api.TargetHypervisor;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
+import dev.kiln.formats.ImageFormat;
 import dev.kiln.spi.Publisher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -168,7 +168,7 @@ public final class CloudStackPublisher implements Publisher {
           .displayText(name + " (built by Kiln, build " + buildId + ")")
           .sha256(sha256).passwordEnabled(true).sshKeyEnabled(true).dynamicallyScalable(true)
           .extractable(true).isPublic(false);
-      if (artifact.spec().format() == DiskFormat.OVA) {
+      if (artifact.spec().format() == ImageFormat.OVA) {
         request.deployAsIs(false);
       }
       id = register(request.build(), artifact, target, server, buildId, events,

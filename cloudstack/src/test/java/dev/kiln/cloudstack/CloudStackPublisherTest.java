@@ -1,17 +1,15 @@
 package dev.kiln.cloudstack;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.OutputSpec;
 import dev.kiln.api.PublishException;
 import dev.kiln.api.PublishTarget;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.api.TargetHypervisor;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.cloudstack.standin.CloudStackStandIn;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
 import dev.kiln.spi.Publisher;
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,12 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The publisher's lifecycle against the stand-in: both modes, idempotence, zones, smoke, prune. */
 class CloudStackPublisherTest {
@@ -49,7 +48,7 @@ class CloudStackPublisherTest {
     standIn.close();
   }
 
-  Publisher.Artifact artifact(String name, TargetHypervisor h, DiskFormat f, Compression c)
+  Publisher.Artifact artifact(String name, TargetHypervisor h, ImageFormat f, Packaging c)
       throws Exception {
     Path file = TestImages.image(dir, name);
     byte[] data = Files.readAllBytes(file);
@@ -73,22 +72,22 @@ class CloudStackPublisherTest {
   @Test
   void urlRegistrationIntoTwoZonesIsIdempotent() throws Exception {
     List<Publisher.Artifact> artifacts = List.of(
-        artifact("debian-12.qcow2.bz2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-            Compression.BZIP2),
-        artifact("debian-12.vhd.bz2", TargetHypervisor.XENSERVER, DiskFormat.VHD,
-            Compression.BZIP2));
+        artifact("debian-12.qcow2.bz2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+            Packaging.BZIP2),
+        artifact("debian-12.vhd.bz2", TargetHypervisor.XENSERVER, ImageFormat.VHD,
+            Packaging.BZIP2));
     PublishTarget target = target(PublishTarget.Mode.URL, List.of("zone1", "zone2"),
         Optional.empty(), OptionalInt.empty());
-    List<Publisher.PublishedTemplate> out = publisher("20261125.1").publish("b-1", artifacts,
+    List<PublishedTemplate> out = publisher("20261125.1").publish("b-1", artifacts,
         target, handlers);
-    assertThat(out).extracting(Publisher.PublishedTemplate::name).containsExactly(
+    assertThat(out).extracting(PublishedTemplate::name).containsExactly(
         "debian-12-x86_64-kvm-20261125.1", "debian-12-x86_64-kvm-20261125.1",
         "debian-12-x86_64-xenserver-20261125.1", "debian-12-x86_64-xenserver-20261125.1");
-    assertThat(out).extracting(Publisher.PublishedTemplate::zone).containsExactly("zone1",
+    assertThat(out).extracting(PublishedTemplate::zone).containsExactly("zone1",
         "zone2", "zone1", "zone2");
-    assertThat(out).extracting(Publisher.PublishedTemplate::hypervisor).contains("KVM",
+    assertThat(out).extracting(PublishedTemplate::hypervisor).contains("KVM",
         "XenServer");
-    for (Publisher.PublishedTemplate t : out) {
+    for (PublishedTemplate t : out) {
       assertThat(client.templateRows(t.id())).allMatch(Template::ready).hasSize(2);
     }
     assertThat(client.listTags("Template", "kiln-build", Optional.of("b-1"))).hasSize(2);
@@ -108,9 +107,9 @@ class CloudStackPublisherTest {
 
   @Test
   void uploadModeUsesTheOneTimeUrl() throws Exception {
-    Publisher.Artifact a = artifact("debian-12.vhd.zip", TargetHypervisor.HYPERV, DiskFormat.VHD,
-        Compression.ZIP);
-    List<Publisher.PublishedTemplate> out = publisher("7").publish("b-2", List.of(a),
+    Publisher.Artifact a = artifact("debian-12.vhd.zip", TargetHypervisor.HYPERV, ImageFormat.VHD,
+        Packaging.ZIP);
+    List<PublishedTemplate> out = publisher("7").publish("b-2", List.of(a),
         target(PublishTarget.Mode.UPLOAD, List.of("zone1"), Optional.empty(),
             OptionalInt.empty()), handlers);
     assertThat(out).singleElement().satisfies(t -> {
@@ -124,8 +123,8 @@ class CloudStackPublisherTest {
 
   @Test
   void aChecksumMismatchFailsWithTheServersStatus() throws Exception {
-    Publisher.Artifact good = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact good = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     Publisher.Artifact lying = new Publisher.Artifact(good.file(), good.spec(), good.size(),
         Map.of("SHA-256", "0".repeat(64)));
     assertThatThrownBy(() -> publisher("1").publish("b-3", List.of(lying),
@@ -137,8 +136,8 @@ class CloudStackPublisherTest {
   @Test
   void aFailedSmokeTestRollsTheTemplateBack() throws Exception {
     standIn.smokeDeployFails(true);
-    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     assertThatThrownBy(() -> publisher("1").publish("b-4", List.of(a),
         target(PublishTarget.Mode.URL, List.of("zone1"), Optional.of("Small Instance"),
             OptionalInt.empty()), handlers)).isInstanceOf(PublishException.class)
@@ -152,8 +151,8 @@ class CloudStackPublisherTest {
   @Test
   void aZoneWithoutHostsOfTheHypervisorFailsBeforeRegistering() throws Exception {
     standIn.withoutHostsOf("XenServer");
-    Publisher.Artifact vhd = artifact("x.vhd.bz2", TargetHypervisor.XENSERVER, DiskFormat.VHD,
-        Compression.BZIP2);
+    Publisher.Artifact vhd = artifact("x.vhd.bz2", TargetHypervisor.XENSERVER, ImageFormat.VHD,
+        Packaging.BZIP2);
     // what the real server does, and the stand-in now too: accepted, then never listed
     String hidden = client.registerTemplate(TemplateRequest.builder("hidden", "VHD",
         "XenServer", standIn.zoneId("zone1"), client.osType("Other Linux (64-bit)").id())
@@ -171,30 +170,30 @@ class CloudStackPublisherTest {
 
   @Test
   void theSameFileUnderANewVersionIsNotRegisteredAgain() throws Exception {
-    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     PublishTarget target = target(PublishTarget.Mode.URL, List.of("zone1", "zone2"),
         Optional.empty(), OptionalInt.empty());
     publisher("202612021000").publish("b-a", List.of(a), target, handlers);
-    List<Publisher.PublishedTemplate> again = publisher("202612021001").publish("b-b",
+    List<PublishedTemplate> again = publisher("202612021001").publish("b-b",
         List.of(a), target, handlers);
     assertThat(standIn.count("registerTemplate")).isEqualTo(1);
     assertThat(standIn.count("copyTemplate")).isEqualTo(1);
-    assertThat(again).extracting(Publisher.PublishedTemplate::name).containsOnly(
+    assertThat(again).extracting(PublishedTemplate::name).containsOnly(
         "debian-12-x86_64-kvm-202612021000");
     assertThat(events).anyMatch(e -> e instanceof KilnEvent.Warning w
         && w.code().equals("publish.reused") && w.message().contains("same SHA-256"));
     // a different file under the same family is a new template
     publisher("202612021002").publish("b-c", List.of(artifact("y.qcow2", TargetHypervisor.KVM,
-        DiskFormat.QCOW2, Compression.NONE)), target, handlers);
+        ImageFormat.QCOW2, Packaging.NONE)), target, handlers);
     assertThat(standIn.count("registerTemplate")).isEqualTo(2);
   }
 
   @Test
   void aFailedUploadLeavesNoOrphanAndTheNextRunUploads() throws Exception {
     standIn.failUploads(1);
-    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     PublishTarget target = target(PublishTarget.Mode.UPLOAD, List.of("zone1"),
         Optional.empty(), OptionalInt.empty());
     assertThatThrownBy(() -> publisher("1").publish("b-u", List.of(a), target, handlers))
@@ -202,7 +201,7 @@ class CloudStackPublisherTest {
         .hasMessageContaining("uploading to 127.0.0.1")
         .hasMessageContaining("secstorage.ssl.cert.domain");
     assertThat(standIn.templateNames()).isEmpty();
-    List<Publisher.PublishedTemplate> out = publisher("1").publish("b-u", List.of(a), target,
+    List<PublishedTemplate> out = publisher("1").publish("b-u", List.of(a), target,
         handlers);
     assertThat(client.templateRows(out.get(0).id())).allMatch(Template::ready);
     assertThat(standIn.count("getUploadParamsForTemplate")).isEqualTo(2);
@@ -210,13 +209,13 @@ class CloudStackPublisherTest {
 
   @Test
   void anUploadTemplateLeftByACrashedRunIsReplacedNotReused() throws Exception {
-    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     // a run that died between getUploadParamsForTemplate and the upload
     String orphan = client.getUploadParamsForTemplate(TemplateRequest.builder(
         "debian-12-x86_64-kvm-1", "QCOW2", "KVM", standIn.zoneId("zone1"),
         client.osType("Debian GNU/Linux 12 (64-bit)").id()).build()).id();
-    List<Publisher.PublishedTemplate> out = publisher("1").publish("b-o", List.of(a),
+    List<PublishedTemplate> out = publisher("1").publish("b-o", List.of(a),
         target(PublishTarget.Mode.UPLOAD, List.of("zone1"), Optional.empty(),
             OptionalInt.empty()), handlers);
     assertThat(out.get(0).id()).isNotEqualTo(orphan);
@@ -230,8 +229,8 @@ class CloudStackPublisherTest {
   /** A file CloudStack would refuse stops the publish before the first call to the cloud. */
   @Test
   void aFileCloudStackWouldRefuseStopsThePublishBeforeAnyCall() throws Exception {
-    Publisher.Artifact good = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact good = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     Path xz = Files.copy(good.file(), dir.resolve("x.qcow2.xz"));
     Publisher.Artifact refused = new Publisher.Artifact(xz, good.spec(), good.size(),
         good.checksums());
@@ -247,11 +246,11 @@ class CloudStackPublisherTest {
   /** The cloud's template leads back to its SBOM and provenance by their digests. */
   @Test
   void theTemplateCarriesTheSbomAndProvenanceDigestsAsTags() throws Exception {
-    Publisher.Artifact plain = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact plain = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     Publisher.Artifact a = new Publisher.Artifact(plain.file(), plain.spec(), plain.size(),
         plain.checksums(), Map.of("sbom", "ab".repeat(32), "provenance", "cd".repeat(32)));
-    List<Publisher.PublishedTemplate> out = publisher("1").publish("b-t", List.of(a),
+    List<PublishedTemplate> out = publisher("1").publish("b-t", List.of(a),
         target(PublishTarget.Mode.UPLOAD, List.of("zone1"), Optional.empty(),
             OptionalInt.empty()), handlers);
     assertThat(client.templateRows(out.get(0).id())).allSatisfy(t -> assertThat(t.tags())
@@ -262,8 +261,8 @@ class CloudStackPublisherTest {
 
   @Test
   void aPassedSmokeTestLeavesNoVmBehind() throws Exception {
-    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     publisher("1").publish("b-5", List.of(a), target(PublishTarget.Mode.URL, List.of("zone1"),
         Optional.of("Small Instance"), OptionalInt.empty()), handlers);
     assertThat(standIn.count("deployVirtualMachine")).isEqualTo(1);
@@ -274,11 +273,11 @@ class CloudStackPublisherTest {
 
   @Test
   void retentionKeepsTheNewestVersions() throws Exception {
-    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE);
+    Publisher.Artifact a = artifact("x.qcow2", TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE);
     for (String v : List.of("1", "2", "3")) {
       Publisher.Artifact changed = artifact("v" + v + ".qcow2", TargetHypervisor.KVM,
-          DiskFormat.QCOW2, Compression.NONE);
+          ImageFormat.QCOW2, Packaging.NONE);
       publisher(v).publish("b-" + v, List.of(changed), target(PublishTarget.Mode.URL,
           List.of("zone1"), Optional.empty(), OptionalInt.of(2)), handlers);
     }

@@ -3,9 +3,6 @@ package dev.kiln.cloudstack;
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
 import dev.kiln.formats.ova.OvfSpec;
-import dev.kiln.formats.qcow2.Qcow2Options;
-import dev.kiln.formats.vhd.VhdOptions;
-import dev.kiln.formats.vhdx.VhdxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,8 +23,7 @@ public final class TestImages {
     Files.write(raw, data);
     Path out = dir.resolve(name);
     ImageConverter.convert(raw, out, ConversionTarget.forFileName(name, Optional.empty(),
-        Qcow2Options.defaults(), VhdOptions.dynamicNow(), VhdxOptions.defaults(),
-        OvfSpec.minimal(name.replaceAll("\\..*$", ""))), 1, n -> { });
+        java.util.List.of(OvfSpec.minimal(name.replaceAll("\\..*$", "")))), 1, n -> { });
     Files.delete(raw);
     return out;
   }

@@ -1,5 +1,8 @@
 package dev.kiln.api;
 
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.util.Objects;
 
 /**
@@ -7,7 +10,7 @@ import java.util.Objects;
  * must be one the hypervisor accepts ({@link TargetHypervisor#formats()}); OVA is never
  * compressed further.
  */
-public record OutputSpec(TargetHypervisor hypervisor, DiskFormat format, Compression compression) {
+public record OutputSpec(TargetHypervisor hypervisor, ImageFormat format, Packaging compression) {
   public OutputSpec {
     Objects.requireNonNull(hypervisor, "hypervisor");
     Objects.requireNonNull(format, "format");
@@ -15,13 +18,14 @@ public record OutputSpec(TargetHypervisor hypervisor, DiskFormat format, Compres
     if (!hypervisor.formats().contains(format)) {
       throw new IllegalArgumentException(hypervisor + " does not take " + format);
     }
-    if (format == DiskFormat.OVA && compression != Compression.NONE) {
+    if (format == ImageFormat.OVA && compression != Packaging.NONE) {
       throw new IllegalArgumentException("an OVA is not compressed further");
     }
   }
 
   /** The artifact's file name for a template named {@code base}, e.g. {@code x.vhd.bz2}. */
   public String fileName(String base) {
-    return base + "." + format.extension() + compression.extension().map(e -> "." + e).orElse("");
+    return base + "." + FormatRegistry.standard().codec(format).extensions().get(0)
+        + compression.suffix();
   }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.api;
 
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -8,7 +10,7 @@ import java.util.Objects;
  * What template to build: the OS, where it comes from, the build machine, the installer's
  * answers, provisioning, generalisation, the artifacts to write, the tests the verify boot runs
  * and where to publish them.
- * Immutable; load one from YAML with {@link Recipes} or assemble it with {@link #builder}.
+ * Immutable; load one from YAML with {@code dev.kiln.core.Recipes} or assemble it with {@link #builder}.
  */
 public final class Recipe {
   private final String name;
@@ -246,7 +248,7 @@ public final class Recipe {
     /** Builds the recipe; without outputs it defaults to one qcow2 for KVM. */
     public Recipe build() {
       if (outputs.isEmpty()) {
-        outputs.add(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE));
+        outputs.add(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE));
       }
       return new Recipe(this);
     }

@@ -1,6 +1,7 @@
 package dev.kiln.core;
 
 import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.event.EventHandlers;

@@ -1,20 +1,20 @@
 package dev.kiln.core;
 
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.MachineException;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.core.history.BuildHistory;
-import dev.kiln.core.metrics.KilnMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.kiln.core.matrix.BuildHost;
-import dev.kiln.core.matrix.MatrixBuild;
 import dev.kiln.core.matrix.MatrixEntry;
+import dev.kiln.core.metrics.KilnMetrics;
 import dev.kiln.spi.HypervisorBackend;
 import dev.kiln.spi.HypervisorProvider;
 import dev.kiln.spi.OsCatalog;
 import dev.kiln.spi.OsProfile;
 import dev.kiln.spi.PublisherProvider;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.kiln.spi;
 import dev.kiln.api.OutputSpec;
 import dev.kiln.api.PublishException;
 import dev.kiln.api.PublishTarget;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.api.event.EventHandlers;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,9 +31,6 @@ public interface Publisher {
       this(file, spec, size, checksums, Map.of());
     }
   }
-
-  /** A template created by publishing, in one zone. */
-  record PublishedTemplate(String id, String name, String zone, String hypervisor) {}
 
   /** Publishes every artifact to {@code target}; idempotent across re-runs of one build. */
   List<PublishedTemplate> publish(String buildId, List<Artifact> artifacts, PublishTarget target,

@@ -1,10 +1,9 @@
 package dev.kiln.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.PublishTarget;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.api.Recipe;
 import dev.kiln.core.internal.pipeline.PipelineFixture;
 import dev.kiln.core.matrix.BuildHost;
@@ -21,6 +20,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The entry point's wiring: publish routing by profile, matrices that publish, early errors. */
 class KilnTest {
@@ -48,7 +49,7 @@ class KilnTest {
       opened.add(profile + " " + family + " " + version);
       return (buildId, artifacts, t, events) -> {
         published.add(profile + "←" + t.profile() + " " + buildId + " " + artifacts.size());
-        return List.of(new Publisher.PublishedTemplate("id-" + profile, family, profile,
+        return List.of(new PublishedTemplate("id-" + profile, family, profile,
             "KVM"));
       };
     }
@@ -72,7 +73,7 @@ class KilnTest {
           .guestConnector(f.connector).verify(false).build().run();
       assertThat(p.opened).containsExactly("lab fake b1", "prod fake b1");
       assertThat(p.published).containsExactly("lab←lab b1 2", "prod←prod b1 2");
-      assertThat(r.published()).extracting(Publisher.PublishedTemplate::zone)
+      assertThat(r.published()).extracting(PublishedTemplate::zone)
           .containsExactly("lab", "prod");
     }
   }

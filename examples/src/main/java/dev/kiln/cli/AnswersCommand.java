@@ -4,14 +4,14 @@ import dev.kiln.api.IsoSource;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.OsSelection;
 import dev.kiln.api.Recipe;
-import dev.kiln.api.Recipes;
 import dev.kiln.api.RemoteFile;
+import dev.kiln.core.Recipes;
 import dev.kiln.formats.initrd.InitrdInjector;
 import dev.kiln.formats.iso9660.IsoImageWriter;
-import dev.kiln.spi.OsProfile;
 import dev.kiln.spi.OsProfile.InstallPlan;
+import dev.kiln.spi.OsProfile;
 import dev.kiln.templates.Catalog;
-import dev.kiln.templates.CatalogEntry;
+import dev.kiln.templates.values.CatalogEntry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code kiln answers}: renders an OS's answer files for inspection. */
 @Command(name = "answers", description = {"Render the answer files of an OS (from a recipe, "

@@ -2,24 +2,24 @@ package dev.kiln.cli;
 
 import dev.kiln.api.Accelerator;
 import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.CloudImageSource;
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.IsoSource;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.OsSelection;
 import dev.kiln.api.OutputSpec;
 import dev.kiln.api.Recipe;
-import dev.kiln.api.Recipes;
 import dev.kiln.api.RemoteFile;
 import dev.kiln.api.TargetHypervisor;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.Stage;
 import dev.kiln.core.Build;
-import dev.kiln.core.BuildResult;
 import dev.kiln.core.Kiln;
+import dev.kiln.core.Recipes;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
 import dev.kiln.templates.Catalog;
-import dev.kiln.templates.CatalogEntry;
+import dev.kiln.templates.values.CatalogEntry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -31,10 +31,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code kiln build}: a recipe (or an OS id) to CloudStack templates. */
 @Command(name = "build", description = {"Build CloudStack templates from a recipe or an OS id: "
@@ -371,7 +371,7 @@ final class BuildCommand implements Callable<Integer> {
     }
     Recipe.Builder b = r.toBuilder();
     List<OutputSpec> outputs = formats.isEmpty() ? r.outputs()
-        : formats.stream().map(BuildCommand::output).toList();
+        : formats.stream().map(ArtifactNames::output).toList();
     if (!only.isEmpty() || !except.isEmpty()) {
       outputs = selectOutputs(outputs, only, except);
     }
@@ -404,8 +404,8 @@ final class BuildCommand implements Callable<Integer> {
       throw new KilnException(e.osId() + " needs a local ISO (" + e.iso().file().orElse("the "
           + "vendor's") + "): write a recipe with source.iso.path");
     }
-    return b.name(e.osId()).addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2,
-        Compression.NONE)).build();
+    return b.name(e.osId()).addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2,
+        Packaging.NONE)).build();
   }
 
   /** An output's name for --only/--except: its file name after the template's, e.g. vhd.bz2. */
@@ -453,23 +453,6 @@ final class BuildCommand implements Callable<Integer> {
           : " exist") + " from an earlier build; use --force to replace "
           + (existing.size() == 1 ? "it" : "them") + ", or --out for another directory");
     }
-  }
-
-  static OutputSpec output(String f) {
-    return switch (f.toLowerCase(Locale.ROOT)) {
-      case "qcow2" -> new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE);
-      case "qcow2.bz2" -> new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2,
-          Compression.BZIP2);
-      case "raw" -> new OutputSpec(TargetHypervisor.KVM, DiskFormat.RAW, Compression.NONE);
-      case "vhd" -> new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD, Compression.NONE);
-      case "vhd.bz2" -> new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD,
-          Compression.BZIP2);
-      case "vhd.zip" -> new OutputSpec(TargetHypervisor.HYPERV, DiskFormat.VHD, Compression.ZIP);
-      case "vhdx" -> new OutputSpec(TargetHypervisor.HYPERV, DiskFormat.VHDX, Compression.NONE);
-      case "ova" -> new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, Compression.NONE);
-      default -> throw new IllegalArgumentException("unknown output format '" + f + "' (qcow2, "
-          + "qcow2.bz2, raw, vhd, vhd.bz2, vhd.zip, vhdx, ova)");
-    };
   }
 
   private EventHandlers progress(ProgressDisplay display) {

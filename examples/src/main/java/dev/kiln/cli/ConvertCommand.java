@@ -6,6 +6,7 @@ import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.qcow2.Qcow2Options;
+import dev.kiln.formats.registry.FormatRegistry;
 import dev.kiln.formats.vhd.VhdOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,10 +18,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code kiln convert SRC DEST}: convert and package a disk image. */
 @Command(name = "convert", description = {"Convert a disk image (raw, qcow2, VHD, VHDX, VMDK or the disk "
@@ -119,16 +120,18 @@ final class ConvertCommand implements Callable<Integer> {
       if (!vhdSubformat.equals("dynamic") && !vhdSubformat.equals("fixed")) {
         throw new IllegalArgumentException("--vhd-subformat is dynamic or fixed");
       }
-      Optional<ImageFormat> forced = format.map(f -> ImageFormat.valueOf(
-          f.toUpperCase(Locale.ROOT)));
+      Optional<ImageFormat> forced = format.map(f -> FormatRegistry.standard().byName(f)
+          .orElseThrow(() -> new IllegalArgumentException("--format " + f + " is not a format "
+              + "Kiln writes; use one of " + FormatRegistry.standard().extensionsText()
+              .replace(".", ""))).format());
       target = ConversionTarget.forFileName(destination.getFileName().toString(), forced,
-          new Qcow2Options(qcow2Compat, compress, threads),
+          java.util.List.of(new Qcow2Options(qcow2Compat, compress, threads),
           new VhdOptions(vhdSubformat.equals("dynamic"), Instant.now(), UUID.randomUUID()),
           dev.kiln.formats.vhdx.VhdxOptions.defaults(),
           new dev.kiln.formats.ova.OvfSpec(destination.getFileName().toString()
               .replaceAll("\\.ova$", ""), dev.kiln.formats.ova.GuestOs.forOs(os), cpus,
               memoryMiB, firmware.equals("efi"), hardwareVersion, "lsilogic",
-              UUID.randomUUID().toString(), dev.kiln.api.KilnVersion.get()));
+              UUID.randomUUID().toString(), dev.kiln.api.KilnVersion.get())));
     } catch (IllegalArgumentException e) {
       return fail(2, e.getMessage());
     }

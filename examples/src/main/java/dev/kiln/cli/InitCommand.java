@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.templates.Catalog;
-import dev.kiln.templates.CatalogEntry;
+import dev.kiln.templates.values.CatalogEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code kiln init OS-ID}: a commented starter recipe that validates. */
 @Command(name = "init", description = {"Write a commented starter recipe for an OS of the "

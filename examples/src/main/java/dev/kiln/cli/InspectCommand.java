@@ -2,8 +2,8 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.ImageReport;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -12,10 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code kiln inspect IMAGE}: format, sizes and a structural check. */
 @Command(name = "inspect", description = {"Show an image's format (detected from its content), "
@@ -40,7 +40,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     ImageReport r;
     try {
-      r = DiskImages.inspect(image);
+      r = FormatRegistry.standard().inspect(image);
     } catch (IOException e) { // a read error, not a format error: those are in the report
       spec.commandLine().getErr().println("kiln inspect: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;

@@ -4,8 +4,8 @@ import dev.kiln.api.event.EventHandlers;
 import dev.kiln.core.Kiln;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code kiln} command line. */
 @Command(name = "kiln", mixinStandardHelpOptions = true,
@@ -45,7 +45,7 @@ public final class KilnCli implements Runnable {
   static String unknownOsId(String osId) {
     return "'" + osId + "' is not an OS id" + dev.kiln.api.DidYouMean.suggest(osId,
         dev.kiln.templates.Catalog.builtIn().entries().stream()
-            .map(dev.kiln.templates.CatalogEntry::osId).toList())
+            .map(dev.kiln.templates.values.CatalogEntry::osId).toList())
         .map(g -> " (did you mean '" + g + "'?)").orElse("") + "; kiln list shows them all";
   }
 

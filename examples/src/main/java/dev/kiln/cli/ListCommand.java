@@ -1,13 +1,13 @@
 package dev.kiln.cli;
 
 import dev.kiln.templates.Catalog;
-import dev.kiln.templates.CatalogEntry;
+import dev.kiln.templates.values.CatalogEntry;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code kiln list}: the OS catalog. */
 @Command(name = "list", description = "List the OS catalog: every OS id Kiln can build, its "

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kiln.api.KilnException;
-import dev.kiln.api.OutputSpec;
 import dev.kiln.api.Recipe;
-import dev.kiln.api.Recipes;
+import dev.kiln.core.Recipes;
 import dev.kiln.core.matrix.BuildHost;
 import dev.kiln.core.matrix.MatrixEntry;
 import dev.kiln.templates.Catalog;
-import dev.kiln.templates.CatalogEntry;
+import dev.kiln.templates.values.CatalogEntry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -97,7 +96,7 @@ record MatrixFile(List<BuildHost> hosts, List<MatrixEntry> entries, int parallel
 
   /** {@code r} writing {@code outputs} instead of its own; everything else kept. */
   static Recipe withOutputs(Recipe r, List<String> outputs) {
-    return r.toBuilder().outputs(outputs.stream().map(BuildCommand::output).toList()).build();
+    return r.toBuilder().outputs(outputs.stream().map(ArtifactNames::output).toList()).build();
   }
 
   /**

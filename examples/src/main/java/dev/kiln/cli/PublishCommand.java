@@ -1,11 +1,8 @@
 package dev.kiln.cli;
 
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.KilnException;
-import dev.kiln.api.OutputSpec;
 import dev.kiln.api.PublishTarget;
-import dev.kiln.api.TargetHypervisor;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.cloudstack.CloudStackClient;
@@ -26,12 +23,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code kiln publish}: registers artifacts as CloudStack templates. */
 @Command(name = "publish", description = {"Register disk images as CloudStack templates, one "
@@ -119,7 +116,7 @@ final class PublishCommand implements Callable<Integer> {
       }
       String v = version != null ? version : ZonedDateTime.now(ZoneOffset.UTC).format(
           DateTimeFormatter.ofPattern("yyyyMMdd.HHmm", Locale.ROOT));
-      String fam = family != null ? family : baseName(artifacts.get(0));
+      String fam = family != null ? family : ArtifactNames.baseName(artifacts.get(0));
       PublishTarget target = new PublishTarget(cloud.profile, zones, osType,
           mode.upload ? PublishTarget.Mode.UPLOAD : PublishTarget.Mode.URL,
           Optional.ofNullable(mode.serveFrom), Optional.ofNullable(smokeOffering),
@@ -142,7 +139,7 @@ final class PublishCommand implements Callable<Integer> {
           out.println("Publishing " + list.size() + " artifact(s) to " + client.endpoint()
               + " as " + fam + "-*-" + v);
         }
-        List<Publisher.PublishedTemplate> published = b.build().publish(
+        List<PublishedTemplate> published = b.build().publish(
             buildId != null ? buildId : v, list, target, events);
         if (json) {
           List<java.util.Map<String, String>> templates = published.stream().map(t ->
@@ -150,7 +147,7 @@ final class PublishCommand implements Callable<Integer> {
                   "zone", t.zone())).toList();
           lines.result(0, java.util.Map.of("templates", templates));
         } else {
-          for (Publisher.PublishedTemplate t : published) {
+          for (PublishedTemplate t : published) {
             out.printf(Locale.ROOT, "%-45s %-36s %-10s %s%n", t.name(), t.id(),
                 t.hypervisor(), t.zone());
           }
@@ -172,59 +169,11 @@ final class PublishCommand implements Callable<Integer> {
     return KilnCli.EXIT_INVALID;
   }
 
-  /** What CloudStack hypervisor and format a file is for, by its name. */
-  static OutputSpec specOf(Path file) {
-    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    Compression c = Compression.NONE;
-    for (Compression candidate : Compression.values()) {
-      if (candidate.extension().isPresent() && n.endsWith("." + candidate.extension().get())) {
-        c = candidate;
-        n = n.substring(0, n.length() - candidate.extension().get().length() - 1);
-      }
-    }
-    if (n.endsWith(".qcow2")) {
-      return new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, c);
-    } else if (n.endsWith(".raw") || n.endsWith(".img")) {
-      return new OutputSpec(TargetHypervisor.KVM, DiskFormat.RAW, c);
-    } else if (n.endsWith(".vhdx")) {
-      return new OutputSpec(TargetHypervisor.HYPERV, DiskFormat.VHDX, c);
-    } else if (n.endsWith(".vhd")) {
-      return new OutputSpec(c == Compression.ZIP ? TargetHypervisor.HYPERV
-          : TargetHypervisor.XENSERVER, DiskFormat.VHD, c);
-    } else if (n.endsWith(".ova")) {
-      return new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, c);
-    }
-    throw new IllegalArgumentException("cannot tell the format of " + file.getFileName()
-        + " (expected .qcow2, .raw, .vhd, .vhdx or .ova, optionally .bz2/.gz/.zip/.xz)");
-  }
-
-  /**
-   * The default family: the file name without its format and packaging extensions, so
-   * {@code ubuntu-24.04-x86_64.qcow2.bz2} gives {@code ubuntu-24.04-x86_64} (a version's dots
-   * are kept).
-   */
-  static String baseName(Path file) {
-    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    for (String ext : List.of(".bz2", ".gz", ".zip", ".xz")) {
-      if (n.endsWith(ext)) {
-        n = n.substring(0, n.length() - ext.length());
-        break;
-      }
-    }
-    for (String ext : List.of(".qcow2", ".raw", ".img", ".vhdx", ".vhd", ".ova")) {
-      if (n.endsWith(ext) && n.length() > ext.length()) {
-        n = n.substring(0, n.length() - ext.length());
-        break;
-      }
-    }
-    return n.replaceAll("[^a-z0-9._-]", "-");
-  }
-
   private static Publisher.Artifact artifact(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new IOException("no such artifact: " + file);
     }
-    return new Publisher.Artifact(file, specOf(file), Files.size(file),
+    return new Publisher.Artifact(file, ArtifactNames.specOf(file), Files.size(file),
         dev.kiln.formats.pack.Packager.checksum(file));
   }
 }

@@ -3,16 +3,16 @@ package dev.kiln.cli;
 import dev.kiln.api.InvalidRecipeException;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.RecipeProblem;
-import dev.kiln.api.Recipes;
+import dev.kiln.core.Recipes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code kiln recipe …}: work with recipe files. */
 @Command(name = "recipe", description = "Work with recipe files.",

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.InvalidRecipeException;
-import dev.kiln.api.Recipes;
+import dev.kiln.core.Recipes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package dev.kiln.examples;
 
 import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.KilnException;
 import dev.kiln.api.Recipe;
-import dev.kiln.api.Recipes;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.core.Build;
-import dev.kiln.core.BuildResult;
 import dev.kiln.core.Kiln;
+import dev.kiln.core.Recipes;
 import dev.kiln.kvm.KvmHypervisor;
 import dev.kiln.templates.Catalog;
 import java.nio.file.Path;

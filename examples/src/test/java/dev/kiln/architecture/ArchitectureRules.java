@@ -62,6 +62,16 @@ final class ArchitectureRules {
     return rules;
   }
 
+  /**
+   * No package of any module imports a package that imports it back, directly or through
+   * others: each package can be read, tested and moved knowing only what it imports.
+   */
+  static ArchRule noPackageCycles() {
+    return com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
+        .matching("dev.kiln.(**)").should().beFreeOfCycles()
+        .as("no package cycles in any module");
+  }
+
   /** {@code formats} is usable on its own: the JDK, Commons Compress and JNA only. */
   static ArchRule formatsIsALeaf() {
     return classes().that().resideInAPackage("dev.kiln.formats..")

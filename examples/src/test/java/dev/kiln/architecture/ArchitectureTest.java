@@ -23,6 +23,8 @@ class ArchitectureTest {
   static void importKiln() {
     production = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        // the modules' test jars (fakes shared with examples' tests) are not production code
+        .withImportOption(location -> !location.contains("-tests.jar"))
         .importPackages("dev.kiln");
   }
 
@@ -45,6 +47,11 @@ class ArchitectureTest {
   @Test
   void formatsIsALeaf() {
     ArchitectureRules.formatsIsALeaf().check(production);
+  }
+
+  @Test
+  void noPackageIsInACycle() {
+    ArchitectureRules.noPackageCycles().check(production);
   }
 
   @Test
@@ -84,5 +91,13 @@ class ArchitectureTest {
     assertThat(violations(ArchitectureRules.publicApiUsesOnlyJdkAndKilnTypes(),
         fixture("dev.kiln.api.archfixture")))
         .contains("exposes third-party type com.fasterxml.jackson.databind.JsonNode");
+  }
+
+  @Test
+  void aPackageCycleIsCaught() {
+    assertThat(violations(ArchitectureRules.noPackageCycles(),
+        fixture("dev.kiln.formats.archfixture")))
+        .contains("Cycle detected").contains("archfixture.cyclea")
+        .contains("archfixture.cycleb");
   }
 }

@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.kiln.api.Accelerator;
 import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.Checksum;
 import dev.kiln.api.CloudImageSource;
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.IsoSource;
 import dev.kiln.api.MachineSettings;
 import dev.kiln.api.OsSelection;
@@ -24,10 +23,11 @@ import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
 import dev.kiln.core.Build;
-import dev.kiln.core.BuildResult;
+import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
 import dev.kiln.formats.iso9660.IsoImageWriter;
+import dev.kiln.formats.pack.Packaging;
 import dev.kiln.kvm.Fixtures;
 import dev.kiln.kvm.KvmHypervisor;
 import dev.kiln.templates.Catalog;
@@ -159,11 +159,11 @@ class BuildPipelineVmTest {
           .addProvisionStep(new ProvisionStep.Packages(List.of("jq"), false))
           .addTest(new dev.kiln.api.TemplateTest("jq is installed", "jq --version", 0,
               Optional.of("^jq-1\\.")))
-          .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
-          .addOutput(new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD,
-              Compression.BZIP2))
-          .addOutput(new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, Compression.NONE))
-          .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.RAW, Compression.NONE))
+          .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE))
+          .addOutput(new OutputSpec(TargetHypervisor.XENSERVER, ImageFormat.VHD,
+              Packaging.BZIP2))
+          .addOutput(new OutputSpec(TargetHypervisor.VMWARE, ImageFormat.OVA, Packaging.NONE))
+          .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.RAW, Packaging.NONE))
           .checksums(java.util.Set.of(Checksum.Algorithm.SHA512))
           .build();
       BuildResult r = build(recipe, "kiln-e2e-cloud").packageProxy(cache.port).build().run();
@@ -240,7 +240,7 @@ class BuildPipelineVmTest {
             new RemoteFile(List.of(), Optional.of(iso), Optional.of(new Checksum(
                 Checksum.Algorithm.SHA256, sha256(iso))), Optional.empty())))
         .name("e2e-installed").machine(machine())
-        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE))
         .build();
     // the test installer is no OS with cloud-init: there is nothing a verify boot could check
     BuildResult first = build(recipe, "kiln-e2e-iso1").verify(false).build().run();
@@ -272,7 +272,7 @@ class BuildPipelineVmTest {
             new RemoteFile(List.of(), Optional.of(image), Optional.of(new Checksum(
                 Checksum.Algorithm.SHA256, "00".repeat(32))), Optional.empty())))
         .name("e2e-bad").machine(machine())
-        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE))
         .build();
     assertThatThrownBy(() -> build(recipe, "kiln-e2e-bad").build().run())
         .isInstanceOfSatisfying(BuildFailedException.class, e -> {

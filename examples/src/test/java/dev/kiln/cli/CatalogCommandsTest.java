@@ -3,7 +3,7 @@ package dev.kiln.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.templates.Catalog;
-import dev.kiln.templates.CatalogEntry;
+import dev.kiln.templates.values.CatalogEntry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

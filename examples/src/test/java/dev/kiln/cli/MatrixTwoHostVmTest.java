@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.api.Accelerator;
 import dev.kiln.api.Checksum;
 import dev.kiln.api.CloudImageSource;
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.GeneralizeOptions;
 import dev.kiln.api.GuestIntegration;
 import dev.kiln.api.MachineSettings;
@@ -22,8 +20,10 @@ import dev.kiln.core.matrix.BuildHost;
 import dev.kiln.core.matrix.EntryResult;
 import dev.kiln.core.matrix.MatrixEntry;
 import dev.kiln.core.testing.LoopbackSshd;
+import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
+import dev.kiln.formats.pack.Packaging;
 import dev.kiln.kvm.Fixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,7 +82,7 @@ class MatrixTwoHostVmTest {
         .guestIntegration(GuestIntegration.NONE)
         .generalize(new GeneralizeOptions(false, Set.of(), GeneralizeOptions.RootPasswordPolicy
             .KEEP, false))
-        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE))
         .build();
   }
 

@@ -3,8 +3,6 @@ package dev.kiln.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.api.Accelerator;
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.GeneralizeOptions;
 import dev.kiln.api.OsSelection;
 import dev.kiln.api.OutputSpec;
@@ -20,7 +18,9 @@ import dev.kiln.core.internal.provision.Provisioner;
 import dev.kiln.core.internal.ssh.BuildKey;
 import dev.kiln.core.internal.ssh.SshCommunicator;
 import dev.kiln.core.internal.ssh.SshEndpoint;
+import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.iso9660.IsoImageWriter;
+import dev.kiln.formats.pack.Packaging;
 import dev.kiln.kvm.Fixtures;
 import dev.kiln.kvm.KvmHypervisor;
 import dev.kiln.spi.Communicator.ExecRequest;
@@ -118,7 +118,7 @@ class ProvisionAndGeneralizeVmTest {
         "    passwd: \"" + opsHash + "\"", "    sudo: ALL=(ALL) ALL", ""));
     Recipe recipe = Recipe.builder(new OsSelection("debian", "12"),
             DebianInstallerVmTest.AnswersCommandIso.source())
-        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE))
         .addProvisionStep(new ProvisionStep.Shell(Optional.of(
             "echo provisioned > /etc/kiln-provisioned"), Optional.empty(),
             Duration.ofMinutes(2)))

@@ -3,7 +3,7 @@ package dev.kiln.formats;
 import java.util.List;
 
 /**
- * What {@link DiskImages#inspect} found: the format, sizes, and every structural problem (an
+ * What {@link FormatCodec#inspect} found: the format, sizes, and every structural problem (an
  * empty list means the image is sound).
  *
  * @param format the detected format

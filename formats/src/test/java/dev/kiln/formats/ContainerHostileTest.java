@@ -1,14 +1,10 @@
 package dev.kiln.formats;
 
-import static java.nio.ByteOrder.BIG_ENDIAN;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
 import dev.kiln.formats.iso9660.IsoException;
 import dev.kiln.formats.iso9660.IsoReader;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static java.nio.ByteOrder.BIG_ENDIAN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * ISOs made by xorriso and OVAs made by Python's tarfile (with qemu-img's VMDKs inside),
@@ -139,7 +139,7 @@ class ContainerHostileTest {
   }
 
   private void convertsToTheSameDisk(Path ova, Path raw) throws Exception {
-    assertThat(DiskImages.detect(ova)).isEqualTo(ImageFormat.OVA);
+    assertThat(FormatRegistry.standard().detect(ova)).isEqualTo(ImageFormat.OVA);
     Path out = dir.resolve("out.qcow2");
     ImageConverter.convert(ova, out, qcow2(), 1, d -> { });
     Tools.Result cmp = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2",
@@ -187,7 +187,7 @@ class ContainerHostileTest {
     String[] cu = capacityAndUnits.split("\\|");
     Path ova = pythonTar("GNU_FORMAT", "vm.ovf", file("d.ovf", ovf("disk1.vmdk", cu[0],
         cu[1])).toString(), "disk1.vmdk", file("disk", "x").toString());
-    ImageReport r = DiskImages.inspect(ova);
+    ImageReport r = FormatRegistry.standard().inspect(ova);
     assertThat(r.problems()).singleElement().asString().contains("Disk/capacity");
   }
 
@@ -195,7 +195,7 @@ class ContainerHostileTest {
   void ovfNested200000DeepIsAProblemNotAStackOverflow() throws Exception {
     String deep = "<a>".repeat(200_000) + "</a>".repeat(200_000);
     Path ova = pythonTar("GNU_FORMAT", "vm.ovf", file("d.ovf", deep).toString());
-    ImageReport r = DiskImages.inspect(ova);
+    ImageReport r = FormatRegistry.standard().inspect(ova);
     assertThat(r.problems()).singleElement().asString().contains("deeper than");
   }
 
@@ -207,7 +207,7 @@ class ContainerHostileTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     ImageReport r;
     try {
-      r = DiskImages.inspect(ova);
+      r = FormatRegistry.standard().inspect(ova);
     } finally {
       System.setErr(saved);
     }
@@ -224,7 +224,7 @@ class ContainerHostileTest {
     Mutant m = Mutant.of(ova);
     long second = m.find("disk1.vmdk".getBytes(StandardCharsets.US_ASCII), 512);
     m.put(second + 124, "77777777777".getBytes(StandardCharsets.US_ASCII)); // size field
-    ImageReport r = DiskImages.inspect(ova);
+    ImageReport r = FormatRegistry.standard().inspect(ova);
     assertThat(r.format()).isEqualTo(ImageFormat.OVA);
     assertThat(r.sound()).isFalse();
   }

@@ -1,6 +1,6 @@
 package dev.kiln.formats;
 
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.io.Converter;
 import dev.kiln.formats.qcow2.Qcow2Options;
 import dev.kiln.formats.qcow2.Qcow2Writer;
 import dev.kiln.formats.raw.RawImage;
@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;

@@ -1,12 +1,10 @@
 package dev.kiln.formats;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.io.Converter;
 import dev.kiln.formats.qcow2.Qcow2Image;
 import dev.kiln.formats.qcow2.Qcow2Options;
 import dev.kiln.formats.qcow2.Qcow2Writer;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The hostile-image corpus ({@code src/test/resources/corpus}, made by {@link CorpusGenerator}):
@@ -65,7 +65,7 @@ class CorpusTest {
   @MethodSource("corpus")
   void inspectFindsThePlantedCorruption(String name, String finding, String field)
       throws Exception {
-    ImageReport report = DiskImages.inspect(unpack(name));
+    ImageReport report = FormatRegistry.standard().inspect(unpack(name));
     assertThat(report.problems()).as("problems of %s", name)
         .anySatisfy(p -> assertThat(p).contains(finding));
   }
@@ -77,14 +77,14 @@ class CorpusTest {
     Path in = unpack(name);
     Path out = tmp.resolve(name + ".out.qcow2");
     if (field == null) {
-      try (DiskImage image = DiskImages.open(in);
+      try (DiskImage image = FormatRegistry.standard().open(in);
           Qcow2Writer w = Qcow2Writer.create(out, image.virtualSize(), Qcow2Options.defaults())) {
         Converter.convert(image, w, d -> { });
       }
       assertThat(out).exists();
     } else {
       assertThatThrownBy(() -> {
-        try (DiskImage image = DiskImages.open(in);
+        try (DiskImage image = FormatRegistry.standard().open(in);
             Qcow2Writer w = Qcow2Writer.create(out, image.virtualSize(),
                 Qcow2Options.defaults())) {
           Converter.convert(image, w, d -> { });
@@ -101,7 +101,7 @@ class CorpusTest {
   @Test
   void wrongMagicIsDetectedAsRawButRefusedAsQcow2() throws Exception {
     Path in = unpack("qcow2-bad-magic");
-    assertThat(DiskImages.detect(in)).isEqualTo(ImageFormat.RAW);
+    assertThat(FormatRegistry.standard().detect(in)).isEqualTo(ImageFormat.RAW);
     assertThatThrownBy(() -> Qcow2Image.open(in)).isInstanceOf(FormatException.class)
         .hasMessageContaining("not a qcow2 image (magic at offset 0)");
   }

@@ -1,11 +1,6 @@
 package dev.kiln.formats;
 
-import static java.nio.ByteOrder.BIG_ENDIAN;
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -14,6 +9,11 @@ import java.time.Duration;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static java.nio.ByteOrder.BIG_ENDIAN;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * VHD, VHDX and VMDK files made by qemu-img and qemu-io, mutated as issue 22's campaign did:
@@ -62,7 +62,7 @@ class DiskHostileTest {
     }
     patchDynamicHeader(m, 28, ByteBuffer.allocate(4).putInt(0x100000).array());
     quickly(() -> {
-      ImageReport r = DiskImages.inspect(m.path());
+      ImageReport r = FormatRegistry.standard().inspect(m.path());
       assertThat(r.sound()).isFalse();
       assertThat(r.problems()).hasSizeLessThanOrEqualTo(ProblemList.MAX + 1);
     });
@@ -72,7 +72,7 @@ class DiskHostileTest {
   void vhdTableOffsetWhoseSumOverflowsIsRefused() throws Exception {
     Mutant m = vhd("64M");
     patchDynamicHeader(m, 16, ByteBuffer.allocate(8).putLong(0x7fffffffffffff00L).array());
-    quickly(() -> assertThatThrownBy(() -> DiskImages.open(m.path()).close())
+    quickly(() -> assertThatThrownBy(() -> FormatRegistry.standard().open(m.path()).close())
         .isInstanceOf(FormatException.class).hasMessageContaining("table_offset"));
   }
 
@@ -85,7 +85,7 @@ class DiskHostileTest {
       m.putInt(1536 + 4L * i, first, BIG_ENDIAN);
     }
     quickly(() -> assertThatThrownBy(() -> {
-      try (DiskImage d = DiskImages.open(m.path())) {
+      try (DiskImage d = FormatRegistry.standard().open(m.path())) {
         d.dataExtents();
       }
     }).isInstanceOf(FormatException.class).hasMessageContaining("overlaps another block"));
@@ -133,9 +133,9 @@ class DiskHostileTest {
       m.putLong(bat + 8L * i, first, LITTLE_ENDIAN);
     }
     quickly(() -> {
-      assertThatThrownBy(() -> DiskImages.open(m.path()).close())
+      assertThatThrownBy(() -> FormatRegistry.standard().open(m.path()).close())
           .isInstanceOf(FormatException.class).hasMessageContaining("another block's");
-      assertThat(DiskImages.inspect(m.path()).sound()).isFalse();
+      assertThat(FormatRegistry.standard().inspect(m.path()).sound()).isFalse();
     });
   }
 
@@ -149,7 +149,7 @@ class DiskHostileTest {
       m.putInt(meta + 32 + 32L * i + 16, metaLen, LITTLE_ENDIAN);
       m.putInt(meta + 32 + 32L * i + 20, 0, LITTLE_ENDIAN);
     }
-    quickly(() -> assertThatThrownBy(() -> DiskImages.open(m.path()).close())
+    quickly(() -> assertThatThrownBy(() -> FormatRegistry.standard().open(m.path()).close())
         .isInstanceOf(FormatException.class).hasMessageContaining("metadata entry"));
   }
 
@@ -158,7 +158,7 @@ class DiskHostileTest {
     Mutant m = vhdx();
     m.putInt(regionEntry(m, false) + 24, 4, LITTLE_ENDIAN);
     fixRegionCrc(m);
-    quickly(() -> assertThatThrownBy(() -> DiskImages.open(m.path()).close())
+    quickly(() -> assertThatThrownBy(() -> FormatRegistry.standard().open(m.path()).close())
         .isInstanceOf(FormatException.class).hasMessageContaining("metadata region length"));
   }
 
@@ -181,11 +181,11 @@ class DiskHostileTest {
       m.putInt(gd + 4L * i, firstGde, LITTLE_ENDIAN);
     }
     quickly(() -> {
-      ImageReport r = DiskImages.inspect(m.path());
+      ImageReport r = FormatRegistry.standard().inspect(m.path());
       assertThat(r.problems()).anySatisfy(p -> assertThat(p).contains(
           "referenced more than once"));
       assertThatThrownBy(() -> {
-        try (DiskImage d = DiskImages.open(m.path())) {
+        try (DiskImage d = FormatRegistry.standard().open(m.path())) {
           d.dataExtents();
         }
       }).isInstanceOf(FormatException.class);

@@ -1,17 +1,17 @@
 package dev.kiln.formats;
 
-import static java.nio.ByteOrder.BIG_ENDIAN;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
 import dev.kiln.formats.qcow2.Qcow2Image;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static java.nio.ByteOrder.BIG_ENDIAN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * qcow2 images made by qemu-img and qemu-io, then mutated as issue 22's fuzzing campaign did:
@@ -36,9 +36,9 @@ class Qcow2HostileTest {
   /** Opening, reading every extent and inspecting all end in a typed error or a report. */
   private static String typedFailure(Path file) {
     return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-      ImageReport report = DiskImages.inspect(file);
+      ImageReport report = FormatRegistry.standard().inspect(file);
       assertThat(report.sound()).as("report of a mutant: %s", report).isFalse();
-      try (DiskImage image = DiskImages.openWithBacking(file)) {
+      try (DiskImage image = FormatRegistry.standard().openWithBacking(file)) {
         image.dataExtents();
       } catch (FormatException expected) {
         return expected.getMessage();
@@ -111,7 +111,7 @@ class Qcow2HostileTest {
     }
     String failure = typedFailure(m.path());
     assertThat(failure).contains("referenced more than once");
-    assertThat(DiskImages.inspect(m.path()).problems()).hasSizeLessThanOrEqualTo(101);
+    assertThat(FormatRegistry.standard().inspect(m.path()).problems()).hasSizeLessThanOrEqualTo(101);
   }
 
   /** qemu packs sub-byte refcounts from the least significant bit; Kiln used to read MSB first. */
@@ -123,7 +123,7 @@ class Qcow2HostileTest {
         .qemuWrite("qcow2", 0, 3 << 16, 0x11).qemuWrite("qcow2", 10 << 20, 1 << 20, 0x22);
     Tools.Result check = Tools.run("qemu-img", "check", p.toString());
     assertThat(check.exit()).as(check.output()).isZero();
-    ImageReport report = DiskImages.inspect(p);
+    ImageReport report = FormatRegistry.standard().inspect(p);
     assertThat(report.problems()).as("refcount_bits=%d", bits).isEmpty();
   }
 }

@@ -1,11 +1,10 @@
 package dev.kiln.formats;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.io.Converter;
 import dev.kiln.formats.qcow2.Qcow2Options;
 import dev.kiln.formats.qcow2.Qcow2Writer;
 import dev.kiln.formats.raw.RawImage;
+import dev.kiln.formats.registry.FormatRegistry;
 import dev.kiln.formats.vhd.VhdOptions;
 import dev.kiln.formats.vhd.VhdWriter;
 import java.nio.file.Files;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Kiln's writers judged by qemu-img, which shares no code with them. */
 @Tag("validator")
@@ -111,7 +111,7 @@ class WritersAgainstQemuTest {
     // exact size (rounded up to a sector): qemu trusts current_size for creator "tap"
     assertThat(Tools.run("qemu-img", "info", "-f", "vpc", out.toString()).output())
         .contains("(67121664 bytes)");
-    assertThat(DiskImages.detect(out)).isEqualTo(ImageFormat.VHD);
+    assertThat(FormatRegistry.standard().detect(out)).isEqualTo(ImageFormat.VHD);
     assertThat(Files.size(out)).isLessThan(16L << 20);
     assertVhdiinfoAccepts(out, "Dynamic");
   }
@@ -165,7 +165,7 @@ class WritersAgainstQemuTest {
         even.toString(), unpacked.toString());
     assertThat(cmp7.exit()).as("7-Zip's reading: " + cmp7.output()).isZero();
     assertThat(Files.mismatch(out, vhdx("y.vhdx"))).isEqualTo(-1L);
-    assertThat(DiskImages.inspect(out).problems()).isEmpty();
+    assertThat(FormatRegistry.standard().inspect(out).problems()).isEmpty();
     assertVhdiinfoAccepts(out, "Dynamic");
     // two 32 MiB blocks are stored, but only their ~5 MiB of data (and ~1 MiB of metadata)
     // reach the disk: the zero parts are holes
@@ -209,7 +209,7 @@ class WritersAgainstQemuTest {
           source.toString(), q.toString());
       assertThat(r.exit()).as(r.output()).isZero();
       Path back = dir.resolve("back" + flag + ".raw");
-      try (DiskImage in = DiskImages.open(q);
+      try (DiskImage in = FormatRegistry.standard().open(q);
           var w = dev.kiln.formats.raw.RawWriter.create(back, in.virtualSize())) {
         assertThat(in.format()).isEqualTo(ImageFormat.QCOW2);
         Converter.convert(in, w, done -> { });

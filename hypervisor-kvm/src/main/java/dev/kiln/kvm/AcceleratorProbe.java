@@ -76,7 +76,8 @@ public final class AcceleratorProbe {
       throw new IllegalArgumentException("probe KVM or TCG, not AUTO");
     }
     try (var connection = LibvirtConnections.open(libvirtUri)) {
-      return new ProbeRun(connection, accelerator, deadline).run();
+      ProbeRun.Verdict v = new ProbeRun(connection, accelerator, deadline).run();
+      return new Result(accelerator, v.usable(), v.reason(), v.elapsed());
     }
   }
 }

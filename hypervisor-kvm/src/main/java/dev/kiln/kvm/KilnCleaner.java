@@ -85,14 +85,15 @@ public final class KilnCleaner {
         }
       }
       if (!connection.isLocal()) {
-        removed.addAll(LeftoverFiles.cleanPools(connection.connect(), dryRun));
+        LeftoverFiles.cleanPools(connection.connect(), dryRun)
+            .forEach(r -> removed.add(new Removed(r.kind(), r.what())));
       }
     } catch (IOException e) {
       throw new MachineException("cleaning: " + e.getMessage(), e);
     }
     try {
-      removed.addAll(LeftoverFiles.clean(workRoot.resolve(KvmMachines.MACHINES), liveDirs,
-          PROBE_MAX_AGE, dryRun));
+      LeftoverFiles.clean(workRoot.resolve(KvmMachines.MACHINES), liveDirs, PROBE_MAX_AGE,
+          dryRun).forEach(r -> removed.add(new Removed(r.kind(), r.what())));
     } catch (IOException e) {
       throw new MachineException("cleaning " + workRoot + ": " + e.getMessage(), e);
     }

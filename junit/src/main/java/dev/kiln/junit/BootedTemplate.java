@@ -8,7 +8,7 @@ import dev.kiln.core.internal.ssh.SshEndpoint;
 import dev.kiln.core.internal.verify.ConfigDrive;
 import dev.kiln.core.internal.verify.ReachableImage;
 import dev.kiln.formats.DiskImage;
-import dev.kiln.formats.DiskImages;
+import dev.kiln.formats.registry.FormatRegistry;
 import dev.kiln.kvm.KvmHypervisor;
 import dev.kiln.spi.Communicator;
 import dev.kiln.spi.Machine;
@@ -75,7 +75,7 @@ final class BootedTemplate implements TemplateMachine, AutoCloseable {
     String format = template.getFileName().toString().endsWith(".raw") ? "raw" : "qcow2";
     Path base = ReachableImage.place(template, dir.resolve("template." + format));
     long size;
-    try (DiskImage d = DiskImages.open(base)) {
+    try (DiskImage d = FormatRegistry.standard().open(base)) {
       size = d.virtualSize();
     }
     Path drive = dir.resolve("configdrive.iso");

@@ -13,6 +13,7 @@ import dev.kiln.templates.internal.KernelArguments;
 import dev.kiln.templates.internal.KickstartRenderer;
 import dev.kiln.templates.internal.PreseedRenderer;
 import dev.kiln.templates.internal.SubiquityRenderer;
+import dev.kiln.templates.values.CatalogEntry;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;

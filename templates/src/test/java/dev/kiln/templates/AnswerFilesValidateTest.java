@@ -1,13 +1,12 @@
 package dev.kiln.templates;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kiln.api.Recipe;
-import dev.kiln.spi.OsProfile;
 import dev.kiln.spi.OsProfile.InstallPlan;
+import dev.kiln.spi.OsProfile;
+import dev.kiln.templates.values.CatalogEntry;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every rendered answer file of every catalog entry, for the default recipe and an unusual one

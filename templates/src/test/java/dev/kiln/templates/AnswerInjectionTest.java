@@ -1,8 +1,5 @@
 package dev.kiln.templates;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.kiln.api.Answers;
 import dev.kiln.api.IsoSource;
 import dev.kiln.api.OsSelection;
@@ -10,12 +7,16 @@ import dev.kiln.api.Recipe;
 import dev.kiln.api.Registration;
 import dev.kiln.api.Secret;
 import dev.kiln.api.UserAccount;
+import dev.kiln.templates.values.AnswerValueException;
+import dev.kiln.templates.values.CatalogEntry;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Attempts to inject answer-file lines or shell commands through every user-controlled value

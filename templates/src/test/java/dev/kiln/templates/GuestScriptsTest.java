@@ -2,12 +2,12 @@ package dev.kiln.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.OsSelection;
 import dev.kiln.api.OutputSpec;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.TargetHypervisor;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
 import dev.kiln.spi.OsProfile;
 import dev.kiln.templates.internal.GuestScripts;
 import java.nio.file.Path;
@@ -31,8 +31,8 @@ class GuestScriptsTest {
       OsProfile profile = catalog.profile(id).orElseThrow();
       Recipe recipe = Recipe.builder(new OsSelection(id, profile.versions().get(0)),
           Recipes.iso())
-          .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.BZIP2))
-          .addOutput(new OutputSpec(TargetHypervisor.VMWARE, DiskFormat.OVA, Compression.NONE))
+          .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.BZIP2))
+          .addOutput(new OutputSpec(TargetHypervisor.VMWARE, ImageFormat.OVA, Packaging.NONE))
           .build();
       for (String purpose : GuestScripts.PURPOSES) {
         String script = profile.guestScript(purpose, recipe).orElseThrow();

@@ -11,6 +11,7 @@ import dev.kiln.api.Registration;
 import dev.kiln.api.RemoteFile;
 import dev.kiln.api.Secret;
 import dev.kiln.api.UserAccount;
+import dev.kiln.templates.values.CatalogEntry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.kiln.core.matrix;
 
-import dev.kiln.core.BuildResult;
+import dev.kiln.api.BuildResult;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.kiln.core.matrix;
 
-import dev.kiln.core.BuildResult;
+import dev.kiln.api.BuildResult;
 
 /** Runs one entry on one host (in production: a {@code Build} against the host's URI). */
 @FunctionalInterface

@@ -1,9 +1,9 @@
 package dev.kiln.core.matrix;
 
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.MachineException;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
-import dev.kiln.core.BuildResult;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

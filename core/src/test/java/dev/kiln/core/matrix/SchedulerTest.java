@@ -3,6 +3,7 @@ package dev.kiln.core.matrix;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.IsoSource;
 import dev.kiln.api.MachineException;
 import dev.kiln.api.OsSelection;
@@ -11,7 +12,6 @@ import dev.kiln.api.RemoteFile;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
-import dev.kiln.core.BuildResult;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.kiln.examples.bench;
 
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.io.Converter;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
 import dev.kiln.formats.qcow2.Qcow2Options;
@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,7 +154,7 @@ public final class ConversionBenchmark {
 
   private static void convert(Path source, WriterFactory factory) throws IOException {
     try (RawImage in = RawImage.open(source); DiskWriter w = factory.create(in.virtualSize())) {
-      dev.kiln.formats.convert.Converter.convert(in, w, d -> { });
+      dev.kiln.formats.io.Converter.convert(in, w, d -> { });
     }
   }
 

@@ -1,15 +1,16 @@
 package dev.kiln.formats.convert;
 
 import dev.kiln.formats.DiskImage;
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.DiskWriter;
+import dev.kiln.formats.FormatCodec;
+import dev.kiln.formats.WriterOptions;
+import dev.kiln.formats.io.Converter;
+import dev.kiln.formats.io.TemporaryFiles;
 import dev.kiln.formats.pack.Checksums;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
-import dev.kiln.formats.qcow2.Qcow2Writer;
-import dev.kiln.formats.raw.RawWriter;
-import dev.kiln.formats.vhd.VhdWriter;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class ImageConverter {
   public static PackagedFile convert(Path source, Path destination, ConversionTarget target,
       int threads, java.util.Set<String> checksums, ConversionProgress progress)
       throws IOException {
-    if (DiskImages.detect(source) == dev.kiln.formats.ImageFormat.OVA) {
+    if (FormatRegistry.standard().detect(source) == dev.kiln.formats.ImageFormat.OVA) {
       Path disk = TemporaryFiles.register(destination.resolveSibling(destination.getFileName()
           + ".ova-disk.partial"));
       try (dev.kiln.formats.ova.OvaReader ova = dev.kiln.formats.ova.OvaReader.open(source)) {
@@ -64,7 +65,7 @@ public final class ImageConverter {
         }
         String href = ova.summary().disks().get(0).href();
         ova.extract(href, disk);
-        dev.kiln.formats.ImageFormat inner = DiskImages.detect(disk);
+        dev.kiln.formats.ImageFormat inner = FormatRegistry.standard().detect(disk);
         if (inner != dev.kiln.formats.ImageFormat.VMDK) {
           // an OVA's disk is a VMDK (DSP0243 with VMware's format URLs); anything else would
           // be copied through as if it were the guest's disk
@@ -78,23 +79,26 @@ public final class ImageConverter {
       }
     }
     if (target.format() == dev.kiln.formats.ImageFormat.OVA) {
-      try (DiskImage in = DiskImages.open(source)) {
+      try (DiskImage in = FormatRegistry.standard().open(source)) {
         long size = in.virtualSize();
-        return dev.kiln.formats.ova.OvaWriter.write(in, destination, target.ovf(), threads,
-            target.vhd().timestamp(), done -> progress.update(ConversionProgress.Phase.CONVERT,
+        dev.kiln.formats.ova.OvfSpec spec = (dev.kiln.formats.ova.OvfSpec) target.options()
+            .orElseGet(() -> FormatRegistry.standard().codec(target.format())
+                .defaultOptions(destination.getFileName().toString()));
+        return dev.kiln.formats.ova.OvaWriter.write(in, destination, spec, threads,
+            target.stamp(), done -> progress.update(ConversionProgress.Phase.CONVERT,
                 done, size));
       }
     }
     Path image = target.packaging() == Packaging.NONE ? destination
         : TemporaryFiles.register(intermediate(destination));
     try {
-      try (DiskImage in = DiskImages.open(source);
+      try (DiskImage in = FormatRegistry.standard().open(source);
           DiskWriter out = writer(image, in.virtualSize(), target)) {
         long size = in.virtualSize();
         Converter.convert(in, out, done -> progress.update(ConversionProgress.Phase.CONVERT,
             done, size));
       }
-      Instant stamp = target.vhd().timestamp();
+      Instant stamp = target.stamp();
       long imageSize = java.nio.file.Files.size(image);
       return new Packager(threads, stamp, checksums).pack(image, destination, target.packaging(),
           done -> progress.update(ConversionProgress.Phase.PACKAGE, done, imageSize));
@@ -124,22 +128,18 @@ public final class ImageConverter {
     return Packaging.ofFileName(name).strip(name);
   }
 
-  /** A writer of {@code t}'s format (not OVA) into {@code file}. */
+  /**
+   * A writer of {@code t}'s format (not a container) into {@code file}, with {@code t}'s options
+   * or its codec's defaults for an artifact of that name.
+   */
   public static DiskWriter writer(Path file, long size, ConversionTarget t) throws IOException {
-    switch (t.format()) {
-      case QCOW2:
-        return Qcow2Writer.create(file, size, t.qcow2());
-      case VHD:
-        return VhdWriter.create(file, size, t.vhd());
-      case VHDX:
-        return dev.kiln.formats.vhdx.VhdxWriter.create(file, size, t.vhdx());
-      case VMDK:
-        return dev.kiln.formats.vmdk.VmdkStreamWriter.create(file, size,
-            dev.kiln.formats.vmdk.VmdkOptions.defaults(artifactName(file)));
-      case RAW:
-        return RawWriter.create(file, size);
-      default:
-        throw new IllegalArgumentException("writing " + t.format() + " is not supported yet");
-    }
+    return write(FormatRegistry.standard().codec(t.format()), file, size, t);
+  }
+
+  private static <O extends WriterOptions> DiskWriter write(FormatCodec<O> codec, Path file,
+      long size, ConversionTarget t) throws IOException {
+    O options = t.options().map(codec.optionsType()::cast)
+        .orElseGet(() -> codec.defaultOptions(artifactName(file)));
+    return codec.writer(file, size, options);
   }
 }

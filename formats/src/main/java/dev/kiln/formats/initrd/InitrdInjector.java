@@ -1,6 +1,6 @@
 package dev.kiln.formats.initrd;
 
-import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.io.AtomicFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

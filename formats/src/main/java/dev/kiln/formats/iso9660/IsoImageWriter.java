@@ -2,7 +2,7 @@ package dev.kiln.formats.iso9660;
 
 import static dev.kiln.formats.iso9660.IsoBytes.SECTOR;
 
-import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.io.AtomicFile;
 import dev.kiln.formats.iso9660.IsoNode.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

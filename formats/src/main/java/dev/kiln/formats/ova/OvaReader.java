@@ -1,8 +1,7 @@
 package dev.kiln.formats.ova;
 
 import dev.kiln.formats.FormatException;
-import dev.kiln.formats.convert.AtomicFile;
-
+import dev.kiln.formats.io.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

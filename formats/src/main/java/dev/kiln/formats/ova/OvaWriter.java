@@ -1,8 +1,8 @@
 package dev.kiln.formats.ova;
 
 import dev.kiln.formats.DiskImage;
-import dev.kiln.formats.convert.AtomicFile;
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.io.AtomicFile;
+import dev.kiln.formats.io.Converter;
 import dev.kiln.formats.pack.Checksums;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.pack.Packager;
@@ -33,12 +33,13 @@ public final class OvaWriter {
   /** Converts {@code source} into {@code ova} described by {@code spec}. */
   public static PackagedFile write(DiskImage source, Path ova, OvfSpec spec, int threads,
       Instant modified, LongConsumer progress) throws IOException {
-    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.OVA, source.virtualSize());
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.OVA, OvaCodec.MAX_VIRTUAL_SIZE,
+        source.virtualSize());
     String base = spec.name().replaceAll("[^A-Za-z0-9._-]", "_");
     String ovfName = base + ".ovf";
     String mfName = base + ".mf";
     String diskName = base + "-disk1.vmdk";
-    Path vmdk = dev.kiln.formats.convert.TemporaryFiles.register(
+    Path vmdk = dev.kiln.formats.io.TemporaryFiles.register(
         ova.resolveSibling(ova.getFileName() + ".vmdk.partial"));
     try {
       long capacity;
@@ -95,7 +96,7 @@ public final class OvaWriter {
       }
       return new PackagedFile(ova, written[0], sums.finish());
     } finally {
-      dev.kiln.formats.convert.TemporaryFiles.delete(vmdk);
+      dev.kiln.formats.io.TemporaryFiles.delete(vmdk);
     }
   }
 

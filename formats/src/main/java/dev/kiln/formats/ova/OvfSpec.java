@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param version the product version recorded in the ProductSection
  */
 public record OvfSpec(String name, GuestOs guestOs, int cpus, long memoryMiB, boolean efi,
-    String hardwareVersion, String scsiController, String buildId, String version) {
+    String hardwareVersion, String scsiController, String buildId, String version) implements dev.kiln.formats.WriterOptions {
   public OvfSpec {
     Objects.requireNonNull(name);
     Objects.requireNonNull(guestOs);

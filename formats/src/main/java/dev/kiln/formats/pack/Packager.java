@@ -1,8 +1,8 @@
 package dev.kiln.formats.pack;
 
 import dev.kiln.formats.bzip2.Bzip2Encoder;
-import dev.kiln.formats.convert.AtomicFile;
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.io.AtomicFile;
+import dev.kiln.formats.io.Converter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -337,7 +337,7 @@ public final class Packager {
 
   private PackagedFile zip(Path image, Path destination, LongConsumer progress)
       throws IOException {
-    Path deflated = dev.kiln.formats.convert.TemporaryFiles.register(
+    Path deflated = dev.kiln.formats.io.TemporaryFiles.register(
         destination.resolveSibling(destination.getFileName() + ".deflate.partial"));
     try (AtomicFile out = AtomicFile.create(destination)) {
       long[] crcAndSize;
@@ -371,7 +371,7 @@ public final class Packager {
       // ZipArchiveOutputStream closed the channel; reopen-free commit: move the partial file
       out.commit();
     } finally {
-      dev.kiln.formats.convert.TemporaryFiles.delete(deflated);
+      dev.kiln.formats.io.TemporaryFiles.delete(deflated);
     }
     return new PackagedFile(destination, Files.size(destination), checksum(destination, algorithms));
   }

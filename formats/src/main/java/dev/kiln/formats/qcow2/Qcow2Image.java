@@ -6,8 +6,8 @@ import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FileRegions;
 import dev.kiln.formats.FormatException;
-import dev.kiln.formats.UnsupportedFeatureException;
 import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.UnsupportedFeatureException;
 import dev.kiln.formats.raw.RawImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -127,12 +127,12 @@ public final class Qcow2Image implements DiskImage {
     if (format.equals("raw")) {
       return dev.kiln.formats.raw.RawImage.open(base);
     }
-    if (format.equals("qcow2") || format.isEmpty()
-        && dev.kiln.formats.DiskImages.detect(base) == ImageFormat.QCOW2) {
+    if (format.equals("qcow2") || format.isEmpty() && hasQcow2Magic(base)) {
       return open(base, true, depth + 1);
     }
     if (format.isEmpty()) {
-      return dev.kiln.formats.DiskImages.open(base);
+      // with no format named, QEMU probes; Kiln's bases are qcow2 or raw, so raw it is
+      return dev.kiln.formats.raw.RawImage.open(base);
     }
     throw new UnsupportedFeatureException("backing files in " + format + " format",
         "backing file format", 0);
@@ -399,6 +399,13 @@ public final class Qcow2Image implements DiskImage {
       if (backing != null) {
         backing.close();
       }
+    }
+  }
+
+  private static boolean hasQcow2Magic(Path file) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.READ)) {
+      return new Qcow2Codec().recognises(dev.kiln.formats.FileHead.read(ch));
     }
   }
 }

@@ -8,7 +8,7 @@ package dev.kiln.formats.qcow2;
  * @param compressed deflate every cluster that shrinks (qemu-img's {@code -c})
  * @param threads compression threads (output order is kept whatever the count)
  */
-public record Qcow2Options(String compat, boolean compressed, int threads) {
+public record Qcow2Options(String compat, boolean compressed, int threads) implements dev.kiln.formats.WriterOptions {
   public Qcow2Options {
     if (!compat.equals("1.1") && !compat.equals("0.10")) {
       throw new IllegalArgumentException("qcow2 compat is 0.10 or 1.1, not " + compat);

@@ -1,6 +1,6 @@
 package dev.kiln.formats.qcow2;
 
-import dev.kiln.formats.convert.AtomicFile;
+import dev.kiln.formats.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

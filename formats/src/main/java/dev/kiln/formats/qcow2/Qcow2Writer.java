@@ -1,8 +1,8 @@
 package dev.kiln.formats.qcow2;
 
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.convert.AtomicFile;
-import dev.kiln.formats.convert.CoalescingWriter;
+import dev.kiln.formats.io.AtomicFile;
+import dev.kiln.formats.io.CoalescingWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -78,7 +78,8 @@ public final class Qcow2Writer implements DiskWriter {
     if (virtualSize < 0) {
       throw new IllegalArgumentException("negative virtual size: " + virtualSize);
     }
-    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.QCOW2, virtualSize);
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.QCOW2, Qcow2Codec.MAX_VIRTUAL_SIZE,
+        virtualSize);
     // qemu sees disks in whole sectors and would drop a partial last one: round up, as
     // qemu-img convert does.
     long size = (virtualSize + 511) & ~511L;

@@ -1,8 +1,8 @@
 package dev.kiln.formats.raw;
 
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.convert.AtomicFile;
-import dev.kiln.formats.convert.CoalescingWriter;
+import dev.kiln.formats.io.AtomicFile;
+import dev.kiln.formats.io.CoalescingWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import java.util.UUID;
  * @param timestamp the footer's creation time; pin it for byte-identical output
  * @param uniqueId the footer's UUID; pin it for byte-identical output
  */
-public record VhdOptions(boolean dynamic, Instant timestamp, UUID uniqueId) {
+public record VhdOptions(boolean dynamic, Instant timestamp, UUID uniqueId) implements dev.kiln.formats.WriterOptions {
   public VhdOptions {
     Objects.requireNonNull(timestamp);
     Objects.requireNonNull(uniqueId);

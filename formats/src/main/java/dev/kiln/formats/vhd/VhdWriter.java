@@ -1,8 +1,8 @@
 package dev.kiln.formats.vhd;
 
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.convert.AtomicFile;
-import dev.kiln.formats.convert.CoalescingWriter;
+import dev.kiln.formats.io.AtomicFile;
+import dev.kiln.formats.io.CoalescingWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -64,7 +64,8 @@ public final class VhdWriter implements DiskWriter {
   public static VhdWriter create(Path destination, long virtualSize, VhdOptions options)
       throws IOException {
     long size = align512(virtualSize);
-    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VHD, size);
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VHD, VhdCodec.MAX_VIRTUAL_SIZE,
+        size);
     return new VhdWriter(AtomicFile.create(destination), size, options);
   }
 

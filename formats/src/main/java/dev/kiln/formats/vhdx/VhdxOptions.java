@@ -12,7 +12,7 @@ import java.util.UUID;
  * @param identity seeds every GUID in the file (file/data write GUIDs, page-83 id); pin it for
  *     byte-identical output
  */
-public record VhdxOptions(int blockSize, UUID identity) {
+public record VhdxOptions(int blockSize, UUID identity) implements dev.kiln.formats.WriterOptions {
   public VhdxOptions {
     if (blockSize < (1 << 20) || blockSize > (256 << 20) || Integer.bitCount(blockSize) != 1) {
       throw new IllegalArgumentException("VHDX block size must be a power of two from 1 MiB "

@@ -11,9 +11,9 @@ import static dev.kiln.formats.vhdx.VhdxLayout.MIB;
 import static dev.kiln.formats.vhdx.VhdxLayout.REGION_TABLE_SIZE;
 
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.convert.AtomicFile;
-import dev.kiln.formats.convert.CoalescingWriter;
-import dev.kiln.formats.convert.NonZeroRuns;
+import dev.kiln.formats.io.AtomicFile;
+import dev.kiln.formats.io.CoalescingWriter;
+import dev.kiln.formats.io.NonZeroRuns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -74,7 +74,8 @@ public final class VhdxWriter implements DiskWriter {
   public static VhdxWriter create(Path destination, long virtualSize, VhdxOptions options)
       throws IOException {
     long size = (virtualSize + LOGICAL_SECTOR - 1) / LOGICAL_SECTOR * LOGICAL_SECTOR;
-    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VHDX, size);
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VHDX, VhdxCodec.MAX_VIRTUAL_SIZE,
+        size);
     return new VhdxWriter(AtomicFile.create(destination), size, options);
   }
 

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param threads grain compression threads
  */
 public record VmdkOptions(String extentFileName, String adapterType, int virtualHwVersion,
-    int contentId, int threads) {
+    int contentId, int threads) implements dev.kiln.formats.WriterOptions {
   public VmdkOptions {
     Objects.requireNonNull(extentFileName);
     if (!extentFileName.matches("[A-Za-z0-9._-]+")) {

@@ -6,8 +6,8 @@ import static dev.kiln.formats.vmdk.VmdkConstants.NUM_GTES_PER_GT;
 import static dev.kiln.formats.vmdk.VmdkConstants.SECTOR;
 
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.convert.AtomicFile;
-import dev.kiln.formats.convert.CoalescingWriter;
+import dev.kiln.formats.io.AtomicFile;
+import dev.kiln.formats.io.CoalescingWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -68,7 +68,8 @@ public final class VmdkStreamWriter implements DiskWriter {
     if (virtualSize < 0) {
       throw new IllegalArgumentException("negative VMDK capacity: " + virtualSize);
     }
-    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VMDK, virtualSize);
+    dev.kiln.formats.FormatLimits.check(dev.kiln.formats.ImageFormat.VMDK, VmdkCodec.MAX_VIRTUAL_SIZE,
+        virtualSize);
     return new VmdkStreamWriter(AtomicFile.create(destination),
         (virtualSize + SECTOR - 1) / SECTOR, options);
   }

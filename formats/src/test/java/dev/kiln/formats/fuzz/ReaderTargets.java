@@ -1,13 +1,13 @@
 package dev.kiln.formats.fuzz;
 
 import dev.kiln.formats.DiskImage;
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.Extent;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageReport;
 import dev.kiln.formats.iso9660.IsoEntry;
 import dev.kiln.formats.iso9660.IsoReader;
 import dev.kiln.formats.ova.OvaReader;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -49,14 +49,14 @@ final class ReaderTargets {
   static void disk(byte[] data) throws IOException {
     Path f = file(data, "disk.img");
     try {
-      DiskImages.detect(f);
-      ImageReport report = DiskImages.inspect(f);
+      FormatRegistry.standard().detect(f);
+      ImageReport report = FormatRegistry.standard().inspect(f);
       report.problems().forEach(p -> {
         if (p == null || p.isEmpty()) {
           throw new AssertionError("an empty problem in " + report);
         }
       });
-      try (DiskImage image = DiskImages.openWithBacking(f)) {
+      try (DiskImage image = FormatRegistry.standard().openWithBacking(f)) {
         readAll(image);
       }
     } catch (FormatException | FileSystemException expected) {
@@ -109,7 +109,7 @@ final class ReaderTargets {
     Path f = file(data, "appliance.ova");
     Path out = DIR.resolve("member");
     try {
-      DiskImages.inspect(f);
+      FormatRegistry.standard().inspect(f);
       try (OvaReader ova = OvaReader.open(f)) {
         ova.summary();
         ova.verifyManifest();

@@ -3,15 +3,12 @@ package dev.kiln.formats.ova;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
-import dev.kiln.formats.qcow2.Qcow2Options;
 import dev.kiln.formats.raw.RawImage;
-import dev.kiln.formats.vhd.VhdOptions;
-import dev.kiln.formats.vhdx.VhdxOptions;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +48,7 @@ class OvaReaderTest {
 
   @Test
   void summaryAndManifestReadBack() throws Exception {
-    assertThat(DiskImages.detect(ova)).isEqualTo(ImageFormat.OVA);
+    assertThat(FormatRegistry.standard().detect(ova)).isEqualTo(ImageFormat.OVA);
     try (OvaReader r = OvaReader.open(ova)) {
       assertThat(r.members()).containsExactly("vm.ovf", "vm.mf", "vm-disk1.vmdk");
       OvaReader.Summary s = r.summary();
@@ -72,7 +69,7 @@ class OvaReaderTest {
   void ovaConvertsBackToTheSameDisk() throws Exception {
     Path out = dir.resolve("back.raw");
     ImageConverter.convert(ova, out, ConversionTarget.forFileName("back.raw", Optional.empty(),
-        Qcow2Options.defaults(), VhdOptions.dynamicNow(), VhdxOptions.defaults(), SPEC), 2,
+        java.util.List.of(SPEC)), 2,
         d -> { });
     assertThat(Files.mismatch(out, raw)).isEqualTo(-1L);
   }
@@ -88,8 +85,8 @@ class OvaReaderTest {
           .startsWith("manifest mismatch for vm-disk1.vmdk");
     }
     assertThatThrownBy(() -> ImageConverter.convert(ova, dir.resolve("x.raw"),
-        ConversionTarget.forFileName("x.raw", Optional.empty(), Qcow2Options.defaults(),
-            VhdOptions.dynamicNow(), VhdxOptions.defaults(), SPEC), 2, d -> { }))
+        ConversionTarget.forFileName("x.raw", Optional.empty(),
+            java.util.List.of(SPEC)), 2, d -> { }))
         .isInstanceOf(FormatException.class).hasMessageContaining("manifest mismatch");
     assertThat(dir.resolve("x.raw")).doesNotExist();
   }

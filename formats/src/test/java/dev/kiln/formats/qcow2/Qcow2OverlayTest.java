@@ -3,9 +3,9 @@ package dev.kiln.formats.qcow2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.Tools;
 import dev.kiln.formats.UnsupportedFeatureException;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class Qcow2OverlayTest {
         overlay.toString(), base.toString());
     assertThat(compare.exit()).as(compare.output()).isZero();
     // Kiln's own reader refuses backing files with a typed error rather than reading zeros
-    assertThatThrownBy(() -> DiskImages.open(overlay))
+    assertThatThrownBy(() -> FormatRegistry.standard().open(overlay))
         .isInstanceOf(UnsupportedFeatureException.class);
     assertThat(dir.toFile().list()).containsExactlyInAnyOrder("base.raw", "overlay.qcow2");
   }
@@ -81,17 +81,17 @@ class Qcow2OverlayTest {
     assertThat(Tools.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x77 2304k 64k",
         top.toString()).exit()).isZero();
     Path flat = dir.resolve("flat.raw");
-    try (dev.kiln.formats.DiskImage chain = DiskImages.openWithBacking(top);
+    try (dev.kiln.formats.DiskImage chain = FormatRegistry.standard().openWithBacking(top);
         dev.kiln.formats.DiskWriter out = dev.kiln.formats.raw.RawWriter.create(flat,
             chain.virtualSize())) {
       assertThat(chain.dataExtents()).isNotEmpty();
-      dev.kiln.formats.convert.Converter.convert(chain, out, n -> { });
+      dev.kiln.formats.io.Converter.convert(chain, out, n -> { });
     }
     Tools.Result compare = Tools.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2",
         flat.toString(), top.toString());
     assertThat(compare.exit()).as(compare.output()).isZero();
     // without asking for the chain, a backing file is still refused
-    assertThatThrownBy(() -> DiskImages.open(top)).isInstanceOf(
+    assertThatThrownBy(() -> FormatRegistry.standard().open(top)).isInstanceOf(
         UnsupportedFeatureException.class);
   }
 }

@@ -3,12 +3,12 @@ package dev.kiln.formats.vmdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.FormatException;
 import dev.kiln.formats.ImageReport;
-import dev.kiln.formats.convert.Converter;
+import dev.kiln.formats.io.Converter;
 import dev.kiln.formats.raw.RawImage;
 import dev.kiln.formats.raw.RawWriter;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -51,7 +51,7 @@ class VmdkHostileTest {
   private static void assertConversionFails(Path vmdk, String message) {
     Path out = vmdk.resolveSibling(vmdk.getFileName() + ".raw");
     assertThatThrownBy(() -> {
-      try (var in = DiskImages.open(vmdk);
+      try (var in = FormatRegistry.standard().open(vmdk);
           RawWriter w = RawWriter.create(out, in.virtualSize())) {
         Converter.convert(in, w, d -> { });
       }
@@ -67,7 +67,7 @@ class VmdkHostileTest {
     ByteBuffer.wrap(bad).order(ByteOrder.LITTLE_ENDIAN).putLong(firstGrain, 999_999);
     Path p = variant("marker.vmdk", bad);
     assertConversionFails(p, "grain marker");
-    ImageReport r = DiskImages.inspect(p);
+    ImageReport r = FormatRegistry.standard().inspect(p);
     assertThat(r.problems()).anySatisfy(s -> assertThat(s).contains("grain marker"));
   }
 
@@ -77,14 +77,14 @@ class VmdkHostileTest {
     int footer = bad.length - 2 * VmdkConstants.SECTOR;
     ByteBuffer.wrap(bad).order(ByteOrder.LITTLE_ENDIAN).putLong(footer + 56, 1L << 30);
     Path p = variant("gd.vmdk", bad);
-    assertThatThrownBy(() -> DiskImages.open(p)).isInstanceOf(FormatException.class)
+    assertThatThrownBy(() -> FormatRegistry.standard().open(p)).isInstanceOf(FormatException.class)
         .hasMessageContaining("past the end of the file");
   }
 
   @Test
   void truncatedStreamIsRefused() throws Exception {
     Path p = variant("short.vmdk", Arrays.copyOf(good, good.length / 2));
-    assertThatThrownBy(() -> DiskImages.open(p).close()).isInstanceOf(FormatException.class);
+    assertThatThrownBy(() -> FormatRegistry.standard().open(p).close()).isInstanceOf(FormatException.class);
   }
 
   @Test

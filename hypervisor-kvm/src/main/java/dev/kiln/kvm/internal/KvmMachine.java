@@ -163,7 +163,7 @@ public final class KvmMachine implements Machine {
         return h.getLong(24);
       }
     }
-    try (var image = dev.kiln.formats.DiskImages.open(base)) {
+    try (var image = dev.kiln.formats.registry.FormatRegistry.standard().open(base)) {
       return image.virtualSize();
     }
   }

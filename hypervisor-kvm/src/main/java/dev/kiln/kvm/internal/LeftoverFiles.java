@@ -1,6 +1,5 @@
 package dev.kiln.kvm.internal;
 
-import dev.kiln.kvm.KilnCleaner.Removed;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,14 +13,17 @@ import java.util.Set;
 
 /** The file side of {@code kiln clean}: machine directories and probe files. */
 public final class LeftoverFiles {
+  /** One thing removed (or, in a dry run, that would be): its kind and its name or path. */
+  public record Removal(String kind, String what) {}
+
   private LeftoverFiles() {}
 
   /**
    * Removes Kiln machine pools on a (remote) libvirt host whose owner process has exited on
    * this host, with every volume in them.
    */
-  public static List<Removed> cleanPools(org.libvirt.Connect connect, boolean dryRun) {
-    List<Removed> removed = new ArrayList<>();
+  public static List<Removal> cleanPools(org.libvirt.Connect connect, boolean dryRun) {
+    List<Removal> removed = new ArrayList<>();
     List<String> names = new ArrayList<>();
     try {
       names.addAll(List.of(connect.listStoragePools()));
@@ -44,7 +46,7 @@ public final class LeftoverFiles {
           if (!dryRun) {
             PoolStore.removePool(pool);
           }
-          removed.add(new Removed("pool", name));
+          removed.add(new Removal("pool", name));
         }
       } catch (org.libvirt.LibvirtException e) {
         // no owner record (not Kiln's, or still being made) or gone meanwhile: leave it
@@ -57,9 +59,9 @@ public final class LeftoverFiles {
     return MachineDirectory.isAbandoned(machineDir);
   }
 
-  public static List<Removed> clean(Path machines, Set<Path> live,
+  public static List<Removal> clean(Path machines, Set<Path> live,
       Duration probeMaxAge, boolean dryRun) throws IOException {
-    List<Removed> removed = new ArrayList<>();
+    List<Removal> removed = new ArrayList<>();
     if (Files.isDirectory(machines)) {
       try (DirectoryStream<Path> dirs = Files.newDirectoryStream(machines)) {
         for (Path dir : dirs) {
@@ -68,7 +70,7 @@ public final class LeftoverFiles {
             if (!dryRun) {
               MachineDirectory.deleteTree(dir);
             }
-            removed.add(new Removed("directory", dir.toString()));
+            removed.add(new Removal("directory", dir.toString()));
           }
         }
       }
@@ -82,7 +84,7 @@ public final class LeftoverFiles {
           if (!dryRun) {
             MachineDirectory.deleteTree(dir);
           }
-          removed.add(new Removed("directory", dir.toString()));
+          removed.add(new Removal("directory", dir.toString()));
         }
       }
     }

@@ -2,7 +2,6 @@ package dev.kiln.kvm.internal;
 
 import dev.kiln.api.Accelerator;
 import dev.kiln.api.MachineException;
-import dev.kiln.kvm.AcceleratorProbe.Result;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +20,9 @@ import org.libvirt.LibvirtException;
 
 /** One run of the accelerator probe: a transient domain, watched, then destroyed. */
 public final class ProbeRun {
+  /** Whether the accelerator ran a guest, why not, and how long the probe took. */
+  public record Verdict(boolean usable, String reason, Duration elapsed) {}
+
   static final String DONE = "KILN-PROBE done";
   static final String LONG_MODE = "KILN-PROBE long-mode";
   /** Messages QEMU/KVM write to the domain log when KVM cannot run the guest. */
@@ -38,7 +40,7 @@ public final class ProbeRun {
     this.deadline = deadline;
   }
 
-  public Result run() throws MachineException, InterruptedException {
+  public Verdict run() throws MachineException, InterruptedException {
     String name = "kiln-probe-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     Path dir = null;
     Domain domain = null;
@@ -79,7 +81,7 @@ public final class ProbeRun {
     }
   }
 
-  private Result watch(String name, Domain domain, Path console, Instant start)
+  private Verdict watch(String name, Domain domain, Path console, Instant start)
       throws InterruptedException, IOException {
     Instant end = start.plus(deadline);
     boolean longMode = false;
@@ -127,8 +129,8 @@ public final class ProbeRun {
     }
   }
 
-  private Result result(boolean usable, String reason, Instant start) {
-    return new Result(accelerator, usable, reason, Duration.between(start, Instant.now()));
+  private Verdict result(boolean usable, String reason, Instant start) {
+    return new Verdict(usable, reason, Duration.between(start, Instant.now()));
   }
 
   /** The probe boot sector padded to 1 MiB, so firmware sees an ordinary disk. */

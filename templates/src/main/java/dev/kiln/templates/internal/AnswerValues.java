@@ -7,7 +7,7 @@ import dev.kiln.api.Partitioning;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.Registration;
 import dev.kiln.api.UserAccount;
-import dev.kiln.templates.AnswerValueException;
+import dev.kiln.templates.values.AnswerValueException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

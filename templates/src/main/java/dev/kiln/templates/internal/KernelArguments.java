@@ -1,6 +1,6 @@
 package dev.kiln.templates.internal;
 
-import dev.kiln.templates.CatalogEntry;
+import dev.kiln.templates.values.CatalogEntry;
 
 /**
  * The kernel command line that makes each installer run unattended, on the serial console,

@@ -59,7 +59,7 @@ final class ExportStage {
         + "not searched for it"));
     List<Exporter.Artifact> artifacts = Exporter.export(disk, ctx.recipe.outputs(), out,
         ctx.recipe.name(), ctx.recipe.os().toString(), m.cpus(), m.memoryMiB(), m.firmware(),
-        ctx.settings.buildId(), ctx.events.handlers(), new dev.kiln.formats.convert
+        ctx.settings.buildId(), ctx.events.handlers(), new dev.kiln.formats.io
             .FanOutWriter(List.<dev.kiln.formats.DiskWriter>of(scan, secrets)),
         ctx.recipe.checksums().stream().map(dev.kiln.api.Checksum.Algorithm::jcaName)
             .collect(java.util.stream.Collectors.toSet()));

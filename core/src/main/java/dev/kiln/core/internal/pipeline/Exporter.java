@@ -1,26 +1,24 @@
 package dev.kiln.core.internal.pipeline;
 
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.Firmware;
 import dev.kiln.api.OutputSpec;
 import dev.kiln.api.event.EventHandlers;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
 import dev.kiln.formats.DiskImage;
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.DiskWriter;
 import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.convert.ConversionTarget;
-import dev.kiln.formats.convert.Converter;
-import dev.kiln.formats.convert.FanOutWriter;
 import dev.kiln.formats.convert.ImageConverter;
+import dev.kiln.formats.io.Converter;
+import dev.kiln.formats.io.FanOutWriter;
 import dev.kiln.formats.ova.GuestOs;
 import dev.kiln.formats.ova.OvaWriter;
 import dev.kiln.formats.ova.OvfSpec;
 import dev.kiln.formats.pack.PackagedFile;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +51,7 @@ public final class Exporter {
     Files.createDirectories(outDir);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     Instant stamp = Instant.now();
-    List<OutputSpec> images = outputs.stream().filter(o -> o.format() != DiskFormat.OVA)
+    List<OutputSpec> images = outputs.stream().filter(o -> o.format() != ImageFormat.OVA)
         .distinct().toList();
     List<Artifact> out = new ArrayList<>();
     List<Path> intermediates = new ArrayList<>();
@@ -61,17 +59,17 @@ public final class Exporter {
     try {
       if (images.isEmpty()) {
         // only an OVA: the scan gets a read of its own
-        try (DiskImage in = DiskImages.openWithBacking(disk)) {
+        try (DiskImage in = FormatRegistry.standard().openWithBacking(disk)) {
           Converter.convert(in, scan, done -> { });
         }
       } else {
         List<DiskWriter> writers = new ArrayList<>();
         writers.add(scan);
-        try (DiskImage in = DiskImages.openWithBacking(disk)) {
+        try (DiskImage in = FormatRegistry.standard().openWithBacking(disk)) {
           for (OutputSpec o : images) {
             // the unpackaged image beside its artifact, named *.partial like every temporary
             // file in the output directory, and removed on SIGTERM or Ctrl-C
-            Path image = dev.kiln.formats.convert.TemporaryFiles.register(
+            Path image = dev.kiln.formats.io.TemporaryFiles.register(
                 ImageConverter.intermediate(outDir.resolve(o.fileName(baseName))));
             intermediates.add(image);
             writers.add(ImageConverter.writer(image, in.virtualSize(), target(o, stamp)));
@@ -88,18 +86,18 @@ public final class Exporter {
         for (int i = 0; i < images.size(); i++) {
           OutputSpec o = images.get(i);
           Path dest = outDir.resolve(o.fileName(baseName));
-          PackagedFile f = packager.pack(intermediates.get(i), dest, packaging(o.compression()),
+          PackagedFile f = packager.pack(intermediates.get(i), dest, o.compression(),
               n -> events.dispatch(new KilnEvent.ByteProgress(buildId, Instant.now(),
                   Stage.EXPORT, "package " + dest.getFileName(), n, -1)));
           out.add(new Artifact(o, f, virtualSize));
         }
       }
       for (OutputSpec o : outputs) {
-        if (o.format() != DiskFormat.OVA) {
+        if (o.format() != ImageFormat.OVA) {
           continue;
         }
         Path dest = outDir.resolve(o.fileName(baseName));
-        try (DiskImage in = DiskImages.openWithBacking(disk)) {
+        try (DiskImage in = FormatRegistry.standard().openWithBacking(disk)) {
           OvfSpec spec = new OvfSpec(baseName, GuestOs.forOs(osId), cpus, memoryMiB,
               firmware == Firmware.UEFI, "vmx-14", "lsilogic", buildId, buildId);
           long size = in.virtualSize();
@@ -111,30 +109,13 @@ public final class Exporter {
       return out;
     } finally {
       for (Path p : intermediates) {
-        dev.kiln.formats.convert.TemporaryFiles.delete(p);
+        dev.kiln.formats.io.TemporaryFiles.delete(p);
       }
     }
   }
 
   private static ConversionTarget target(OutputSpec o, Instant stamp) {
-    ImageFormat f = switch (o.format()) {
-      case QCOW2 -> ImageFormat.QCOW2;
-      case VHD -> ImageFormat.VHD;
-      case VHDX -> ImageFormat.VHDX;
-      case RAW -> ImageFormat.RAW;
-      case OVA -> ImageFormat.OVA;
-    };
-    return ConversionTarget.of(f, Packaging.NONE);
-  }
-
-  static Packaging packaging(Compression c) {
-    return switch (c) {
-      case NONE -> Packaging.NONE;
-      case BZIP2 -> Packaging.BZIP2;
-      case GZIP -> Packaging.GZIP;
-      case ZIP -> Packaging.ZIP;
-      case XZ -> Packaging.XZ;
-    };
+    return new ConversionTarget(o.format(), Packaging.NONE, java.util.Optional.empty(), stamp);
   }
 
   /**

@@ -1,12 +1,12 @@
 package dev.kiln.core.internal.pipeline;
 
 import dev.kiln.api.BuildFailedException;
-import dev.kiln.api.event.Stage;
-import dev.kiln.core.BuildResult;
-import dev.kiln.core.internal.ssh.BuildKey;
-import dev.kiln.spi.Publisher;
+import dev.kiln.api.BuildResult;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.api.event.BuildSummary;
 import dev.kiln.api.event.KilnEvent;
+import dev.kiln.api.event.Stage;
+import dev.kiln.core.internal.ssh.BuildKey;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +65,7 @@ public final class Pipeline {
           return null;
         });
       }
-      List<Publisher.PublishedTemplate> published = List.of();
+      List<PublishedTemplate> published = List.of();
       if (settings.publishing().enabled() && !ctx.recipe.publish().isEmpty()) {
         published = stages.run(Stage.PUBLISH, () -> new PublishStage(ctx).publish(artifacts));
       }

@@ -1,6 +1,7 @@
 package dev.kiln.core.internal.pipeline;
 
 import dev.kiln.api.PublishTarget;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.spi.Publisher;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ final class PublishStage {
     this.ctx = ctx;
   }
 
-  List<Publisher.PublishedTemplate> publish(List<Exporter.Artifact> artifacts)
+  List<PublishedTemplate> publish(List<Exporter.Artifact> artifacts)
       throws Exception {
     java.util.Map<String, String> attestations = new java.util.LinkedHashMap<>();
     if (ctx.sbom != null) {
@@ -30,7 +31,7 @@ final class PublishStage {
         .toList();
     PublishRouting routing = ctx.settings.publishing();
     String family = ctx.recipe.name().replaceAll("[^a-z0-9._-]", "-");
-    List<Publisher.PublishedTemplate> out = new ArrayList<>();
+    List<PublishedTemplate> out = new ArrayList<>();
     for (PublishTarget t : ctx.recipe.publish()) {
       PublishTarget target = routing.effective(t);
       Publisher publisher = routing.publisherFor(target, family, ctx.settings.buildId());

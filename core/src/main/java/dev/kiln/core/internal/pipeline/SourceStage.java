@@ -4,8 +4,8 @@ import dev.kiln.api.CloudImageSource;
 import dev.kiln.api.DebootstrapSource;
 import dev.kiln.api.IsoSource;
 import dev.kiln.core.internal.source.ContentCache;
-import dev.kiln.formats.DiskImages;
 import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.registry.FormatRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -46,7 +46,7 @@ final class SourceStage {
   }
 
   private static String formatOf(Path file) throws IOException {
-    ImageFormat f = DiskImages.detect(file);
+    ImageFormat f = FormatRegistry.standard().detect(file);
     return switch (f) {
       case QCOW2 -> "qcow2";
       case RAW -> "raw";

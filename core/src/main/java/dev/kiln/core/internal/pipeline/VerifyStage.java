@@ -1,8 +1,6 @@
 package dev.kiln.core.internal.pipeline;
 
 import dev.kiln.api.CommunicatorException;
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.KilnException;
 import dev.kiln.core.internal.ssh.BuildKey;
 import dev.kiln.core.internal.verify.ConfigDrive;
@@ -10,10 +8,11 @@ import dev.kiln.core.internal.verify.ReachableImage;
 import dev.kiln.core.internal.verify.TemplateChecks;
 import dev.kiln.core.internal.verify.VerifyReport;
 import dev.kiln.formats.DiskImage;
-import dev.kiln.formats.DiskImages;
+import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.convert.ConversionTarget;
 import dev.kiln.formats.convert.ImageConverter;
 import dev.kiln.formats.pack.Packaging;
+import dev.kiln.formats.registry.FormatRegistry;
 import dev.kiln.spi.Communicator;
 import dev.kiln.spi.MachineSpec;
 import java.io.IOException;
@@ -52,7 +51,7 @@ final class VerifyStage {
     Path artifact = chosen.get().file().file();
     Path image = bootImage(artifact, chosen.get().spec().format());
     long virtualSize;
-    try (DiskImage d = DiskImages.open(image)) {
+    try (DiskImage d = FormatRegistry.standard().open(image)) {
       virtualSize = d.virtualSize();
     }
     String instanceId = "kiln-verify-" + UUID.randomUUID();
@@ -120,11 +119,11 @@ final class VerifyStage {
 
   /** The artifact to boot: qcow2 or raw first, then formats Kiln reads; not packaged ones. */
   private static Optional<Exporter.Artifact> bootable(List<Exporter.Artifact> artifacts) {
-    List<DiskFormat> order = List.of(DiskFormat.QCOW2, DiskFormat.RAW, DiskFormat.VHDX,
-        DiskFormat.VHD, DiskFormat.OVA);
-    for (DiskFormat f : order) {
+    List<ImageFormat> order = List.of(ImageFormat.QCOW2, ImageFormat.RAW, ImageFormat.VHDX,
+        ImageFormat.VHD, ImageFormat.OVA);
+    for (ImageFormat f : order) {
       for (Exporter.Artifact a : artifacts) {
-        if (a.spec().format() == f && a.spec().compression() == Compression.NONE) {
+        if (a.spec().format() == f && a.spec().compression() == Packaging.NONE) {
           return Optional.of(a);
         }
       }
@@ -137,10 +136,10 @@ final class VerifyStage {
    * build directory, which QEMU can reach wherever the output directory is), another format
    * read by Kiln's readers into a scratch qcow2 — so the bytes booted are the artifact's.
    */
-  private Path bootImage(Path artifact, DiskFormat format) throws IOException {
-    if (format == DiskFormat.QCOW2 || format == DiskFormat.RAW) {
+  private Path bootImage(Path artifact, ImageFormat format) throws IOException {
+    if (format == ImageFormat.QCOW2 || format == ImageFormat.RAW) {
       return ReachableImage.place(artifact, ctx.scratch("verify-base."
-          + (format == DiskFormat.RAW ? "raw" : "qcow2")));
+          + (format == ImageFormat.RAW ? "raw" : "qcow2")));
     }
     Path qcow2 = ctx.scratch("verify-base.qcow2");
     ImageConverter.convert(artifact, qcow2, ConversionTarget.of(

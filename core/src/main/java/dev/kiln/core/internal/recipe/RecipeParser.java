@@ -1,14 +1,12 @@
 package dev.kiln.core.internal.recipe;
 
-import dev.kiln.api.DidYouMean;
 import dev.kiln.api.Answers;
 import dev.kiln.api.Checksum;
 import dev.kiln.api.CloudImageSource;
-import dev.kiln.api.Compression;
 import dev.kiln.api.DebootstrapSource;
-import dev.kiln.api.DiskFormat;
-import dev.kiln.api.GeneralizeOptions;
+import dev.kiln.api.DidYouMean;
 import dev.kiln.api.GeneralizeOptions.RootPasswordPolicy;
+import dev.kiln.api.GeneralizeOptions;
 import dev.kiln.api.GuestIntegration;
 import dev.kiln.api.InvalidRecipeException;
 import dev.kiln.api.IsoSource;
@@ -21,6 +19,8 @@ import dev.kiln.api.Recipe;
 import dev.kiln.api.RemoteFile;
 import dev.kiln.api.Source;
 import dev.kiln.api.TargetHypervisor;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ public final class RecipeParser {
     this.variables = Map.copyOf(variables);
   }
 
-  /** Parses and validates; see {@link dev.kiln.api.Recipes#parse}. */
+  /** Parses and validates; see {@link dev.kiln.core.Recipes#parse}. */
   public static Recipe parse(String yaml, String fileName, Path baseDir)
       throws InvalidRecipeException {
     return parse(yaml, fileName, baseDir, Map.of(), false);
@@ -181,9 +181,9 @@ public final class RecipeParser {
         MapReader.mapItems(TemplateTestReader::read));
     for (OutputSpec o : outputs) {
       // a disk the output format cannot hold would fail only at export, after the install
-      dev.kiln.formats.ImageFormat f = dev.kiln.formats.ImageFormat.valueOf(o.format().name());
       try {
-        dev.kiln.formats.FormatLimits.check(f, machine.diskSizeBytes());
+        dev.kiln.formats.FormatLimits.check(o.format(), dev.kiln.formats.registry.FormatRegistry
+            .standard().codec(o.format()).maxVirtualSize(), machine.diskSizeBytes());
       } catch (dev.kiln.formats.FormatLimitException e) {
         top.problem(top.has("machine") ? "machine" : "outputs",
             "machine.diskSize does not fit the " + MapReader.spell(o.format()) + " output: "
@@ -462,17 +462,17 @@ public final class RecipeParser {
     if (!m.has("hypervisor")) {
       m.problem("hypervisor", "missing required field: kvm, xenserver, vmware, hyperv or ovm");
     }
-    DiskFormat format = m.enumValue("format", DiskFormat.class, null);
-    Compression compression = m.enumValue("compression", Compression.class, Compression.NONE,
-        c -> c.extension().map(List::of).orElse(List.of()));
+    ImageFormat format = m.enumValue("format", ImageFormat.class, null);
+    Packaging compression = m.enumValue("compression", Packaging.class, Packaging.NONE,
+        c -> c.suffix().isEmpty() ? List.of() : List.of(c.suffix().substring(1)));
     if (hv == null) {
       return null;
     }
     if (format == null && !m.has("format")) {
-      format = hv.formats().contains(DiskFormat.QCOW2) ? DiskFormat.QCOW2
+      format = hv.formats().contains(ImageFormat.QCOW2) ? ImageFormat.QCOW2
           : hv.formats().iterator().next();
       if (hv == TargetHypervisor.HYPERV) {
-        format = DiskFormat.VHDX;
+        format = ImageFormat.VHDX;
       }
     }
     if (format == null) {
@@ -486,7 +486,7 @@ public final class RecipeParser {
           + "; use " + String.join(" or ", allowed));
       return null;
     }
-    if (format == DiskFormat.OVA && compression != Compression.NONE) {
+    if (format == ImageFormat.OVA && compression != Packaging.NONE) {
       m.problem("compression", "an OVA is already packaged; use compression: none");
       return null;
     }

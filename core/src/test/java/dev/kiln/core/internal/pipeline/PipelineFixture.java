@@ -2,8 +2,6 @@ package dev.kiln.core.internal.pipeline;
 
 import dev.kiln.api.Checksum;
 import dev.kiln.api.CloudImageSource;
-import dev.kiln.api.Compression;
-import dev.kiln.api.DiskFormat;
 import dev.kiln.api.IsoSource;
 import dev.kiln.api.OsSelection;
 import dev.kiln.api.OutputSpec;
@@ -17,7 +15,9 @@ import dev.kiln.api.event.KilnEvent;
 import dev.kiln.core.testing.FakeGuest;
 import dev.kiln.core.testing.FakeHypervisor;
 import dev.kiln.core.testing.FakeOsProfile;
+import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.iso9660.IsoImageWriter;
+import dev.kiln.formats.pack.Packaging;
 import dev.kiln.formats.qcow2.Qcow2Options;
 import dev.kiln.formats.qcow2.Qcow2Writer;
 import java.io.IOException;
@@ -104,9 +104,9 @@ public final class PipelineFixture {
         .machine(dev.kiln.api.MachineSettings.builder().diskSizeBytes(DISK_SIZE).build())
         .addProvisionStep(new ProvisionStep.Shell(Optional.of("echo provisioned"),
             Optional.empty(), Duration.ofMinutes(1)))
-        .addOutput(new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE))
-        .addOutput(new OutputSpec(TargetHypervisor.XENSERVER, DiskFormat.VHD,
-            Compression.NONE));
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE))
+        .addOutput(new OutputSpec(TargetHypervisor.XENSERVER, ImageFormat.VHD,
+            Packaging.NONE));
   }
 
   public static PublishTarget target(String profile) {
@@ -115,7 +115,7 @@ public final class PipelineFixture {
   }
 
   /** Runs a build of {@code recipe} (for tests outside this package). */
-  public dev.kiln.core.BuildResult run(Recipe recipe) throws Exception {
+  public dev.kiln.api.BuildResult run(Recipe recipe) throws Exception {
     return pipeline(recipe).run();
   }
 

@@ -1,18 +1,16 @@
 package dev.kiln.core.internal.pipeline;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.BuildFailedException;
+import dev.kiln.api.BuildResult;
 import dev.kiln.api.CommunicatorException;
 import dev.kiln.api.PublishException;
+import dev.kiln.api.PublishedTemplate;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.event.BuildSummary;
 import dev.kiln.api.event.KilnEvent;
 import dev.kiln.api.event.Stage;
-import dev.kiln.core.BuildResult;
 import dev.kiln.spi.Publisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +20,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The pipeline with fakes on the machine side (no VM can run in a unit test; the VM tests in
@@ -299,7 +298,7 @@ class PipelineTest {
       } catch (java.io.IOException e) {
         throw new IllegalStateException(e);
       }
-      return List.of(new Publisher.PublishedTemplate("t-1", "fake", "zone1", "KVM"));
+      return List.of(new PublishedTemplate("t-1", "fake", "zone1", "KVM"));
     };
     f.publishing = new PublishRouting(true, Optional.of(publisher), List.of(),
         Optional.empty());

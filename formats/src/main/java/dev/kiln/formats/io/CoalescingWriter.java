@@ -1,4 +1,4 @@
-package dev.kiln.formats.convert;
+package dev.kiln.formats.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,13 +1,29 @@
-package dev.kiln.api;
+package dev.kiln.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.kiln.api.Accelerator;
+import dev.kiln.api.Checksum;
+import dev.kiln.api.DebootstrapSource;
+import dev.kiln.api.GeneralizeOptions;
+import dev.kiln.api.GuestForward;
+import dev.kiln.api.InvalidRecipeException;
+import dev.kiln.api.IsoSource;
+import dev.kiln.api.OutputSpec;
+import dev.kiln.api.ProvisionStep;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.RecipeProblem;
+import dev.kiln.api.RemoteFile;
+import dev.kiln.api.Secret;
+import dev.kiln.api.TargetHypervisor;
+import dev.kiln.api.TemplateTest;
+import dev.kiln.formats.ImageFormat;
+import dev.kiln.formats.pack.Packaging;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RecipesTest {
   private static final Path BASE = Path.of("/recipes");
@@ -73,7 +89,7 @@ class RecipesTest {
     assertThat(r.machine().cpus()).isEqualTo(2);
     assertThat(r.machine().accelerator()).isEqualTo(Accelerator.AUTO);
     assertThat(r.outputs()).containsExactly(
-        new OutputSpec(TargetHypervisor.KVM, DiskFormat.QCOW2, Compression.NONE));
+        new OutputSpec(TargetHypervisor.KVM, ImageFormat.QCOW2, Packaging.NONE));
     assertThat(r.generalize()).isEqualTo(GeneralizeOptions.DEFAULTS);
   }
 

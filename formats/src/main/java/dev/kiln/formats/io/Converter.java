@@ -1,4 +1,4 @@
-package dev.kiln.formats.convert;
+package dev.kiln.formats.io;
 
 import dev.kiln.formats.DiskImage;
 import dev.kiln.formats.DiskWriter;

@@ -1,4 +1,4 @@
-package dev.kiln.templates;
+package dev.kiln.templates.values;
 
 import dev.kiln.spi.OsProfile.PackageFamily;
 import java.net.URI;

@@ -1,8 +1,11 @@
-package dev.kiln.core.matrix;
+package dev.kiln.core;
 
 import dev.kiln.api.Recipe;
 import dev.kiln.api.event.EventHandlers;
-import dev.kiln.core.Build;
+import dev.kiln.core.matrix.BuildHost;
+import dev.kiln.core.matrix.EntryResult;
+import dev.kiln.core.matrix.MatrixEntry;
+import dev.kiln.core.matrix.Scheduler;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

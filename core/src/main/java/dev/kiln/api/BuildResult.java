@@ -1,8 +1,6 @@
-package dev.kiln.core;
+package dev.kiln.api;
 
-import dev.kiln.api.OutputSpec;
 import dev.kiln.api.event.Stage;
-import dev.kiln.spi.Publisher.PublishedTemplate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

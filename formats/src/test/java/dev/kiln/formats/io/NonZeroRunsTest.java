@@ -1,4 +1,4 @@
-package dev.kiln.formats.convert;
+package dev.kiln.formats.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.kiln.templates;
+package dev.kiln.templates.values;
 
 import dev.kiln.spi.OsProfile.AnswerDelivery;
 
@@ -32,7 +32,8 @@ public enum Installer {
     return delivery;
   }
 
-  static Installer parse(String s) {
+  /** The installer a catalog file names ({@code subiquity}, {@code anaconda}…). */
+  public static Installer parse(String s) {
     return valueOf(s.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
   }
 }

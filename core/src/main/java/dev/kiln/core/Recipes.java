@@ -1,5 +1,8 @@
-package dev.kiln.api;
+package dev.kiln.core;
 
+import dev.kiln.api.InvalidRecipeException;
+import dev.kiln.api.KnownOs;
+import dev.kiln.api.Recipe;
 import dev.kiln.core.internal.recipe.RecipeParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,11 @@
-package dev.kiln.api;
+package dev.kiln.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.kiln.api.DebootstrapSource;
+import dev.kiln.api.InvalidRecipeException;
+import dev.kiln.api.KnownOs;
+import dev.kiln.api.ProvisionStep;
+import dev.kiln.api.Recipe;
+import dev.kiln.api.RecipeProblem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A recipe's {@code variables:} and {@code ${var.NAME}}: values, types, problems, masking. */
 class RecipeVariablesTest {
