@@ -2,27 +2,23 @@ package dev.kiln.core.internal.recipe;
 
 import dev.kiln.api.Answers;
 import dev.kiln.api.Checksum;
-import dev.kiln.api.CloudImageSource;
 import dev.kiln.api.DebootstrapSource;
 import dev.kiln.api.DidYouMean;
 import dev.kiln.api.GeneralizeOptions.RootPasswordPolicy;
 import dev.kiln.api.GeneralizeOptions;
 import dev.kiln.api.GuestIntegration;
 import dev.kiln.api.InvalidRecipeException;
-import dev.kiln.api.IsoSource;
 import dev.kiln.api.MachineSettings;
 import dev.kiln.api.OsSelection;
 import dev.kiln.api.OutputSpec;
 import dev.kiln.api.ProvisionStep;
 import dev.kiln.api.PublishTarget;
 import dev.kiln.api.Recipe;
-import dev.kiln.api.RemoteFile;
 import dev.kiln.api.Source;
 import dev.kiln.api.TargetHypervisor;
 import dev.kiln.formats.ImageFormat;
 import dev.kiln.formats.pack.Packaging;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +48,7 @@ public final class RecipeParser {
   private final Map<String, List<String>> knownOs;
   private final Map<String, dev.kiln.api.KnownOs> osRules;
   private final boolean checkLocal;
+  private final LocalFiles localFiles;
   private final Map<String, String> variables;
   private RecipeVariables resolved;
 
@@ -65,6 +62,7 @@ public final class RecipeParser {
       boolean checkLocal, Map<String, String> variables) {
     this.problems = new Problems(fileName);
     this.baseDir = baseDir;
+    this.localFiles = new LocalFiles(baseDir, checkLocal);
     this.osRules = new java.util.LinkedHashMap<>();
     known.forEach(k -> osRules.put(k.id(), k));
     Map<String, List<String>> versions = new java.util.LinkedHashMap<>();
@@ -117,15 +115,6 @@ public final class RecipeParser {
     return RecipeVariables.readFile(yaml, fileName);
   }
 
-  private Path localFile(MapReader m, String key, String relative) {
-    Path file = baseDir.resolve(relative);
-    if (checkLocal && !java.nio.file.Files.isReadable(file)) {
-      m.problem(key, "no readable file " + file + " (relative paths start at the recipe's "
-          + "folder)");
-    }
-    return file;
-  }
-
   private Recipe parse(String yaml) throws InvalidRecipeException {
     YamlNode root = new YamlTreeReader(problems).read(yaml);
     if (root instanceof YamlNode.MapNode map) {
@@ -159,7 +148,7 @@ public final class RecipeParser {
     if (!top.has("os")) {
       top.problem("os", "missing required field (e.g. os: {id: debian, version: \"12\"})");
     }
-    Source source = top.map("source").map(this::readSource).orElse(null);
+    Source source = top.map("source").map(new SourceReader(problems, localFiles)::read).orElse(null);
     if (!top.has("source")) {
       top.problem("source", "missing required field: one of iso, cloudImage, debootstrap");
     }
@@ -270,122 +259,6 @@ public final class RecipeParser {
     return id == null || version == null ? null : new OsSelection(id, version);
   }
 
-  // ---- source -----------------------------------------------------------------------------
-
-  private Source readSource(MapReader m) {
-    List<String> kinds = m.exactlyOneOf("iso", "cloudImage", "debootstrap");
-    Source source = null;
-    if (kinds.size() == 1) {
-      String kind = kinds.get(0);
-      MapReader inner = m.map(kind).orElse(null);
-      if (inner != null) {
-        source = switch (kind) {
-          case "iso" -> {
-            RemoteFile iso = readRemoteFile(inner);
-            yield iso == null ? null : new IsoSource(iso);
-          }
-          case "cloudImage" -> {
-            RemoteFile image = readRemoteFile(inner);
-            yield image == null ? null : new CloudImageSource(image);
-          }
-          default -> readDebootstrap(inner);
-        };
-        inner.finish();
-      }
-    } else {
-      // still look inside each so their own problems are reported too
-      for (String kind : kinds) {
-        m.map(kind).ifPresent(inner -> {
-          if (!kind.equals("debootstrap")) {
-            readRemoteFile(inner);
-          } else {
-            readDebootstrap(inner);
-          }
-          inner.finish();
-        });
-      }
-    }
-    m.finish();
-    return source;
-  }
-
-  private RemoteFile readRemoteFile(MapReader m) {
-    List<URI> urls = m.list("urls", (v, path, p) -> readUri(v, path, Set.of("http", "https",
-        "file")));
-    Optional<Path> path = m.string("path").map(p -> localFile(m, "path", p));
-    if (m.has("url")) {
-      m.problem("url", "use 'urls' (a list of mirrors), e.g. urls: [https://…]");
-    }
-    m.atMostOneOf("urls", "path");
-    if (!m.has("urls") && !m.has("path") && !m.has("url")) {
-      problems.add(m.line(), m.column(), m.path(), "needs 'urls' (mirrors) or 'path' (a local file)");
-    }
-    Optional<Checksum> checksum = m.string("checksum").flatMap(text -> {
-      try {
-        return Optional.of(Checksum.parse(text));
-      } catch (IllegalArgumentException e) {
-        m.problem("checksum", e.getMessage());
-        return Optional.empty();
-      }
-    });
-    Optional<URI> checksumFile = m.string("checksumFile")
-        .map(text -> toUri(m, "checksumFile", text, Set.of("http", "https", "file")));
-    m.atMostOneOf("checksum", "checksumFile");
-    if (!m.has("checksum") && !m.has("checksumFile") && m.has("urls")) {
-      problems.add(m.line(), m.column(), m.path(),
-          "a download needs 'checksum' or 'checksumFile' so Kiln can verify it");
-    }
-    try {
-      return new RemoteFile(urls, path, checksum, checksumFile);
-    } catch (IllegalArgumentException e) {
-      return null; // already reported above
-    }
-  }
-
-  private DebootstrapSource readDebootstrap(MapReader m) {
-    String suite = m.string("suite", "[a-z][a-z0-9-]*", "must be a suite name such as bookworm")
-        .orElse("bookworm");
-    URI mirror = m.string("mirror").map(t -> toUri(m, "mirror", t, Set.of("http", "https")))
-        .orElse(URI.create("http://deb.debian.org/debian"));
-    List<String> packages = AnswersReader.packageList(m, "packages");
-    return mirror == null ? null : new DebootstrapSource(suite, mirror, packages);
-  }
-
-  private URI readUri(YamlNode value, String path, Set<String> schemes) {
-    String text = MapReader.readString(value, path, problems);
-    if (text == null) {
-      return null;
-    }
-    String problem = uriProblem(text, schemes);
-    if (problem != null) {
-      problems.add(value.line(), value.column(), path, problem);
-      return null;
-    }
-    return URI.create(text);
-  }
-
-  private URI toUri(MapReader m, String key, String text, Set<String> schemes) {
-    String problem = uriProblem(text, schemes);
-    if (problem != null) {
-      m.problem(key, problem);
-      return null;
-    }
-    return URI.create(text);
-  }
-
-  private static String uriProblem(String text, Set<String> schemes) {
-    try {
-      URI uri = new URI(text);
-      if (uri.getScheme() == null || !schemes.contains(uri.getScheme())) {
-        return "expected a URL with scheme " + String.join(" or ", new java.util.TreeSet<>(schemes))
-            + ", was '" + text + "'";
-      }
-      return null;
-    } catch (URISyntaxException e) {
-      return "not a valid URL: " + e.getMessage();
-    }
-  }
-
   // ---- provisioning -----------------------------------------------------------------------
 
   private ProvisionStep readStep(MapReader m) {
@@ -401,7 +274,7 @@ public final class RecipeParser {
             .orElse(null);
       case "script":
         return m.string("script").map(f -> new ProvisionStep.Shell(Optional.empty(),
-            Optional.of(localFile(m, "script", f)), timeout)).orElse(null);
+            Optional.of(localFiles.resolve(m, "script", f)), timeout)).orElse(null);
       case "upload": {
         MapReader u = m.map("upload").orElse(null);
         if (u == null) {
@@ -415,7 +288,7 @@ public final class RecipeParser {
         }
         u.finish();
         return source == null || destination == null ? null
-            : new ProvisionStep.Upload(localFile(u, "source", source), destination);
+            : new ProvisionStep.Upload(localFiles.resolve(u, "source", source), destination);
       }
       case "reboot":
         if (!m.bool("reboot", true)) {
@@ -499,7 +372,7 @@ public final class RecipeParser {
     String osType = m.requiredString("osType");
     PublishTarget.Mode mode = m.enumValue("mode", PublishTarget.Mode.class, PublishTarget.Mode.URL);
     Optional<URI> serveFrom = m.string("serveFrom")
-        .map(t -> toUri(m, "serveFrom", t, Set.of("http")));
+        .map(t -> SourceReader.toUri(m, "serveFrom", t, Set.of("http")));
     if (mode == PublishTarget.Mode.URL && !m.has("serveFrom")) {
       m.problem("serveFrom", "URL registration needs the address Kiln serves artifacts from, "
           + "e.g. serveFrom: http://10.0.0.5:8080 (or use mode: upload)");
