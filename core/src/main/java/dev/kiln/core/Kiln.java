@@ -1,6 +1,5 @@
 package dev.kiln.core;
 
-import dev.kiln.api.BuildResult;
 import dev.kiln.api.MachineException;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.event.EventHandlers;

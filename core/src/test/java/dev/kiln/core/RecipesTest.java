@@ -12,7 +12,6 @@ import dev.kiln.api.ProvisionStep;
 import dev.kiln.api.Recipe;
 import dev.kiln.api.RecipeProblem;
 import dev.kiln.api.RemoteFile;
-import dev.kiln.api.Secret;
 import dev.kiln.api.TargetHypervisor;
 import dev.kiln.api.TemplateTest;
 import dev.kiln.formats.ImageFormat;

@@ -358,7 +358,8 @@ final class BuildCommand implements Callable<Integer> {
   private Recipe recipe() throws KilnException, IOException {
     Recipe r;
     if (recipeFile(target) != null) {
-      r = Recipes.loadForBuild(recipeFile(target), dev.kiln.templates.Catalog.builtIn().knownOs(), variables.values());
+      r = Recipes.loadForBuild(recipeFile(target), dev.kiln.templates.Catalog.builtIn().knownOs(),
+          variables.values());
     } else {
       if (!variables.values.isEmpty() || !variables.files.isEmpty()) {
         throw new KilnException("--var and --var-file give values to a recipe file's "

@@ -1,7 +1,6 @@
 package dev.kiln.examples.bench;
 
 import dev.kiln.formats.DiskWriter;
-import dev.kiln.formats.io.Converter;
 import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
 import dev.kiln.formats.qcow2.Qcow2Options;

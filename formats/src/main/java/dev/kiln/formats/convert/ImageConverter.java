@@ -12,7 +12,6 @@ import dev.kiln.formats.pack.Packager;
 import dev.kiln.formats.pack.Packaging;
 import dev.kiln.formats.registry.FormatRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.function.LongConsumer;

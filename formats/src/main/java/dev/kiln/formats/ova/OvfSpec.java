@@ -1,5 +1,6 @@
 package dev.kiln.formats.ova;
 
+import dev.kiln.formats.WriterOptions;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,8 @@ import java.util.Objects;
  * @param version the product version recorded in the ProductSection
  */
 public record OvfSpec(String name, GuestOs guestOs, int cpus, long memoryMiB, boolean efi,
-    String hardwareVersion, String scsiController, String buildId, String version) implements dev.kiln.formats.WriterOptions {
+    String hardwareVersion, String scsiController, String buildId, String version)
+    implements WriterOptions {
   public OvfSpec {
     Objects.requireNonNull(name);
     Objects.requireNonNull(guestOs);

@@ -1,5 +1,6 @@
 package dev.kiln.formats.qcow2;
 
+import dev.kiln.formats.WriterOptions;
 /**
  * How a qcow2 image is written.
  *
@@ -8,7 +9,8 @@ package dev.kiln.formats.qcow2;
  * @param compressed deflate every cluster that shrinks (qemu-img's {@code -c})
  * @param threads compression threads (output order is kept whatever the count)
  */
-public record Qcow2Options(String compat, boolean compressed, int threads) implements dev.kiln.formats.WriterOptions {
+public record Qcow2Options(String compat, boolean compressed, int threads)
+    implements WriterOptions {
   public Qcow2Options {
     if (!compat.equals("1.1") && !compat.equals("0.10")) {
       throw new IllegalArgumentException("qcow2 compat is 0.10 or 1.1, not " + compat);

@@ -1,5 +1,6 @@
 package dev.kiln.formats.vhd;
 
+import dev.kiln.formats.WriterOptions;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -11,7 +12,8 @@ import java.util.UUID;
  * @param timestamp the footer's creation time; pin it for byte-identical output
  * @param uniqueId the footer's UUID; pin it for byte-identical output
  */
-public record VhdOptions(boolean dynamic, Instant timestamp, UUID uniqueId) implements dev.kiln.formats.WriterOptions {
+public record VhdOptions(boolean dynamic, Instant timestamp, UUID uniqueId)
+    implements WriterOptions {
   public VhdOptions {
     Objects.requireNonNull(timestamp);
     Objects.requireNonNull(uniqueId);

@@ -1,5 +1,6 @@
 package dev.kiln.formats.vhdx;
 
+import dev.kiln.formats.WriterOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.UUID;
@@ -12,7 +13,7 @@ import java.util.UUID;
  * @param identity seeds every GUID in the file (file/data write GUIDs, page-83 id); pin it for
  *     byte-identical output
  */
-public record VhdxOptions(int blockSize, UUID identity) implements dev.kiln.formats.WriterOptions {
+public record VhdxOptions(int blockSize, UUID identity) implements WriterOptions {
   public VhdxOptions {
     if (blockSize < (1 << 20) || blockSize > (256 << 20) || Integer.bitCount(blockSize) != 1) {
       throw new IllegalArgumentException("VHDX block size must be a power of two from 1 MiB "

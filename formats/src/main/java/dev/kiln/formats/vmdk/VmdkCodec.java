@@ -16,7 +16,10 @@ import java.util.List;
 
 /** VMware's sparse VMDK (written stream-optimized): recognised by {@code KDMV}. */
 public final class VmdkCodec extends AbstractFormatCodec<VmdkOptions> {
-  /** The largest disk: vSphere's largest virtual disk; the sparse extent stays under 2^32 sectors, QEMU's VMDK_EXTENT_MAX_SECTORS. */
+  /**
+   * The largest disk: vSphere's largest virtual disk; the sparse extent stays under 2^32
+   * sectors, QEMU's VMDK_EXTENT_MAX_SECTORS.
+   */
   public static final long MAX_VIRTUAL_SIZE = 62L << 40;
 
   public VmdkCodec() {

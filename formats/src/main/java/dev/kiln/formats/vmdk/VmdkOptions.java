@@ -1,5 +1,6 @@
 package dev.kiln.formats.vmdk;
 
+import dev.kiln.formats.WriterOptions;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param threads grain compression threads
  */
 public record VmdkOptions(String extentFileName, String adapterType, int virtualHwVersion,
-    int contentId, int threads) implements dev.kiln.formats.WriterOptions {
+    int contentId, int threads) implements WriterOptions {
   public VmdkOptions {
     Objects.requireNonNull(extentFileName);
     if (!extentFileName.matches("[A-Za-z0-9._-]+")) {

@@ -185,9 +185,10 @@ final class BuildContext {
     times.forEach((k, v) -> seconds.put(k.name().toLowerCase(java.util.Locale.ROOT),
         v.toMillis() / 1000.0));
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
-        recipeFile(), recipe.os().toString(), host(), started, source, install, survivors, keyScan, secretScan,
-        BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts, inventory.stream().map(p ->
-        new BuildManifest.Package(p.name(), p.version(), p.arch())).toList(), sbom,
+        recipeFile(), recipe.os().toString(), host(), started, source, install, survivors, keyScan,
+        secretScan, BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts,
+        inventory.stream().map(p -> new BuildManifest.Package(p.name(), p.version(), p.arch()))
+            .toList(), sbom,
         provenance, published);
   }
 

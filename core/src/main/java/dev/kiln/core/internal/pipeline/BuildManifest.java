@@ -15,8 +15,9 @@ import java.util.Map;
     "generalizeSurvivors", "privateKeyScan", "secretScan", "verify", "finished", "stageSeconds", "artifacts",
     "packages", "sbom", "provenance", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe,
-    RecipeFile recipeFile, String os, Host host, String started, Source source, Install install, List<String> generalizeSurvivors,
-    KeyScan privateKeyScan, SecretScan secretScan, Verify verify, String finished, Map<String, Double> stageSeconds,
+    RecipeFile recipeFile, String os, Host host, String started, Source source, Install install,
+    List<String> generalizeSurvivors, KeyScan privateKeyScan, SecretScan secretScan, Verify verify,
+    String finished, Map<String, Double> stageSeconds,
     List<Artifact> artifacts, List<Package> packages, Sbom sbom, Provenance provenance,
     List<Published> published) {
 

@@ -1,7 +1,6 @@
 package dev.kiln.core.internal.recipe;
 
 import dev.kiln.api.Answers;
-import dev.kiln.api.Checksum;
 import dev.kiln.api.DebootstrapSource;
 import dev.kiln.api.DidYouMean;
 import dev.kiln.api.GeneralizeOptions.RootPasswordPolicy;
@@ -154,7 +153,8 @@ public final class RecipeParser {
     }
     MachineSettings machine = top.map("machine").map(MachineReader::read)
         .orElse(MachineSettings.DEFAULTS);
-    Answers answers = top.map("answers").map(new AnswersReader(baseDir, checkLocal)::read).orElse(Answers.DEFAULTS);
+    Answers answers = top.map("answers").map(new AnswersReader(baseDir, checkLocal)::read)
+        .orElse(Answers.DEFAULTS);
     List<ProvisionStep> steps = top.list("provision", MapReader.mapItems(this::readStep));
     GuestIntegration integration =
         top.enumValue("integration", GuestIntegration.class, GuestIntegration.CLOUD_INIT);

@@ -115,7 +115,8 @@ class VerifyStageTest {
     // the verify machine booted an overlay 1 GiB larger than the template, and is gone
     MachineSpec spec = f.hypervisor.machines.stream().map(m -> m.spec)
         .filter(s -> s.name().endsWith("-verify")).findFirst().orElseThrow();
-    try (var template = dev.kiln.formats.registry.FormatRegistry.standard().open(f.out.resolve("fake.qcow2"))) {
+    try (var template = dev.kiln.formats.registry.FormatRegistry.standard()
+        .open(f.out.resolve("fake.qcow2"))) {
       assertThat(spec.disks().get(0).minimumSize()).isEqualTo(template.virtualSize()
           + (1L << 30));
     }
