@@ -23,10 +23,14 @@ final class ArtifactNames {
     String name = "artifact." + format;
     if (!format.matches("[A-Za-z0-9.]+")
         || FormatRegistry.standard().forFileName(name).isEmpty()) {
+      java.util.Set<String> registered = new java.util.TreeSet<>();
+      for (TargetHypervisor h : TargetHypervisor.values()) {
+        h.formats().forEach(f -> registered.addAll(FormatRegistry.standard().codec(f)
+            .extensions()));
+      }
       throw new IllegalArgumentException("unknown output format '" + format + "': give a "
-          + "format (" + FormatRegistry.standard().extensionsText().replace(".", "")
-          + "), optionally followed by a packaging (" + FormatRegistry.packagingText()
-          + "), e.g. vhd.bz2");
+          + "format CloudStack registers (" + String.join(", ", registered) + "), optionally "
+          + "followed by a packaging (" + FormatRegistry.packagingText() + "), e.g. vhd.bz2");
     }
     return specOf(Path.of(name));
   }

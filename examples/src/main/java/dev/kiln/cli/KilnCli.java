@@ -111,8 +111,12 @@ public final class KilnCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(System.out, true);
-    PrintWriter err = new PrintWriter(System.err, true);
+    // a terminal gets its own encoding; a pipe or file (JSON lines, CI logs) always UTF-8, not
+    // the locale's default, which is ASCII under LANG=C and would turn every "…" into "?"
+    java.nio.charset.Charset charset = System.console() != null ? System.console().charset()
+        : java.nio.charset.StandardCharsets.UTF_8;
+    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset), true);
+    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset), true);
     System.exit(commandLine(out, err).execute(args));
   }
 }

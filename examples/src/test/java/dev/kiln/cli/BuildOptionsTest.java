@@ -103,6 +103,35 @@ class BuildOptionsTest {
     assertThat(out).contains("machine.cpus").doesNotContain("env-value-Qx7");
   }
 
+  /**
+   * Under LANG=C the JVM's default charset is ASCII: piped output (JSON lines, a CI log) must
+   * still be UTF-8, not "?" for every non-ASCII character.
+   */
+  @Test
+  void pipedOutputIsUtf8WhateverTheLocale() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
+        "java").toString(), "-cp", System.getProperty("java.class.path"),
+        "dev.kiln.cli.KilnCli", "--help");
+    pb.environment().put("LANG", "C");
+    pb.environment().put("LC_ALL", "C");
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
+    assertThat(new String(out, java.nio.charset.StandardCharsets.UTF_8))
+        .contains("x.raw.gz\u2026").doesNotContain("x.raw.gz?");
+  }
+
+  @Test
+  void aBuildFormatNamesWhatCloudStackRegisters() throws Exception {
+    CliTest.Run r = build("--var", "token=t", "--formats", "vmdk.gz", "--quiet");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("vmdk image, which no CloudStack hypervisor registers");
+    r = build("--var", "token=t", "--formats", "qcow3", "--quiet");
+    assertThat(r.err().strip()).isEqualTo("kiln build: unknown output format 'qcow3': give a "
+        + "format CloudStack registers (img, ova, qcow2, raw, vhd, vhdx), optionally followed "
+        + "by a packaging (.bz2, .gz, .zip or .xz), e.g. vhd.bz2");
+  }
+
   @Test
   void onlyAndExceptNameOutputsAndAWrongNameIsRejectedBeforeAnyWork() throws Exception {
     CliTest.Run r = build("--var", "token=t", "--only", "vhd.bz", "--quiet");

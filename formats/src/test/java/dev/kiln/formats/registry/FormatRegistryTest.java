@@ -121,7 +121,8 @@ class FormatRegistryTest {
     Path source = qemuImage(dir, "raw");
     try (var ch = java.nio.channels.FileChannel.open(source,
         java.nio.file.StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap("kiln registry".getBytes()), 1 << 20);
+      ch.write(ByteBuffer.wrap("kiln registry".getBytes(
+          java.nio.charset.StandardCharsets.US_ASCII)), 1 << 20);
     }
     for (String name : List.of("out.qcow2", "out.vhd", "out.vhdx", "out.vmdk", "out.img")) {
       Path out = dir.resolve(name);
