@@ -30,10 +30,12 @@ public final class Answers {
     this.partitioning = b.partitioning;
   }
 
+  /** A builder starting from the defaults: C.UTF-8, us keyboard, UTC, one root partition. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** The accounts the installer creates besides root. */
   public List<UserAccount> users() {
     return users;
   }
@@ -68,6 +70,7 @@ public final class Answers {
     return registration;
   }
 
+  /** How the installer lays out the disk. */
   public Partitioning partitioning() {
     return partitioning;
   }
@@ -92,46 +95,55 @@ public final class Answers {
 
     private Builder() {}
 
+    /** Adds an account the installer creates. */
     public Builder addUser(UserAccount user) {
       users.add(Objects.requireNonNull(user));
       return this;
     }
 
+    /** Root's password; kept out of every log, event and manifest. */
     public Builder rootPassword(Secret password) {
       this.rootPassword = Optional.of(password);
       return this;
     }
 
+    /** The system locale, e.g. {@code en_US.UTF-8}. */
     public Builder locale(String locale) {
       this.locale = Objects.requireNonNull(locale);
       return this;
     }
 
+    /** The console keyboard layout, e.g. {@code us}. */
     public Builder keyboard(String keyboard) {
       this.keyboard = Objects.requireNonNull(keyboard);
       return this;
     }
 
+    /** The time zone, e.g. {@code UTC} or {@code Europe/Berlin}. */
     public Builder timezone(String timezone) {
       this.timezone = Objects.requireNonNull(timezone);
       return this;
     }
 
+    /** Adds packages the installer installs. */
     public Builder addPackages(List<String> names) {
       packages.addAll(names);
       return this;
     }
 
+    /** The vendor registration (RHEL's activation key, SUSE's registration code). */
     public Builder registration(Registration registration) {
       this.registration = Optional.of(registration);
       return this;
     }
 
+    /** Sets how the installer lays out the disk. */
     public Builder partitioning(Partitioning partitioning) {
       this.partitioning = Objects.requireNonNull(partitioning);
       return this;
     }
 
+    /** The answers, immutable. */
     public Answers build() {
       return new Answers(this);
     }

@@ -13,6 +13,7 @@ public final class BuildFailedException extends KilnException {
   private final Stage stage;
   private final List<String> diagnostics;
 
+  /** A failure in {@code stage}, with the console lines and facts saved before cleanup. */
   public BuildFailedException(Stage stage, String message, List<String> diagnostics,
       Throwable cause) {
     super(stage.name().toLowerCase(java.util.Locale.ROOT) + " stage failed: " + message, cause);
@@ -20,6 +21,7 @@ public final class BuildFailedException extends KilnException {
     this.diagnostics = List.copyOf(diagnostics);
   }
 
+  /** The stage that was running; it decides the exit code. */
   public Stage stage() {
     return stage;
   }

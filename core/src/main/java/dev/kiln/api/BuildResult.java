@@ -12,6 +12,7 @@ import java.util.Map;
  */
 public record BuildResult(String buildId, List<Artifact> artifacts, Map<Stage, Duration> stageTimes,
     Path manifest, List<PublishedTemplate> published, boolean installReused) {
+  /** Copies the lists and map, so a result never changes. */
   public BuildResult {
     artifacts = List.copyOf(artifacts);
     stageTimes = Map.copyOf(stageTimes);
@@ -20,6 +21,7 @@ public record BuildResult(String buildId, List<Artifact> artifacts, Map<Stage, D
 
   /** One artifact. */
   public record Artifact(OutputSpec spec, Path file, long size, Map<String, String> checksums) {
+    /** Copies the checksums, so an artifact never changes. */
     public Artifact {
       checksums = Map.copyOf(checksums);
     }

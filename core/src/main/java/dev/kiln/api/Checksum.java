@@ -8,9 +8,13 @@ import java.util.Objects;
 public record Checksum(Algorithm algorithm, String hex) {
   /** Supported digest algorithms, with their {@link java.security.MessageDigest} names. */
   public enum Algorithm {
+    /** SHA-256, what CloudStack and SHA256SUMS files use. */
     SHA256("SHA-256", 64),
+    /** SHA-512. */
     SHA512("SHA-512", 128),
+    /** SHA-1, accepted for vendors' published sums only. */
     SHA1("SHA-1", 40),
+    /** MD5, accepted for vendors' published sums only. */
     MD5("MD5", 32);
 
     private final String jcaName;
@@ -32,6 +36,7 @@ public record Checksum(Algorithm algorithm, String hex) {
     }
   }
 
+  /** Refuses a digest of the wrong length or with non-hex characters. */
   public Checksum {
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(hex, "hex");

@@ -4,10 +4,12 @@ package dev.kiln.api;
 public class CommunicatorException extends KilnException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure to reach or use the guest, in one sentence. */
   public CommunicatorException(String message) {
     super(message);
   }
 
+  /** As {@link #CommunicatorException(String)}, with the underlying cause. */
   public CommunicatorException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -13,6 +13,7 @@ import java.util.Objects;
  */
 public record DebootstrapSource(String suite, URI mirror, List<String> packages)
     implements Source {
+  /** Copies the package list; refuses a missing suite or mirror. */
   public DebootstrapSource {
     Objects.requireNonNull(suite, "suite");
     Objects.requireNonNull(mirror, "mirror");

@@ -36,6 +36,7 @@ public record GeneralizeOptions(
     KEEP
   }
 
+  /** Copies the skip list (refusing an unknown operation), so the options never change. */
   public GeneralizeOptions {
     skip = Set.copyOf(skip);
     for (String name : skip) {

@@ -11,6 +11,7 @@ public final class InvalidRecipeException extends KilnException {
   private static final long serialVersionUID = 1L;
   private final List<RecipeProblem> problems;
 
+  /** Every problem found, in file order. */
   public InvalidRecipeException(List<RecipeProblem> problems) {
     super(render(problems));
     this.problems = List.copyOf(problems);

@@ -12,6 +12,7 @@ public interface Communicator extends AutoCloseable {
   /** A command to run. */
   record ExecRequest(String command, Duration timeout, Map<String, String> environment,
       boolean sudo, boolean pty) {
+    /** Refuses a missing command or timeout; copies the environment. */
     public ExecRequest {
       Objects.requireNonNull(command, "command");
       Objects.requireNonNull(timeout, "timeout");
@@ -26,6 +27,7 @@ public interface Communicator extends AutoCloseable {
 
   /** How a command ended; output lines were also sent as events while it ran. */
   record ExecResult(int exitCode, String stdoutTail, String stderrTail, Duration elapsed) {
+    /** Whether the command exited with status 0. */
     public boolean succeeded() {
       return exitCode == 0;
     }

@@ -43,6 +43,7 @@ public record BuildSummary(String kilnVersion, String recipe, String os, String 
     long bytesDownloaded, long bytesUploaded, int downloadCacheHits, int downloadCacheMisses,
     Optional<Boolean> installCacheHit, Duration queueWait, double cpuSeconds,
     long peakDiskBytes) {
+  /** Copies the collections, so a summary never changes. */
   public BuildSummary {
     Objects.requireNonNull(os);
     Objects.requireNonNull(osVersion);

@@ -36,6 +36,7 @@ public final class EventHandlers {
     this.registrations = List.copyOf(registrations);
   }
 
+  /** A builder with no handlers. */
   public static Builder builder() {
     return new Builder();
   }
@@ -76,6 +77,7 @@ public final class EventHandlers {
       return add(KilnEvent.class, handler);
     }
 
+    /** The handlers, immutable. */
     public EventHandlers build() {
       return new EventHandlers(registrations);
     }

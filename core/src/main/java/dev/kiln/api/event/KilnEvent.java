@@ -54,6 +54,7 @@ public sealed interface KilnEvent {
    */
   record BuildFinished(String buildId, Instant time, BuildSummary summary)
       implements KilnEvent {
+    /** Refuses a missing summary. */
     public BuildFinished {
       Objects.requireNonNull(summary);
     }
@@ -61,7 +62,9 @@ public sealed interface KilnEvent {
 
   /** Which output stream a command line came from. */
   enum OutputStream {
+    /** The command's standard output. */
     STDOUT,
+    /** The command's standard error. */
     STDERR
   }
 }
