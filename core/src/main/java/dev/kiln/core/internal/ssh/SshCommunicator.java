@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -136,7 +135,7 @@ public final class SshCommunicator implements Communicator {
   private ExecResult run(ExecRequest request, boolean emit) throws CommunicatorException,
       InterruptedException {
     ensureConnected();
-    String command = compose(request);
+    String command = ShellCommand.compose(request);
     Instant start = Instant.now();
     ChannelExec ch = null;
     Tail out = new Tail();
@@ -210,29 +209,6 @@ public final class SshCommunicator implements Communicator {
           + out.text() + err.text());
     }
     return new ExecResult(exit, out.text(), err.text(), Duration.between(start, Instant.now()));
-  }
-
-  /** The command line sent: environment, then sudo around everything when asked. */
-  static String compose(ExecRequest r) {
-    StringBuilder script = new StringBuilder();
-    r.environment().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        throw new IllegalArgumentException("not an environment variable name: " + e.getKey());
-      }
-      script.append("export ").append(e.getKey()).append('=').append(quote(e.getValue()))
-          .append("; ");
-    });
-    script.append(r.command());
-    if (!r.sudo()) {
-      return script.toString();
-    }
-    // -S reads the password from stdin, which holds it or is closed at once: sudo never
-    // waits for a prompt; the environment is exported inside the script, not through sudo
-    return "sudo -p '' -S sh -c " + quote(script.toString());
-  }
-
-  static String quote(String s) {
-    return "'" + s.replace("'", "'\\''") + "'";
   }
 
   private Thread reader(InputStream in, Tail tail, String command,
