@@ -96,7 +96,7 @@ public final class Kiln implements AutoCloseable {
   /** A matrix of builds over a pool of hosts, each build wired as {@link #build} does. */
   public MatrixBuild matrix(List<MatrixEntry> entries, List<BuildHost> hosts) {
     ensureOpen();
-    return new MatrixBuild(this::build, entries, hosts, events);
+    return new MatrixBuild(this::build, entries, hosts, events).hostCheck(hypervisors);
   }
 
   /** The OS catalog builds resolve their profile from. */

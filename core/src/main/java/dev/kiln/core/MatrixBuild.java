@@ -26,6 +26,7 @@ public final class MatrixBuild {
   private int parallel;
   private boolean failFast;
   private Consumer<Build.Builder> configure = b -> {};
+  private dev.kiln.spi.HypervisorProvider hostCheck;
 
   public MatrixBuild(Function<Recipe, Build.Builder> builds, List<MatrixEntry> entries,
       List<BuildHost> hosts, EventHandlers events) {
@@ -34,6 +35,16 @@ public final class MatrixBuild {
     this.hosts = List.copyOf(hosts);
     this.events = events;
     this.parallel = hosts.stream().mapToInt(BuildHost::capacity).sum();
+  }
+
+  /**
+   * How to ask a host whether it still answers after a build on it failed (a connection to
+   * it is opened and closed); without one, only errors that name the host count as its
+   * failure.
+   */
+  public MatrixBuild hostCheck(dev.kiln.spi.HypervisorProvider hypervisors) {
+    this.hostCheck = Objects.requireNonNull(hypervisors);
+    return this;
   }
 
   /** The parent of every entry's output directory (default {@code out}). */
@@ -62,7 +73,16 @@ public final class MatrixBuild {
 
   /** Runs every entry; one result per entry, in the matrix's order. */
   public List<EntryResult> run() throws InterruptedException {
-    Scheduler scheduler = new Scheduler(hosts, parallel, failFast, events);
+    Scheduler scheduler = new Scheduler(hosts, parallel, failFast, events).hostCheck(host -> {
+      if (hostCheck == null) {
+        return true;
+      }
+      try (dev.kiln.spi.Hypervisor h = hostCheck.connect(host.uri())) {
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    });
     java.time.Instant queued = java.time.Instant.now(); // every entry is queued at the start
     return scheduler.run(entries, (entry, host) -> {
       Recipe recipe = entry.recipe().toBuilder().machine(entry.recipe().machine().toBuilder()

@@ -32,8 +32,11 @@ public interface Machine extends AutoCloseable {
   /** Forces the machine off at once. */
   void destroy() throws MachineException;
 
-  /** Where the host reaches the guest's port {@code guestPort}, if forwarded. */
-  Optional<InetSocketAddress> forwardedPort(int guestPort);
+  /**
+   * Where Kiln reaches the guest's port {@code guestPort}, if forwarded: the host's loopback
+   * for a local host, a tunnel to it for a remote one (opened here, so this can fail).
+   */
+  Optional<InetSocketAddress> forwardedPort(int guestPort) throws MachineException;
 
   /** The last {@code lines} lines of the serial console. */
   List<String> consoleTail(int lines);

@@ -72,6 +72,7 @@ public final class MachineSpec {
   private final boolean vnc;
   private final Optional<String> libvirtNetwork;
   private final boolean rebootEndsMachine;
+  private final java.util.Set<Path> media;
 
   private MachineSpec(Builder b) {
     this.name = b.name;
@@ -90,6 +91,7 @@ public final class MachineSpec {
     this.vnc = b.vnc;
     this.libvirtNetwork = b.libvirtNetwork;
     this.rebootEndsMachine = b.rebootEndsMachine;
+    this.media = java.util.Set.copyOf(b.media);
   }
 
   public static Builder builder(String name) {
@@ -114,6 +116,7 @@ public final class MachineSpec {
     b.vnc = vnc;
     b.libvirtNetwork = libvirtNetwork;
     b.rebootEndsMachine = rebootEndsMachine;
+    b.media.addAll(media);
     return b;
   }
 
@@ -195,6 +198,15 @@ public final class MachineSpec {
     return rebootEndsMachine;
   }
 
+  /**
+   * Files among the disks' bases and the CD-ROMs that are verified, unchanging build inputs
+   * (a downloaded ISO or cloud image): a remote host keeps these in its media cache, so they
+   * travel to it once.
+   */
+  public java.util.Set<Path> media() {
+    return media;
+  }
+
   /** Builder for {@link MachineSpec}. */
   public static final class Builder {
     private final String name;
@@ -213,6 +225,7 @@ public final class MachineSpec {
     private boolean vnc;
     private Optional<String> libvirtNetwork = Optional.empty();
     private boolean rebootEndsMachine;
+    private final java.util.Set<Path> media = new java.util.LinkedHashSet<>();
 
     private Builder(String name) {
       if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
@@ -294,6 +307,13 @@ public final class MachineSpec {
       return this;
     }
 
+    /** Marks {@code file} (a disk's base or a CD-ROM) as a verified input: see {@link #media()}. */
+    public Builder media(Path file) {
+      media.add(Objects.requireNonNull(file));
+      return this;
+    }
+
+    /** Whether a guest reboot ends the machine (an installer's last step). */
     public Builder rebootEndsMachine(boolean ends) {
       this.rebootEndsMachine = ends;
       return this;

@@ -7,6 +7,8 @@ import dev.kiln.api.event.KilnEvent;
 import dev.kiln.kvm.internal.KvmMachines;
 import dev.kiln.kvm.internal.LibvirtConnection;
 import dev.kiln.kvm.internal.LibvirtConnections;
+import dev.kiln.kvm.internal.MediaCache;
+import dev.kiln.kvm.internal.SshRoute;
 import dev.kiln.spi.Hypervisor;
 import dev.kiln.spi.Machine;
 import dev.kiln.spi.MachineSpec;
@@ -38,6 +40,7 @@ public final class KvmHypervisor implements Hypervisor {
   private final LibvirtConnection connection;
   private final Path workRoot;
   private final Path remoteWorkRoot;
+  private final long mediaCacheBytes;
   private final Duration probeDeadline;
   private Accelerator autoChoice;
 
@@ -45,6 +48,12 @@ public final class KvmHypervisor implements Hypervisor {
     this.connection = LibvirtConnections.open(b.uri);
     this.workRoot = b.workRoot;
     this.remoteWorkRoot = b.remoteWorkRoot;
+    try {
+      this.mediaCacheBytes = b.mediaCacheBytes.orElse(SshRoute.cacheGib(b.uri)
+          .map(g -> g << 30).orElse(MediaCache.DEFAULT_CAP_BYTES));
+    } catch (IllegalArgumentException e) {
+      throw new MachineException(e.getMessage(), e);
+    }
     this.probeDeadline = b.probeDeadline;
   }
 
@@ -69,7 +78,7 @@ public final class KvmHypervisor implements Hypervisor {
       accelerator = resolveAuto(events, spec.labels().getOrDefault("build", spec.name()));
     }
     return KvmMachines.create(connection, spec, events, workRoot, remoteWorkRoot, accelerator,
-        auto);
+        auto, mediaCacheBytes);
   }
 
   private synchronized Accelerator resolveAuto(EventHandlers events, String buildId)
@@ -103,8 +112,21 @@ public final class KvmHypervisor implements Hypervisor {
     private Path workRoot = DEFAULT_WORK_ROOT;
     private Path remoteWorkRoot = DEFAULT_REMOTE_WORK_ROOT;
     private Duration probeDeadline = AcceleratorProbe.DEFAULT_DEADLINE;
+    private java.util.Optional<Long> mediaCacheBytes = java.util.Optional.empty();
 
     private Builder() {}
+
+    /**
+     * The size cap of a remote host's media cache (least recently used media are evicted past
+     * it); else the URI's {@code kiln-cache-gib=N}, else 64 GiB.
+     */
+    public Builder mediaCacheBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("the media cache cap must be positive");
+      }
+      this.mediaCacheBytes = java.util.Optional.of(bytes);
+      return this;
+    }
 
     /** The libvirt connection URI; {@code qemu:///system} by default. */
     public Builder uri(URI uri) {

@@ -49,6 +49,16 @@ public sealed interface KilnEvent {
       implements KilnEvent {}
 
   /**
+   * A verified medium (ISO, cloud image) was made available on a remote libvirt host: uploaded
+   * into that host's media cache, or found there ({@code reused}: nothing was uploaded).
+   *
+   * @param host the host as its libvirt URI names it (without the URI's parameters)
+   * @param file the local file's name
+   */
+  record MediaPlaced(String buildId, Instant time, String host, String file, String sha256,
+      long bytes, boolean reused) implements KilnEvent {}
+
+  /**
    * The build ended, however it ended, after its cleanup: the last event of every build.
    * {@code summary} is what metrics and the build history record.
    */

@@ -41,6 +41,7 @@ public final class Scheduler {
   private final int parallel;
   private final boolean failFast;
   private final EventHandlers events;
+  private java.util.function.Predicate<BuildHost> answers = h -> true;
 
   public Scheduler(List<BuildHost> hosts, int parallel, boolean failFast, EventHandlers events) {
     if (hosts.isEmpty()) {
@@ -50,6 +51,16 @@ public final class Scheduler {
     this.parallel = Math.max(1, parallel);
     this.failFast = failFast;
     this.events = events;
+  }
+
+  /**
+   * How to ask a host whether it still answers, after a build on it failed with an error that
+   * does not itself name the host (e.g. the guest's SSH connection, carried through the host,
+   * dropped): a host that does not answer failed, and the entry is retried elsewhere.
+   */
+  public Scheduler hostCheck(java.util.function.Predicate<BuildHost> check) {
+    this.answers = java.util.Objects.requireNonNull(check);
+    return this;
   }
 
   /** Runs every entry; returns one result per entry, in the matrix's order. */
@@ -138,13 +149,15 @@ public final class Scheduler {
               Optional.empty(), false));
         } catch (java.util.concurrent.ExecutionException x) {
           Throwable cause = x.getCause();
-          if (isHostFailure(cause) && !down.contains(h.name())) {
+          boolean hostFailed = isHostFailure(cause) || !down.contains(h.name())
+              && !answers.test(h);
+          if (hostFailed && !down.contains(h.name())) {
             down.add(h.name());
             events.dispatch(new KilnEvent.Warning(e.id(), Instant.now(), "matrix.host-down",
                 "host " + h.name() + " failed (" + firstLine(cause) + "); retrying " + e.id()
                     + " on another host"));
             waiting.addFirst(e);
-          } else if (isHostFailure(cause)) {
+          } else if (hostFailed || down.contains(h.name())) {
             waiting.addFirst(e); // the host was already known down: try elsewhere
           } else {
             done.put(e, new EntryResult(e, attempts.get(e), Optional.empty(),

@@ -164,6 +164,34 @@ class SchedulerTest {
   }
 
   @Test
+  void aGuestConnectionLostWithItsHostRetriesOnlyWhenTheHostNoLongerAnswers() throws Exception {
+    // the guest's SSH runs through the host: its loss names no host, so the host is asked
+    List<BuildHost> hosts = List.of(host("gone", 1), host("alive", 1));
+    Recorder r = new Recorder(hosts) {
+      @Override
+      BuildResult outcome(MatrixEntry e, BuildHost h) throws Exception {
+        if (h.name().equals("gone") || e.id().equals("own-fault")) {
+          throw new BuildFailedException(Stage.PROVISION, "x", List.of(),
+              new dev.kiln.api.CommunicatorException("connection to kiln@guest lost"));
+        }
+        return ok(e);
+      }
+    };
+    List<String> asked = new CopyOnWriteArrayList<>();
+    List<EntryResult> results = new Scheduler(hosts, 1, false, EventHandlers.NONE)
+        .hostCheck(h -> {
+          asked.add(h.name());
+          return !h.name().equals("gone");
+        }).run(List.of(entry("first"), entry("own-fault")), r);
+    assertThat(results.get(0).succeeded()).isTrue();
+    assertThat(results.get(0).hosts()).containsExactly("gone", "alive");
+    // the same error on a host that still answers is the build's own: not retried
+    assertThat(results.get(1).succeeded()).isFalse();
+    assertThat(results.get(1).hosts()).containsExactly("alive");
+    assertThat(asked).containsExactly("gone", "alive");
+  }
+
+  @Test
   void hostFailuresAreToldFromBuildFailures() {
     assertThat(Scheduler.isHostFailure(new BuildFailedException(Stage.CONNECT, "x", List.of(),
         new MachineException("cannot connect to libvirt at qemu+ssh://h/system")))).isTrue();

@@ -55,6 +55,8 @@ public final class KvmMachine implements Machine {
   private Accelerator accelerator;
   private Path consoleFile;
   private final Map<Integer, LoopbackPorts.Reservation> forwards = new LinkedHashMap<>();
+  /** Where this machine reaches each forward (through the host tunnel for a remote host). */
+  private final Map<Integer, InetSocketAddress> reachedPorts = new LinkedHashMap<>();
   private volatile CountDownLatch stopped = new CountDownLatch(1);
   private volatile MachineState lastStop = MachineState.SHUT_OFF;
   private volatile boolean started;
@@ -89,7 +91,7 @@ public final class KvmMachine implements Machine {
     int i = 0;
     for (MachineSpec.Disk d : spec.disks()) {
       if (d.overlay()) {
-        Path base = store.place(d.file(), "base" + i + "." + d.format());
+        Path base = placeMaybeMedium(spec, d.file(), "base" + i + "." + d.format());
         Path overlay = store.scratch().resolve("disk" + i + ".qcow2");
         // rounded up to whole MiB: partition tools align to it
         long size = Math.max(virtualSize(d.file(), d.format()),
@@ -107,7 +109,7 @@ public final class KvmMachine implements Machine {
     }
     List<Path> cdroms = new ArrayList<>();
     for (int c = 0; c < spec.cdroms().size(); c++) {
-      cdroms.add(store.place(spec.cdroms().get(c), "cdrom" + c + ".iso"));
+      cdroms.add(placeMaybeMedium(spec, spec.cdroms().get(c), "cdrom" + c + ".iso"));
     }
     MachineSpec.Builder b = spec.toBuilder().disks(disks).cdroms(cdroms);
     if (spec.kernelBoot().isPresent()) {
@@ -116,6 +118,21 @@ public final class KvmMachine implements Machine {
           store.place(k.initrd(), "initrd"), k.commandLine()));
     }
     return b.build();
+  }
+
+  /** A medium goes through the host's media cache (a remote host); anything else is placed. */
+  private Path placeMaybeMedium(MachineSpec spec, Path file, String name) throws IOException {
+    if (spec.media().contains(file)) {
+      Optional<MediaCache.Placed> placed = store.placeMedium(file);
+      if (placed.isPresent()) {
+        MediaCache.Placed p = placed.get();
+        events.dispatch(new KilnEvent.MediaPlaced(buildId, Instant.now(),
+            KvmMachines.hostName(connection), file.getFileName().toString(), p.sha256(),
+            p.bytes(), p.reused()));
+        return p.hostPath();
+      }
+    }
+    return store.place(file, name);
   }
 
   /**
@@ -427,13 +444,23 @@ public final class KvmMachine implements Machine {
   private static final int ADDRESSES_FROM_AGENT = 1;
 
   @Override
-  public Optional<InetSocketAddress> forwardedPort(int guestPort) {
+  public Optional<InetSocketAddress> forwardedPort(int guestPort) throws MachineException {
     if (spec.libvirtNetwork().isPresent()) { // production host: the guest's own address
       return guestAddress().map(a -> new InetSocketAddress(a, guestPort));
     }
     LoopbackPorts.Reservation r = forwards.get(guestPort);
-    return r == null ? Optional.empty() : Optional.of(new InetSocketAddress("127.0.0.1",
-        r.port()));
+    if (r == null) {
+      return Optional.empty();
+    }
+    // a remote host's loopback is reached through an SSH tunnel to that host
+    synchronized (this) {
+      InetSocketAddress reached = reachedPorts.get(guestPort);
+      if (reached == null) {
+        reached = connection.reach(r.port());
+        reachedPorts.put(guestPort, reached);
+      }
+      return Optional.of(reached);
+    }
   }
 
   /** The guest's IPv4 address on its libvirt network, from DHCP leases or the guest agent. */
@@ -499,7 +526,9 @@ public final class KvmMachine implements Machine {
     return b.toString();
   }
 
-  private void releasePorts() {
+  private synchronized void releasePorts() {
+    reachedPorts.values().forEach(connection::release);
+    reachedPorts.clear();
     forwards.values().forEach(LoopbackPorts.Reservation::close);
     forwards.clear();
   }

@@ -17,13 +17,20 @@ public final class KvmMachines {
 
   private KvmMachines() {}
 
+  /** The host as the connection's URI names it, without parameters (they may name keys). */
+  static String hostName(LibvirtConnection connection) {
+    String s = SshRoute.withoutKilnParameters(connection.uri()).toString();
+    int q = s.indexOf('?');
+    return q < 0 ? s : s.substring(0, q);
+  }
+
   /**
    * @param workRoot local machine directories and port locks
    * @param remoteRoot where machine pools go on a remote host
    */
   public static KvmMachine create(LibvirtConnection connection, MachineSpec spec,
       EventHandlers events, Path workRoot, Path remoteRoot, Accelerator accelerator,
-      boolean auto) throws MachineException {
+      boolean auto, long mediaCacheBytes) throws MachineException {
     MachineDirectory dir;
     try {
       dir = MachineDirectory.create(workRoot.resolve(MACHINES), spec.name());
@@ -37,7 +44,9 @@ public final class KvmMachines {
     MachineStore store = null;
     try {
       store = connection.isLocal() ? new LocalStore(dir)
-          : PoolStore.create(connection.connect(), spec.name(), remoteRoot, dir);
+          : PoolStore.create(connection.connect(), spec.name(), remoteRoot, dir,
+              new MediaCache(connection.connect(), hostName(connection), remoteRoot,
+                  mediaCacheBytes));
       return new KvmMachine(connection, spec, events, store,
           new LoopbackPorts(workRoot.resolve(PORTS)), accelerator, auto);
     } catch (IOException | RuntimeException e) {

@@ -16,7 +16,7 @@ public final class LibvirtConnections {
     try {
       Connect.setErrorCallback(SILENT);
       LibvirtEventLoop.ensureStarted();
-      Connect connect = new Connect(uri.toString(), false);
+      Connect connect = new Connect(SshRoute.withoutKilnParameters(uri).toString(), false);
       if (!isLocalUri(uri)) {
         connect.setKeepAlive(5, 3); // notice a dead remote host in ~20 s instead of never
       }

@@ -15,6 +15,14 @@ public interface MachineStore extends AutoCloseable {
    */
   Path place(Path local, String name) throws IOException;
 
+  /**
+   * Makes a verified medium (ISO, cloud image) available through the host's media cache;
+   * empty when this store uses files in place (a local host).
+   */
+  default java.util.Optional<MediaCache.Placed> placeMedium(Path local) throws IOException {
+    return java.util.Optional.empty();
+  }
+
   /** The host path of a file the guest writes (e.g. the console), created empty now. */
   Path hostFile(String name) throws IOException;
 

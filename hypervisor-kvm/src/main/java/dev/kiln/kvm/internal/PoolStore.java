@@ -31,8 +31,11 @@ final class PoolStore implements MachineStore {
   private final StoragePool pool;
   private final Path hostDir;
   private final MachineDirectory scratch;
+  private final MediaCache media;
 
-  private PoolStore(Connect connect, StoragePool pool, Path hostDir, MachineDirectory scratch) {
+  private PoolStore(Connect connect, StoragePool pool, Path hostDir, MachineDirectory scratch,
+      MediaCache media) {
+    this.media = media;
     this.connect = connect;
     this.pool = pool;
     this.hostDir = hostDir;
@@ -40,7 +43,7 @@ final class PoolStore implements MachineStore {
   }
 
   static PoolStore create(Connect connect, String machine, Path remoteRoot,
-      MachineDirectory scratch) throws IOException {
+      MachineDirectory scratch, MediaCache media) throws IOException {
     Path hostDir = remoteRoot.resolve(KvmMachines.MACHINES).resolve(machine);
     Xml xml = Xml.root("pool").attr("type", "dir");
     xml.text("name", POOL_PREFIX + machine);
@@ -56,7 +59,7 @@ final class PoolStore implements MachineStore {
         pool.undefine();
         throw e;
       }
-      PoolStore store = new PoolStore(connect, pool, hostDir, scratch);
+      PoolStore store = new PoolStore(connect, pool, hostDir, scratch, media);
       store.upload(OwnerRecord.current().toBytes(), OWNER_VOLUME);
       return store;
     } catch (LibvirtException e) {
@@ -67,31 +70,43 @@ final class PoolStore implements MachineStore {
 
   @Override
   public Path place(Path local, String name) throws IOException {
-    long size = Files.size(local);
     try {
-      StorageVol vol = createVolume(name, size);
-      Stream stream = connect.streamNew(0);
-      vol.upload(stream, 0, size, 0);
-      try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-        while (in.read(buf.clear()) > 0) {
-          sendAll(stream, Arrays.copyOf(buf.array(), buf.position()));
-        }
-        stream.finish();
-      } catch (IOException | LibvirtException e) {
-        stream.abort();
-        throw e;
-      } finally {
-        stream.free();
-      }
-      return Path.of(vol.getPath());
+      return Path.of(uploadFile(connect, pool, local, name).getPath());
     } catch (LibvirtException e) {
       throw new IOException("uploading " + local + " to the remote host: " + e.getMessage(), e);
     }
   }
 
+  /** Creates volume {@code name} in {@code pool} and streams {@code local} into it. */
+  static StorageVol uploadFile(Connect connect, StoragePool pool, Path local, String name)
+      throws IOException, LibvirtException {
+    long size = Files.size(local);
+    StorageVol vol = createVolume(pool, name, size);
+    Stream stream = connect.streamNew(0);
+    vol.upload(stream, 0, size, 0);
+    try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+      while (in.read(buf.clear()) > 0) {
+        sendAll(stream, Arrays.copyOf(buf.array(), buf.position()));
+      }
+      stream.finish();
+    } catch (IOException | LibvirtException e) {
+      stream.abort();
+      throw e;
+    } finally {
+      stream.free();
+    }
+    return vol;
+  }
+
   private void upload(byte[] content, String name) throws LibvirtException, IOException {
-    StorageVol vol = createVolume(name, content.length);
+    upload(connect, pool, content, name);
+  }
+
+  /** Creates volume {@code name} in {@code pool} holding {@code content}. */
+  static void upload(Connect connect, StoragePool pool, byte[] content, String name)
+      throws LibvirtException, IOException {
+    StorageVol vol = createVolume(pool, name, content.length);
     Stream stream = connect.streamNew(0);
     vol.upload(stream, 0, content.length, 0);
     sendAll(stream, content);
@@ -111,6 +126,11 @@ final class PoolStore implements MachineStore {
   }
 
   private StorageVol createVolume(String name, long capacity) throws LibvirtException {
+    return createVolume(pool, name, capacity);
+  }
+
+  static StorageVol createVolume(StoragePool pool, String name, long capacity)
+      throws LibvirtException {
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
       throw new IllegalArgumentException("volume name: " + name);
     }
@@ -120,6 +140,11 @@ final class PoolStore implements MachineStore {
     // every file is a plain byte container to libvirt; the domain says what format it holds
     xml.child("target").child("format").attr("type", "raw");
     return pool.storageVolCreateXML(xml.serialize(), 0);
+  }
+
+  @Override
+  public java.util.Optional<MediaCache.Placed> placeMedium(Path local) throws IOException {
+    return java.util.Optional.of(media.place(local));
   }
 
   @Override

@@ -40,10 +40,14 @@ final class ConnectStage {
         .addFile("meta-data", ("instance-id: kiln-" + ctx.settings.buildId()
             + "\nlocal-hostname: kiln-build\n").getBytes(StandardCharsets.UTF_8))
         .writeTo(seed);
-    MachineSpec spec = ctx.machineSpec("build")
+    MachineSpec.Builder builder = ctx.machineSpec("build")
         .addDisk(MachineSpec.Disk.overlayOn(disk.file(), disk.format(),
             ctx.recipe.machine().diskSizeBytes()))
-        .addCdrom(seed).forwardGuestPort(22).build();
+        .addCdrom(seed).forwardGuestPort(22);
+    if (disk.media()) {
+      builder.media(disk.file());
+    }
+    MachineSpec spec = builder.build();
     RunningMachine machine = ctx.createMachine(spec);
     machine.machine().start();
     InetSocketAddress address = machine.machine().forwardedPort(22).orElseThrow(() ->

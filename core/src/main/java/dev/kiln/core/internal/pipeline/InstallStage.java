@@ -57,7 +57,7 @@ final class InstallStage {
       ctx.install = new BuildManifest.Install(cacheKey, answerDigests, true);
       ctx.events.warning("install.reused", "the OS installed by an earlier build with the "
           + "same ISO and answers is reused (" + disk.getFileName() + ")");
-      return new InstalledDisk(disk, "qcow2", BuildKey.load(Files.readString(keyFile)));
+      return new InstalledDisk(disk, "qcow2", BuildKey.load(Files.readString(keyFile)), true);
     }
     ctx.install = new BuildManifest.Install(cacheKey, answerDigests, false);
     BuildKey key = BuildKey.generate("kiln-build-" + cacheKey);
@@ -96,6 +96,7 @@ final class InstallStage {
         .addDisk(new MachineSpec.Disk(target, "qcow2", false))
         .kernelBoot(new MachineSpec.KernelBoot(kernel, initrd, plan.kernelArguments()));
     cdroms.forEach(spec::addCdrom);
+    spec.media(iso.file()); // the verified ISO: a remote host keeps it in its media cache
     RunningMachine machine = ctx.createMachine(spec.build());
     machine.machine().start();
     if (!machine.machine().awaitPowerOff(ctx.settings.installTimeout())) {
@@ -111,7 +112,7 @@ final class InstallStage {
     Files.move(tmpKey, keyFile, StandardCopyOption.ATOMIC_MOVE);
     Files.move(target, disk, StandardCopyOption.ATOMIC_MOVE);
     disk.toFile().setReadable(true, false);
-    return new InstalledDisk(disk, "qcow2", key);
+    return new InstalledDisk(disk, "qcow2", key, false);
   }
 
   /** The recipe's answers with the build user added (its key only, sudo, no password). */

@@ -48,7 +48,7 @@ public final class Pipeline {
         disk = stages.run(Stage.INSTALL, () -> new InstallStage(ctx).install(source));
       } else {
         disk = new InstalledDisk(source.file(), source.format(),
-            BuildKey.generate("kiln-build-" + settings.buildId()));
+            BuildKey.generate("kiln-build-" + settings.buildId()), true);
       }
       ctx.key(disk.key());
       GuestSession session = stages.run(Stage.CONNECT, () -> new ConnectStage(ctx)

@@ -111,7 +111,13 @@ final class StageRunner {
 
   /** Writes the build key where the ssh line finds it; returns that line. */
   private String reachable(dev.kiln.spi.Machine machine) {
-    String how = machine.forwardedPort(22).map(a -> "ssh -i " + ctx.buildDirectory()
+    java.util.Optional<java.net.InetSocketAddress> ssh;
+    try {
+      ssh = machine.forwardedPort(22);
+    } catch (dev.kiln.api.MachineException e) {
+      ssh = java.util.Optional.empty(); // its host is gone: only the console is left to name
+    }
+    String how = ssh.map(a -> "ssh -i " + ctx.buildDirectory()
         .resolve(KEY_FILE) + " -p " + a.getPort() + " " + BuildContext.BUILD_USER + "@"
         + a.getHostString()).orElse("the hypervisor's console (" + machine.name() + ")");
     ctx.key().ifPresent(k -> {
