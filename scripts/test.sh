@@ -37,3 +37,12 @@ if [ -n "$leftover$pools" ]; then
   exit 1
 fi
 echo "no Kiln domain or pool left: ok"
+
+# The namespace test hosts (examples' NamespaceLab) remove their namespaces and daemons even
+# when a test fails: prove it.
+labs=$(ip netns list 2>/dev/null | grep -o '^kiln-lab-[^ ]*' || true)
+if [ -n "$labs" ]; then
+  echo "tests left network namespaces behind: $labs" >&2
+  exit 1
+fi
+echo "no test namespace left: ok"

@@ -47,6 +47,10 @@ final class CleanCommand implements Callable<Integer> {
       + "is writing (otherwise kept for the next build to resume).")
   boolean downloads;
 
+  @Option(names = "--cache", description = "Also empty the host's media cache (the ISOs and "
+      + "cloud images a remote host keeps for its builds, pool kiln-cache); kept otherwise.")
+  boolean cache;
+
   @CommandLine.Parameters(arity = "0..*", paramLabel = "DIR",
       description = "Output directories to sweep for abandoned *.partial files.")
   List<Path> outputDirs = List.of();
@@ -61,6 +65,9 @@ final class CleanCommand implements Callable<Integer> {
       List<KilnCleaner.Removed> removed = new java.util.ArrayList<>(
           KilnCleaner.clean(connect, workRoot, dryRun));
       removed.addAll(workRootLeftovers(out));
+      if (cache) {
+        removed.addAll(KilnCleaner.cleanMediaCache(connect, dryRun));
+      }
       for (KilnCleaner.Removed r : removed) {
         out.printf(Locale.ROOT, "%s %-9s %s%n", dryRun ? "would remove" : "removed", r.kind(),
             r.what());

@@ -25,6 +25,33 @@ import java.util.Set;
 record MatrixFile(List<BuildHost> hosts, List<MatrixEntry> entries, int parallel,
     boolean failFast) {
 
+  /**
+   * The host's libvirt URI with what the matrix says besides it: {@code ssh:} (the SSH
+   * endpoint guests are reached through, for {@code qemu+tls} hosts) and {@code cacheGib:}
+   * (the cap of the host's media cache) become Kiln's URI parameters {@code kiln-ssh} and
+   * {@code kiln-cache-gib}, which the KVM backend reads and libvirt never sees.
+   */
+  private static URI hostUri(JsonNode h, Path file) throws KilnException {
+    StringBuilder uri = new StringBuilder(text(h, "uri", file));
+    if (h.hasNonNull("ssh")) {
+      String ssh = h.get("ssh").asText();
+      if (!ssh.matches("([A-Za-z0-9._-]+@)?[A-Za-z0-9.:\\[\\]-]+")) {
+        throw new KilnException(file + ": host " + h.path("name").asText() + ": ssh: '" + ssh
+            + "' is not [user@]host[:port]");
+      }
+      uri.append(uri.indexOf("?") < 0 ? '?' : '&').append("kiln-ssh=").append(ssh);
+    }
+    if (h.hasNonNull("cacheGib")) {
+      if (!h.get("cacheGib").canConvertToLong() || h.get("cacheGib").asLong() < 1) {
+        throw new KilnException(file + ": host " + h.path("name").asText()
+            + ": cacheGib must be a whole number of GiB");
+      }
+      uri.append(uri.indexOf("?") < 0 ? '?' : '&').append("kiln-cache-gib=")
+          .append(h.get("cacheGib").asLong());
+    }
+    return URI.create(uri.toString());
+  }
+
   static MatrixFile load(Path file) throws IOException, KilnException {
     JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
     if (root == null || !root.isObject()) {
@@ -34,7 +61,7 @@ record MatrixFile(List<BuildHost> hosts, List<MatrixEntry> entries, int parallel
     for (JsonNode h : root.path("hosts")) {
       Set<String> labels = new LinkedHashSet<>();
       h.path("labels").forEach(l -> labels.add(l.asText()));
-      hosts.add(new BuildHost(text(h, "name", file), URI.create(text(h, "uri", file)),
+      hosts.add(new BuildHost(text(h, "name", file), hostUri(h, file),
           h.path("capacity").asInt(1), labels));
     }
     if (hosts.isEmpty()) {

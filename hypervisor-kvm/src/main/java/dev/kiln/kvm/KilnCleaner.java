@@ -6,6 +6,7 @@ import dev.kiln.kvm.internal.KvmMachines;
 import dev.kiln.kvm.internal.LeftoverFiles;
 import dev.kiln.kvm.internal.LibvirtConnection;
 import dev.kiln.kvm.internal.LibvirtConnections;
+import dev.kiln.kvm.internal.MediaCache;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -98,6 +99,20 @@ public final class KilnCleaner {
       throw new MachineException("cleaning " + workRoot + ": " + e.getMessage(), e);
     }
     return removed;
+  }
+
+  /**
+   * Empties the host's media cache (pool {@code kiln-cache}: ISOs and cloud images uploaded
+   * once for every build on that host); {@link #clean} never touches it.
+   */
+  public static List<Removed> cleanMediaCache(URI libvirtUri, boolean dryRun)
+      throws MachineException {
+    try (LibvirtConnection connection = LibvirtConnections.open(libvirtUri)) {
+      return MediaCache.clear(connection.connect(), dryRun).stream()
+          .map(v -> new Removed("medium", v)).toList();
+    } catch (org.libvirt.LibvirtException e) {
+      throw new MachineException("emptying the media cache: " + e.getMessage(), e);
+    }
   }
 
   private static List<Domain> domains(Connect c) throws MachineException {

@@ -32,7 +32,7 @@ public final class LeftoverFiles {
       return removed;
     }
     for (String name : names) {
-      if (!name.startsWith(PoolStore.POOL_PREFIX)) {
+      if (!name.startsWith(PoolStore.POOL_PREFIX) || name.equals(MediaCache.POOL)) {
         continue;
       }
       try {

@@ -85,7 +85,7 @@ public final class MediaCache {
   }
 
   /** Removes every medium (kiln clean --cache); returns the volumes removed. */
-  public static List<String> clear(Connect connect) throws LibvirtException {
+  public static List<String> clear(Connect connect, boolean dryRun) throws LibvirtException {
     List<String> removed = new ArrayList<>();
     StoragePool pool;
     try {
@@ -98,7 +98,9 @@ public final class MediaCache {
     }
     pool.refresh(0);
     for (String v : pool.listVolumes()) {
-      pool.storageVolLookupByName(v).delete(0);
+      if (!dryRun) {
+        pool.storageVolLookupByName(v).delete(0);
+      }
       removed.add(v);
     }
     return removed;

@@ -88,6 +88,11 @@ final class BuildLog implements AutoCloseable {
     if (e instanceof KilnEvent.ConsoleLine c) {
       return c.time() + " console " + c.machine() + "| " + c.line();
     }
+    if (e instanceof KilnEvent.MediaPlaced m) {
+      return m.time() + " media " + m.file() + " (sha256 " + m.sha256() + ", " + m.bytes()
+          + " bytes) " + (m.reused() ? "reused from" : "uploaded to") + " the media cache of "
+          + m.host();
+    }
     if (e instanceof KilnEvent.ByteProgress p) {
       long tenth = p.total() > 0 ? p.done() * 10 / p.total() : -1;
       Long before = lastTenth.put(p.task(), tenth);
