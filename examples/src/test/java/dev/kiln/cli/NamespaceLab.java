@@ -150,12 +150,19 @@ final class NamespaceLab implements AutoCloseable {
 
   /** Stops host {@code i}'s libvirtd and sshd (every session) at once, as a crash would. */
   void stopDaemons(int i) throws Exception {
+    List<Long> daemons = new ArrayList<>();
     for (long pid : pids(hosts.get(i - 1))) {
-      String comm = Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
-      if (Set.of("libvirtd", "sshd").contains(comm)) {
-        sh("kill -9 " + pid + " 2>/dev/null || true");
+      try {
+        if (Set.of("libvirtd", "sshd").contains(Files.readString(Path.of("/proc/" + pid
+            + "/comm")).strip())) {
+          daemons.add(pid);
+        }
+      } catch (java.nio.file.NoSuchFileException exited) {
+        // it ended while we looked
       }
     }
+    sh("kill -9 " + daemons.stream().map(String::valueOf).reduce((a, b) -> a + " " + b)
+        .orElse("") + " 2>/dev/null || true");
   }
 
   private static List<Long> pids(String ns) throws Exception {
