@@ -80,6 +80,43 @@ public final class Qcow2Overlay {
     }
   }
 
+  /**
+   * Points an overlay made by {@link #create} at another copy of the same base (qemu-img's
+   * "unsafe" rebase, {@code rebase -u}): only the backing file name changes, in place in the
+   * first cluster where {@code create} put it. For an overlay that came back from a remote
+   * host, whose base was an identical copy there.
+   *
+   * @throws dev.kiln.formats.FormatException when the image keeps its backing name elsewhere or the new
+   *     name does not fit
+   */
+  public static void rebase(Path overlay, String backing) throws IOException {
+    byte[] name = backing.getBytes(StandardCharsets.UTF_8);
+    if (name.length == 0 || name.length > MAX_BACKING_NAME) {
+      throw new IllegalArgumentException("backing file name must be 1-" + MAX_BACKING_NAME
+          + " bytes");
+    }
+    try (FileChannel ch = FileChannel.open(overlay, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ByteBuffer head = ByteBuffer.allocate(24);
+      while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
+        // header fields up to cluster_bits
+      }
+      long offset = head.getLong(8);
+      int oldSize = head.getInt(16);
+      long cluster = 1L << head.getInt(20);
+      if (head.getInt(0) != 0x514649fb || offset < 72 || offset + Math.max(oldSize,
+          name.length) > cluster) {
+        throw new dev.kiln.formats.FormatException("the backing file name of " + overlay
+            + " is not in its first cluster, where an overlay keeps it", "backing_file_offset",
+            8);
+      }
+      ByteBuffer field = ByteBuffer.allocate(Math.max(oldSize, name.length)).put(name);
+      writeFully(ch, field, offset);
+      writeFully(ch, ByteBuffer.allocate(4).putInt(0, name.length), 16);
+      ch.force(true);
+    }
+  }
+
   private static void pad8(ByteBuffer b) {
     while (b.position() % 8 != 0) {
       b.put((byte) 0);

@@ -50,6 +50,43 @@ class Qcow2OverlayTest {
   }
 
   @Test
+  void anOverlayWrittenByQemuRebasesOntoAnotherCopyOfItsBase() throws Exception {
+    // the remote-host case: QEMU wrote the overlay over the host's copy of the base; the
+    // overlay comes back and must read through this machine's identical copy
+    Path hostCopy = dir.resolve("host-copy-of-the-base-with-a-long-name.raw");
+    try (RandomAccessFile f = new RandomAccessFile(hostCopy.toFile(), "rw")) {
+      f.setLength(64L << 20);
+      byte[] data = new byte[1 << 20];
+      new Random(3).nextBytes(data);
+      f.write(data);
+    }
+    Path overlay = dir.resolve("overlay.qcow2");
+    Qcow2Overlay.create(overlay, hostCopy.toString(), "raw", Files.size(hostCopy));
+    Tools.Result write = Tools.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 4M 1M",
+        overlay.toString());
+    assertThat(write.exit()).as(write.output()).isZero();
+    Path local = dir.resolve("b.raw"); // shorter than the old name: the rest is cleared
+    Files.copy(hostCopy, local);
+    Files.delete(hostCopy);
+    Qcow2Overlay.rebase(overlay, local.toString());
+    Tools.Result info = Tools.run("qemu-img", "info", "--output=json", overlay.toString());
+    assertThat(info.output()).contains("\"backing-filename\": \"" + local + "\"");
+    Tools.Result check = Tools.run("qemu-img", "check", overlay.toString());
+    assertThat(check.exit()).as(check.output()).isZero();
+    Tools.Result read = Tools.run("qemu-io", "-f", "qcow2", "-c", "read -P 0x5a 4M 1M",
+        overlay.toString());
+    assertThat(read.output()).doesNotContain("Pattern verification failed");
+    assertThat(read.exit()).as(read.output()).isZero();
+    try (var image = FormatRegistry.standard().openWithBacking(overlay)) {
+      byte[] first = new byte[16];
+      image.read(0, java.nio.ByteBuffer.wrap(first));
+      byte[] expected = new byte[16];
+      new Random(3).nextBytes(expected);
+      assertThat(first).isEqualTo(java.util.Arrays.copyOf(expected, 16));
+    }
+  }
+
+  @Test
   void refusesNamesAndFormatsThatCannotBeStored() {
     Path overlay = dir.resolve("bad.qcow2");
     assertThatThrownBy(() -> Qcow2Overlay.create(overlay, "x".repeat(1024), "raw", 1 << 20))

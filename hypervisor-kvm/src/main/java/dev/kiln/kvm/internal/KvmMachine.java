@@ -156,6 +156,12 @@ public final class KvmMachine implements Machine {
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       } else {
         store.fetch(diskNames.get(index), destination);
+        MachineSpec.Disk original = spec.disks().get(index);
+        if (original.overlay()) {
+          // the overlay names its base by the host's path; the same bytes are here locally
+          // (uploaded from this file, or a media volume of the same SHA-256)
+          Qcow2Overlay.rebase(destination, original.file().toAbsolutePath().toString());
+        }
       }
     } catch (IOException e) {
       throw new MachineException("copying disk " + index + " of " + name() + ": "
