@@ -54,7 +54,7 @@ class SeparateHostsVmTest {
         "name: hosts", "os: {id: debian, version: \"12\"}", "source:", "  cloudImage:",
         "    path: " + image, "    checksum: sha256:" + sha,
         "machine: {cpus: 1, memory: 1G, accelerator: tcg, diskSize: 3G}",
-        "integration: none", "outputs:", "  - {hypervisor: kvm, format: qcow2}", ""));
+        "outputs:", "  - {hypervisor: kvm, format: qcow2}", ""));
     try (NamespaceLab lab = NamespaceLab.start(2)) {
       Files.writeString(dir.resolve("matrix.yaml"), String.join("\n", "parallel: 2", "hosts:",
           "  - {name: a, uri: \"" + lab.libvirtUri(1) + "\", capacity: 1}",
