@@ -84,6 +84,7 @@ public final class Build {
     private Duration queueWait = Duration.ZERO;
     private java.security.PrivateKey signingKey;
     private Path recipeFile;
+    private long stepCacheBytes = dev.kiln.core.stepcache.StepCache.DEFAULT_MAX_BYTES;
 
     private Builder(Recipe recipe) {
       this.recipe = Objects.requireNonNull(recipe);
@@ -238,6 +239,20 @@ public final class Build {
       return this;
     }
 
+    /**
+     * The step cache's size cap (default {@value dev.kiln.core.stepcache.StepCache#DEFAULT_MAX_BYTES}
+     * bytes): after each provisioning step the disk's new layer is kept, and a rebuild runs
+     * only the steps after its longest unchanged prefix. 0 turns the cache off: every step
+     * runs, nothing is kept.
+     */
+    public Builder stepCache(long maxBytes) {
+      if (maxBytes < 0) {
+        throw new IllegalArgumentException("the step cache's cap cannot be negative");
+      }
+      this.stepCacheBytes = maxBytes;
+      return this;
+    }
+
     /** The file the recipe was read from: the provenance records it with its SHA-256. */
     public Builder recipeFile(Path file) {
       this.recipeFile = Objects.requireNonNull(file);
@@ -275,7 +290,7 @@ public final class Build {
           profile, routing, events, keepOnError, installTimeout, sshTimeout, packageProxyPort,
           clock, connector, allowPrivateKeys, verify, queueWait,
           Optional.ofNullable(signingKey), Optional.ofNullable(recipeFile),
-          Optional.ofNullable(failurePause)));
+          Optional.ofNullable(failurePause), stepCacheBytes));
     }
   }
 }

@@ -14,6 +14,15 @@ public interface Hypervisor extends AutoCloseable {
    */
   Machine create(MachineSpec spec, EventHandlers events) throws MachineException;
 
+  /**
+   * Whether this hypervisor's machines can boot from a chain of layers on this host and freeze
+   * their disks into new layers ({@link Machine#freezeDisk}): what the step cache needs. A
+   * remote host cannot (the layers are here).
+   */
+  default boolean layersDisks() {
+    return false;
+  }
+
   /** Releases the connection; machines created through it must be closed first. */
   @Override
   void close() throws MachineException;

@@ -49,6 +49,18 @@ public interface Machine extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Freezes disk {@code index} as the guest has written it so far (a running machine): the
+   * file written until now becomes read-only, the backing file of a new overlay the guest goes
+   * on writing. The step cache keeps a copy of the frozen file after each provisioning step.
+   *
+   * @return the frozen file on this host, valid while the machine lives; empty when the backend
+   *     cannot freeze or the file is not on this host (a remote host)
+   */
+  default Optional<java.nio.file.Path> freezeDisk(int index) throws MachineException {
+    return Optional.empty();
+  }
+
   /** Copies disk {@code index} as the guest left it to {@code destination} (machine off). */
   void fetchDisk(int index, java.nio.file.Path destination) throws MachineException;
 

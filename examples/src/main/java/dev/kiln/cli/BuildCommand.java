@@ -120,6 +120,15 @@ final class BuildCommand implements Callable<Integer> {
       + "private-key headers (the scan's findings become warnings and stay in manifest.json).")
   boolean allowPrivateKeys;
 
+  @Option(names = "--no-cache", description = "Run every provisioning step and keep no "
+      + "layers (by default a rebuild reuses the disk after its longest unchanged prefix of "
+      + "steps; see kiln cache).")
+  boolean noCache;
+
+  @Option(names = "--step-cache-gib", paramLabel = "GIB", description = "Prune the step cache "
+      + "to this size after each kept step (default: 32).")
+  Long stepCacheGib;
+
   @Option(names = "--console", description = "Show the machine's serial console.")
   boolean console;
 
@@ -166,6 +175,11 @@ final class BuildCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (stepCacheGib != null && stepCacheGib < 0) {
+      err.println("kiln build: --step-cache-gib cannot be negative (0 keeps nothing, as "
+          + "--no-cache)");
+      return 2;
+    }
     if (matrix != null) {
       return runMatrix(o, err);
     }
@@ -196,7 +210,9 @@ final class BuildCommand implements Callable<Integer> {
         .and(monitoring.handlers()));
     Build.Builder b = kiln.build(recipe).outputDirectory(out)
         .keepOnError(keepOnError || onError == OnError.ABORT)
-        .allowPrivateKeys(allowPrivateKeys);
+        .allowPrivateKeys(allowPrivateKeys)
+        .stepCache(noCache ? 0 : stepCacheGib == null
+            ? dev.kiln.core.stepcache.StepCache.DEFAULT_MAX_BYTES : stepCacheGib << 30);
     if (onError == OnError.ASK && !keepOnError) {
       b.onFailurePause(new AskOnFailure(new java.io.BufferedReader(new java.io.InputStreamReader(
           System.in, java.nio.charset.Charset.defaultCharset())), err, o::flush));

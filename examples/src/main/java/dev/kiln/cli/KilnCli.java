@@ -16,7 +16,7 @@ import picocli.CommandLine;
         ConvertCommand.class, InspectCommand.class, SeedCommand.class, IsoCommand.class,
         CleanCommand.class, PublishCommand.class, TemplatesCommand.class, ListCommand.class,
         AnswersCommand.class, BuildCommand.class, InitCommand.class, HistoryCommand.class,
-        VerifyCommand.class, CheckCommand.class, MatrixCommand.class,
+        VerifyCommand.class, CheckCommand.class, MatrixCommand.class, CacheCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -70,6 +70,12 @@ public final class KvmHypervisor implements Hypervisor {
     return connection.uri();
   }
 
+  /** A local libvirt host boots layers in place; a remote one would need the chain uploaded. */
+  @Override
+  public boolean layersDisks() {
+    return dev.kiln.kvm.internal.LibvirtConnections.isLocalUri(connection.uri());
+  }
+
   @Override
   public Machine create(MachineSpec spec, EventHandlers events) throws MachineException {
     Accelerator accelerator = spec.accelerator();

@@ -59,6 +59,14 @@ public sealed interface KilnEvent {
       long bytes, boolean reused) implements KilnEvent {}
 
   /**
+   * The step cache was consulted before the build machine booted: the first {@code reused} of
+   * the recipe's {@code steps} provisioning steps come from an earlier build's layers (0: every
+   * step runs), the last of them under {@code key} (empty when none).
+   */
+  record StepsReused(String buildId, Instant time, int reused, int steps, String key)
+      implements KilnEvent {}
+
+  /**
    * The build ended, however it ended, after its cleanup: the last event of every build.
    * {@code summary} is what metrics and the build history record.
    */

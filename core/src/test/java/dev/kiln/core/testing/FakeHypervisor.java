@@ -28,6 +28,8 @@ public final class FakeHypervisor implements Hypervisor {
   /** Machine roles whose {@code awaitPowerOff} times out (an installer that never finishes). */
   public Set<String> hangs = Set.of();
   public boolean closed;
+  /** Whether machines freeze their disks into layers (the step cache), as a local host's do. */
+  public boolean layers;
 
   public FakeHypervisor(List<String> log, Path scratch) {
     this.log = log;
@@ -37,6 +39,11 @@ public final class FakeHypervisor implements Hypervisor {
   @Override
   public String name() {
     return "fake";
+  }
+
+  @Override
+  public boolean layersDisks() {
+    return layers;
   }
 
   @Override
@@ -62,6 +69,7 @@ public final class FakeHypervisor implements Hypervisor {
     public final MachineSpec spec;
     Path disk;
     boolean closed;
+    int frozenLayers;
     MachineState state = MachineState.DEFINED;
 
     FakeMachine(MachineSpec spec) {
@@ -147,6 +155,31 @@ public final class FakeHypervisor implements Hypervisor {
     @Override
     public void fetchDisk(int index, Path destination) throws MachineException {
       throw new MachineException("fake machines are local");
+    }
+
+    /**
+     * A real (empty) qcow2 overlay on the machine's disk copy, as QEMU's snapshot would leave
+     * one: what the step cache copies and re-points.
+     */
+    @Override
+    public Optional<Path> freezeDisk(int index) throws MachineException {
+      if (!layers) {
+        return Optional.empty();
+      }
+      try {
+        Path frozen = scratch.resolve(spec.name() + "-layer" + (frozenLayers++) + ".qcow2");
+        long size;
+        try (var ch = java.nio.channels.FileChannel.open(disk)) {
+          java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(32);
+          ch.read(h, 0);
+          size = h.getLong(24);
+        }
+        dev.kiln.formats.qcow2.Qcow2Overlay.create(frozen, disk.toString(), "qcow2", size);
+        log.add("freeze " + role());
+        return Optional.of(frozen);
+      } catch (IOException e) {
+        throw new MachineException("fake freeze: " + e.getMessage(), e);
+      }
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class Qcow2Image implements DiskImage {
   /** Where unallocated clusters come from; null for a standalone image (they read as zeros). */
   private DiskImage backing;
   /** How many backing files an image may chain through. */
-  static final int MAX_CHAIN = 16;
+  static final int MAX_CHAIN = 64; // the step cache chains a layer per provisioning step
   /** Deflate's largest expansion (RFC 1951: 258 bytes from a 2-bit code, about 1032:1). */
   static final long MAX_DEFLATE_RATIO = 1032;
   /** Header extension type "Backing file format name". */

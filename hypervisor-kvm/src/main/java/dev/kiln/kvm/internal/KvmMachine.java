@@ -51,6 +51,8 @@ public final class KvmMachine implements Machine {
   /** The spec with every file replaced by where QEMU finds it on the host. */
   private final MachineSpec placed;
   private final List<String> diskNames = new ArrayList<>();
+  /** The file each disk is written through now: a freeze moves it to a new overlay. */
+  private final List<Path> diskTops = new ArrayList<>();
   private final boolean autoAccelerator;
   private Accelerator accelerator;
   private Path consoleFile;
@@ -62,6 +64,7 @@ public final class KvmMachine implements Machine {
   private volatile boolean started;
   private volatile boolean closed;
   private long cpuNanos;
+  private int layers;
   private Domain domain;
   private String domainXml = "";
   private ConsoleFollower console;
@@ -79,6 +82,7 @@ public final class KvmMachine implements Machine {
     this.accelerator = accelerator;
     this.autoAccelerator = autoAccelerator;
     this.placed = place(spec);
+    placed.disks().forEach(d -> diskTops.add(d.file()));
     OpenMachines.add(this);
   }
 
@@ -140,9 +144,49 @@ public final class KvmMachine implements Machine {
    * {@code destination}; from a remote host through a volume download stream.
    */
   @Override
-  public Optional<Path> localDisk(int index) {
-    return store.isLocal() && index >= 0 && index < placed.disks().size()
-        ? Optional.of(placed.disks().get(index).file()) : Optional.empty();
+  public synchronized Optional<Path> localDisk(int index) {
+    return store.isLocal() && index >= 0 && index < diskTops.size()
+        ? Optional.of(diskTops.get(index)) : Optional.empty();
+  }
+
+  /**
+   * A disk-only external snapshot without libvirt metadata (the domain is transient): QEMU
+   * flushes the disk, reopens its file read-only as the backing file of a new overlay in the
+   * machine directory, and goes on writing there. A local host only: the frozen file must be
+   * readable here.
+   */
+  @Override
+  public synchronized Optional<Path> freezeDisk(int index) throws MachineException {
+    if (!store.isLocal() || index < 0 || index >= diskTops.size()) {
+      return Optional.empty();
+    }
+    if (!isActive()) {
+      throw new MachineException(name() + " is not running: only a running machine's disk is "
+          + "frozen into a layer");
+    }
+    Path frozen = diskTops.get(index);
+    Path next = store.hostDirectory().resolve("disk" + index + "-layer" + (layers++)
+        + ".qcow2");
+    Xml snapshot = Xml.root("domainsnapshot");
+    snapshot.text("name", "kiln-layer-" + layers);
+    Xml disks = snapshot.child("disks");
+    for (int d = 0; d < diskTops.size(); d++) {
+      Xml disk = disks.child("disk").attr("name", "vd" + (char) ('a' + d));
+      if (d == index) {
+        disk.attr("snapshot", "external").child("source").attr("file", next.toString());
+      } else {
+        disk.attr("snapshot", "no");
+      }
+    }
+    try {
+      domain.snapshotCreateXML(snapshot.serialize(), Domain.SnapshotCreateFlags.DISK_ONLY
+          | Domain.SnapshotCreateFlags.NO_METADATA | Domain.SnapshotCreateFlags.ATOMIC);
+    } catch (LibvirtException e) {
+      throw new MachineException("freezing disk " + index + " of " + name() + ": "
+          + e.getMessage(), e);
+    }
+    diskTops.set(index, next);
+    return Optional.of(frozen);
   }
 
   @Override
@@ -152,7 +196,7 @@ public final class KvmMachine implements Machine {
     }
     try {
       if (store.isLocal()) {
-        java.nio.file.Files.copy(placed.disks().get(index).file(), destination,
+        java.nio.file.Files.copy(diskTops.get(index), destination,
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       } else {
         store.fetch(diskNames.get(index), destination);

@@ -32,7 +32,7 @@ public final class LibvirtConnections {
     }
   }
 
-  static boolean isLocalUri(URI uri) {
+  public static boolean isLocalUri(URI uri) {
     return uri.getHost() == null || uri.getHost().isEmpty();
   }
 

@@ -43,6 +43,8 @@ final class BuildContext {
   // the manifest's parts, filled in by the stages
   BuildManifest.Source source;
   BuildManifest.Install install;
+  /** The step cache's use, decided before the build machine boots. */
+  StepPlan stepPlan;
   List<String> survivors;
   /** The package database in detail (for the SBOM). */
   List<PackageRecord> inventory = List.of();
@@ -185,7 +187,8 @@ final class BuildContext {
     times.forEach((k, v) -> seconds.put(k.name().toLowerCase(java.util.Locale.ROOT),
         v.toMillis() / 1000.0));
     return new BuildManifest(KilnVersion.get(), settings.buildId(), recipe.name(),
-        recipeFile(), recipe.os().toString(), host(), started, source, install, survivors, keyScan,
+        recipeFile(), recipe.os().toString(), host(), started, source, install,
+        stepPlan == null ? null : stepPlan.record().orElse(null), survivors, keyScan,
         secretScan, BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts,
         inventory.stream().map(p -> new BuildManifest.Package(p.name(), p.version(), p.arch()))
             .toList(), sbom,

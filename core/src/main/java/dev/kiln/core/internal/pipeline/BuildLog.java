@@ -93,6 +93,11 @@ final class BuildLog implements AutoCloseable {
           + " bytes) " + (m.reused() ? "reused from" : "uploaded to") + " the media cache of "
           + m.host();
     }
+    if (e instanceof KilnEvent.StepsReused r) {
+      return r.time() + " step cache: " + (r.reused() == 0 ? "no step of " + r.steps()
+          + " cached; every step runs" : "steps 1-" + r.reused() + " of " + r.steps()
+          + " reused (layer " + r.key().substring(0, 16) + ")");
+    }
     if (e instanceof KilnEvent.ByteProgress p) {
       long tenth = p.total() > 0 ? p.done() * 10 / p.total() : -1;
       Long before = lastTenth.put(p.task(), tenth);

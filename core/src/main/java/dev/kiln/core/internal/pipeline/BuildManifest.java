@@ -11,15 +11,24 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"kilnVersion", "buildId", "recipe", "recipeFile", "os", "host", "started",
-    "source", "install",
-    "generalizeSurvivors", "privateKeyScan", "secretScan", "verify", "finished", "stageSeconds", "artifacts",
+    "source", "install", "stepCache",
+    "generalizeSurvivors", "privateKeyScan", "secretScan", "verify", "finished", "stageSeconds",
+    "artifacts",
     "packages", "sbom", "provenance", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe,
     RecipeFile recipeFile, String os, Host host, String started, Source source, Install install,
-    List<String> generalizeSurvivors, KeyScan privateKeyScan, SecretScan secretScan, Verify verify,
+    StepCache stepCache, List<String> generalizeSurvivors, KeyScan privateKeyScan,
+    SecretScan secretScan, Verify verify,
     String finished, Map<String, Double> stageSeconds,
     List<Artifact> artifacts, List<Package> packages, Sbom sbom, Provenance provenance,
     List<Published> published) {
+
+  /**
+   * The step cache: how many leading provisioning steps came from an earlier build's layers,
+   * and the key of every step's layer (absent when the cache was not used).
+   */
+  @JsonPropertyOrder({"reusedSteps", "keys"})
+  public record StepCache(int reusedSteps, List<String> keys) {}
 
   /**
    * The recipe file as read (its name and SHA-256; variables given from outside are not in

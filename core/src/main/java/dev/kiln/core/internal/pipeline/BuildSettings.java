@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param recipeFile the file the recipe was read from, named with its digest in the provenance
  * @param queueWait how long the build waited for a host before it started (matrix entries)
  * @param failurePause called when a stage fails with its machine running, before cleanup
+ * @param stepCacheBytes the step cache's size cap; 0: no step cache
  */
 public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path outputDirectory,
     HypervisorProvider hypervisors, OsProfile profile, PublishRouting publishing,
@@ -26,7 +27,7 @@ public record BuildSettings(Recipe recipe, String buildId, Path workRoot, Path o
     Optional<Integer> packageProxyPort, Clock clock, GuestConnector connector,
     boolean allowPrivateKeys, boolean verify, Duration queueWait,
     Optional<java.security.PrivateKey> signingKey, Optional<Path> recipeFile,
-    Optional<dev.kiln.api.FailurePause> failurePause) {
+    Optional<dev.kiln.api.FailurePause> failurePause, long stepCacheBytes) {
   @Override
   public String toString() { // the signing key never reaches a log
     return "BuildSettings[" + buildId + ", recipe " + recipe.name() + ", signed "

@@ -51,10 +51,15 @@ public final class Pipeline {
             BuildKey.generate("kiln-build-" + settings.buildId()), true);
       }
       ctx.key(disk.key());
-      GuestSession session = stages.run(Stage.CONNECT, () -> new ConnectStage(ctx)
-          .connect(disk));
+      GuestSession session = stages.run(Stage.CONNECT, () -> {
+        // an earlier build's layers may hold the first steps: boot from the last of them
+        ctx.stepPlan = StepPlan.prepare(ctx, disk, source);
+        InstalledDisk boot = ctx.stepPlan.bootDisk(disk);
+        ctx.key(boot.key());
+        return new ConnectStage(ctx).connect(boot);
+      });
       ProvisionedGuest guest = stages.run(Stage.PROVISION, () -> new ProvisionStage(ctx)
-          .provision(session));
+          .provision(session, ctx.stepPlan));
       StoppedMachine stopped = stages.run(Stage.GENERALIZE, () -> new GeneralizeStage(ctx)
           .generalize(guest));
       List<Exporter.Artifact> artifacts = stages.run(Stage.EXPORT, () -> new ExportStage(ctx)

@@ -1,6 +1,7 @@
 package dev.kiln.core.internal.pipeline;
 
 import dev.kiln.api.GuestIntegration;
+import dev.kiln.api.ProvisionStep;
 import dev.kiln.core.internal.provision.GuestScriptRunner;
 import dev.kiln.core.internal.provision.Provisioner;
 import dev.kiln.spi.Communicator;
@@ -30,10 +31,17 @@ final class ProvisionStage {
     this.ctx = ctx;
   }
 
-  ProvisionedGuest provision(GuestSession session) throws Exception {
+  ProvisionedGuest provision(GuestSession session, StepPlan plan) throws Exception {
     OsProfile profile = ctx.settings.profile();
     Communicator guest = session.guest();
-    new Provisioner(guest, profile.family(), ENVIRONMENT).run(ctx.recipe.provisioning());
+    Provisioner provisioner = new Provisioner(guest, profile.family(), ENVIRONMENT);
+    List<ProvisionStep> steps = ctx.recipe.provisioning();
+    for (int n = plan.reused() + 1; n <= steps.size(); n++) {
+      provisioner.run(n, steps.get(n - 1));
+      if (plan.keepsAfter(n)) {
+        keepLayer(session, plan, n, steps.get(n - 1));
+      }
+    }
     if (ctx.recipe.guestIntegration() != GuestIntegration.NONE) {
       for (String purpose : List.of("cloudstack-integration", "hypervisor-tools")) {
         Optional<String> script = profile.guestScript(purpose, ctx.recipe);
@@ -50,6 +58,24 @@ final class ProvisionStage {
     ctx.inventory = inventory;
     recordIdentity(guest);
     return new ProvisionedGuest(session, packages);
+  }
+
+  /**
+   * The disk after step {@code n} goes to the step cache: the guest's writes reach the disk
+   * ({@code sync}), the machine freezes it into a layer and writes on in a new one, and the
+   * cache copies the frozen layer. A later boot from it is like one after a power cut at this
+   * moment, with every file written so far on disk.
+   */
+  private void keepLayer(GuestSession session, StepPlan plan, int n, ProvisionStep step)
+      throws Exception {
+    var sync = session.guest().exec(ExecRequest.of("sync", Duration.ofMinutes(5)));
+    if (!sync.succeeded()) {
+      return;
+    }
+    Optional<Path> frozen = session.machine().machine().freezeDisk(0);
+    if (frozen.isPresent()) {
+      plan.store(ctx, n, step, frozen.get(), session.key());
+    }
   }
 
   /**

@@ -39,7 +39,8 @@ public final class Provisioner {
     }
   }
 
-  void run(int n, ProvisionStep step) throws CommunicatorException, InterruptedException {
+  /** Runs step {@code n} (1-based, as the recipe counts) alone. */
+  public void run(int n, ProvisionStep step) throws CommunicatorException, InterruptedException {
     String label = "provision step " + n;
     if (step instanceof ProvisionStep.Shell shell) {
       String script;

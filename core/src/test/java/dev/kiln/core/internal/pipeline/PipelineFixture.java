@@ -52,6 +52,8 @@ public final class PipelineFixture {
   dev.kiln.api.FailurePause failurePause;
   boolean allowPrivateKeys;
   boolean verify;
+  /** The step cache is off unless a test turns it on (the fake hypervisor cannot layer disks). */
+  long stepCacheBytes;
   Duration queueWait = Duration.ZERO;
   public Optional<java.security.PrivateKey> signingKey = Optional.empty();
   public Optional<Path> recipeFile = Optional.empty();
@@ -126,7 +128,7 @@ public final class PipelineFixture {
     return new Pipeline(new BuildSettings(recipe, "b1", work, out, uri -> hypervisor,
         new FakeOsProfile(), publishing, handlers, keepOnError, Duration.ofMinutes(1),
         Duration.ofMinutes(1), Optional.of(3142), clock, connector, allowPrivateKeys, verify,
-        queueWait, signingKey, recipeFile, Optional.ofNullable(failurePause)));
+        queueWait, signingKey, recipeFile, Optional.ofNullable(failurePause), stepCacheBytes));
   }
 
   /** Files left in the build directory. */
