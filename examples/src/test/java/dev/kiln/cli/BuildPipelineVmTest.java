@@ -284,6 +284,79 @@ class BuildPipelineVmTest {
     assertThat(dir.resolve("out-kiln-e2e-bad")).doesNotExist();
   }
 
+  /**
+   * The step cache for real: a first build keeps a layer after each of its three steps (a
+   * disk-only snapshot of the running machine); a rebuild with the second step edited boots
+   * from the first step's layer and runs the second and third again. Judged on the artifacts
+   * with debugfs: step 1's random nonce is the first build's (reused, not run again), step 3's
+   * is new (run again, though its text did not change), and by qemu-img on the cache's chain.
+   */
+  @Test
+  void aRebuildBootsFromTheCachedPrefixAndRunsOnlyTheStepsFromTheEditOn() throws Exception {
+    Path image = cloudImage();
+    java.util.function.Function<String, Recipe> recipe = two -> Recipe.builder(
+            new OsSelection("debian", "12"), new CloudImageSource(new RemoteFile(List.of(),
+                Optional.of(image), Optional.of(new Checksum(Checksum.Algorithm.SHA256,
+                    uncheckedSha256(image))), Optional.empty())))
+        .name("e2e-steps").machine(machine())
+        .guestIntegration(dev.kiln.api.GuestIntegration.NONE)
+        .addProvisionStep(shell("cat /proc/sys/kernel/random/uuid > /etc/kiln-step1"))
+        .addProvisionStep(shell("echo " + two + " > /etc/kiln-step2"))
+        .addProvisionStep(shell("cat /proc/sys/kernel/random/uuid > /etc/kiln-step3"))
+        .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.RAW, Packaging.NONE))
+        .build();
+    BuildResult first = build(recipe.apply("two"), "kiln-e2e-steps1").verify(false).build()
+        .run();
+    BuildResult second = build(recipe.apply("TWO"), "kiln-e2e-steps2").verify(false).build()
+        .run();
+    assertThat(events).filteredOn(KilnEvent.StepsReused.class::isInstance)
+        .map(e -> ((KilnEvent.StepsReused) e).buildId() + " " + ((KilnEvent.StepsReused) e)
+            .reused()).containsExactly("kiln-e2e-steps1 0", "kiln-e2e-steps2 1");
+    Path raw1 = dir.resolve("out-kiln-e2e-steps1/e2e-steps.raw");
+    Path raw2 = dir.resolve("out-kiln-e2e-steps2/e2e-steps.raw");
+    String nonce1 = TemplateFromOutside.debugfs(raw1, "cat /etc/kiln-step1").strip();
+    assertThat(nonce1).matches("[0-9a-f-]{36}");
+    assertThat(TemplateFromOutside.debugfs(raw2, "cat /etc/kiln-step1").strip())
+        .as("step 1 reused, not run again").isEqualTo(nonce1);
+    assertThat(TemplateFromOutside.debugfs(raw1, "cat /etc/kiln-step2").strip()).isEqualTo("two");
+    assertThat(TemplateFromOutside.debugfs(raw2, "cat /etc/kiln-step2").strip()).isEqualTo("TWO");
+    String step3 = TemplateFromOutside.debugfs(raw1, "cat /etc/kiln-step3").strip();
+    assertThat(step3).matches("[0-9a-f-]{36}");
+    assertThat(TemplateFromOutside.debugfs(raw2, "cat /etc/kiln-step3").strip())
+        .as("step 3 ran again after the edited step 2").isNotEqualTo(step3);
+    // the template is still generalized: the rebuild's build user is gone too
+    TemplateFromOutside.assertNoBuildUser(raw2, "kiln-build", "/etc/kiln-step2", "TWO");
+
+    // the cache's chain as QEMU reads it: step 3's layer on step 2's on step 1's on the base
+    JsonNode keys = new ObjectMapper().readTree(second.manifest().toFile()).path("stepCache")
+        .path("keys");
+    assertThat(keys).hasSize(3);
+    Path steps = work.resolve("cache/steps");
+    Fixtures.Result chain = run("qemu-img info --backing-chain " + steps.resolve(keys.get(2)
+        .asText() + ".qcow2"));
+    assertThat(chain.exit()).as(chain.output()).isZero();
+    assertThat(chain.output()).contains(keys.get(1).asText() + ".qcow2",
+        keys.get(0).asText() + ".qcow2").doesNotContain("/machines/");
+    for (JsonNode k : keys) {
+      Fixtures.Result check = run("qemu-img check " + steps.resolve(k.asText() + ".qcow2"));
+      assertThat(check.exit()).as(check.output()).isZero();
+    }
+    assertThat(first.stageTimes()).containsKey(Stage.PROVISION);
+  }
+
+  static ProvisionStep shell(String command) {
+    return new ProvisionStep.Shell(Optional.of(command), Optional.empty(),
+        Duration.ofMinutes(2));
+  }
+
+  static String uncheckedSha256(Path file) {
+    try {
+      return sha256(file);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   // A failing provisioning command (its output, the cleanup after it) is shown through the
   // CLI on a real terminal: TerminalProgressTest.aFailedProvisionAsksWithTheMachineRunning…
 
