@@ -285,7 +285,7 @@ class BuildPipelineVmTest {
   }
 
   /**
-   * The step cache for real: a first build keeps a layer after each of its three steps (a
+   * The step cache for real: a first build keeps a layer after each of its four steps (a
    * disk-only snapshot of the running machine); a rebuild with the second step edited boots
    * from the first step's layer and runs the second and third again. Judged on the artifacts
    * with debugfs: step 1's random nonce is the first build's (reused, not run again), step 3's
@@ -294,6 +294,8 @@ class BuildPipelineVmTest {
   @Test
   void aRebuildBootsFromTheCachedPrefixAndRunsOnlyTheStepsFromTheEditOn() throws Exception {
     Path image = cloudImage();
+    Path motd = dir.resolve("motd");
+    Files.writeString(motd, "A template built by Kiln.\n");
     java.util.function.Function<String, Recipe> recipe = two -> Recipe.builder(
             new OsSelection("debian", "12"), new CloudImageSource(new RemoteFile(List.of(),
                 Optional.of(image), Optional.of(new Checksum(Checksum.Algorithm.SHA256,
@@ -303,6 +305,8 @@ class BuildPipelineVmTest {
         .addProvisionStep(shell("cat /proc/sys/kernel/random/uuid > /etc/kiln-step1"))
         .addProvisionStep(shell("echo " + two + " > /etc/kiln-step2"))
         .addProvisionStep(shell("cat /proc/sys/kernel/random/uuid > /etc/kiln-step3"))
+        // into /etc, where the login user of SFTP cannot write: staged, then copied by root
+        .addProvisionStep(new ProvisionStep.Upload(motd, "/etc/motd"))
         .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.RAW, Packaging.NONE))
         .build();
     BuildResult first = build(recipe.apply("two"), "kiln-e2e-steps1").verify(false).build()
@@ -330,12 +334,15 @@ class BuildPipelineVmTest {
     // the cache's chain as QEMU reads it: step 3's layer on step 2's on step 1's on the base
     JsonNode keys = new ObjectMapper().readTree(second.manifest().toFile()).path("stepCache")
         .path("keys");
-    assertThat(keys).hasSize(3);
+    assertThat(keys).hasSize(4);
+    assertThat(TemplateFromOutside.debugfs(raw2, "cat /etc/motd")).isEqualTo(
+        "A template built by Kiln.\n");
     Path steps = work.resolve("cache/steps");
-    Fixtures.Result chain = run("qemu-img info --backing-chain " + steps.resolve(keys.get(2)
+    Fixtures.Result chain = run("qemu-img info --backing-chain " + steps.resolve(keys.get(3)
         .asText() + ".qcow2"));
     assertThat(chain.exit()).as(chain.output()).isZero();
-    assertThat(chain.output()).contains(keys.get(1).asText() + ".qcow2",
+    assertThat(chain.output()).contains(keys.get(2).asText() + ".qcow2",
+        keys.get(1).asText() + ".qcow2",
         keys.get(0).asText() + ".qcow2").doesNotContain("/machines/");
     for (JsonNode k : keys) {
       Fixtures.Result check = run("qemu-img check " + steps.resolve(k.asText() + ".qcow2"));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * layers a machine froze are written by qemu-img here, as QEMU's snapshot writes them, and the
  * cached copies must read back as the same disk through the cache's own chain.
  */
+@org.junit.jupiter.api.Tag("validator")
 class StepCacheTest {
   static final String K1 = "1".repeat(64);
   static final String K2 = "2".repeat(64);

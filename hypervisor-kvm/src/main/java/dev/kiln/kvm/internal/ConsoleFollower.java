@@ -49,7 +49,8 @@ public final class ConsoleFollower implements AutoCloseable {
   private final String buildId;
   private final String machine;
   private final ArrayDeque<String> tail = new ArrayDeque<>();
-  private final StringBuilder partial = new StringBuilder();
+  /** The bytes of the line being read: decoded whole, as a UTF-8 character may span reads. */
+  private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
   private final Thread thread;
   /** Polling interval: a local read is cheap, a remote one is a libvirt stream. */
   private final long pollMillis;
@@ -85,8 +86,8 @@ public final class ConsoleFollower implements AutoCloseable {
 
   public synchronized List<String> tail(int lines) {
     List<String> all = new ArrayList<>(tail);
-    if (partial.length() > 0) {
-      all.add(partial.toString());
+    if (partial.size() > 0) {
+      all.add(partial.toString(StandardCharsets.UTF_8));
     }
     return List.copyOf(all.subList(Math.max(0, all.size() - lines), all.size()));
   }
@@ -120,26 +121,31 @@ public final class ConsoleFollower implements AutoCloseable {
     bytesSeen += n;
     log.write(buf, 0, n);
     log.flush();
-    accept(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+    accept(buf, n);
     return true;
   }
 
-  private synchronized void accept(String chunk) {
-    for (int i = 0; i < chunk.length(); i++) {
-      char c = chunk.charAt(i);
-      if (c == '\n') {
-        emit(partial.toString());
-        partial.setLength(0);
-      } else if (c != '\r') {
-        partial.append(c);
+  /**
+   * Splits at newline bytes (a 0x0A byte is never inside a UTF-8 sequence) and decodes each
+   * line as UTF-8, what systemd and the kernel write ("…" in "Starting … job"); a byte that is
+   * not UTF-8 becomes U+FFFD rather than a wrong character.
+   */
+  private synchronized void accept(byte[] buf, int n) {
+    for (int i = 0; i < n; i++) {
+      byte b = buf[i];
+      if (b == '\n') {
+        emit(partial.toString(StandardCharsets.UTF_8));
+        partial.reset();
+      } else if (b != '\r') {
+        partial.write(b);
       }
     }
   }
 
   private synchronized void flushPartial() {
-    if (partial.length() > 0) {
-      emit(partial.toString());
-      partial.setLength(0);
+    if (partial.size() > 0) {
+      emit(partial.toString(StandardCharsets.UTF_8));
+      partial.reset();
     }
   }
 

@@ -33,7 +33,7 @@ public record SshRoute(String user, String host, int port, List<Path> identities
    * @throws IllegalArgumentException for a remote URI with no SSH transport and no
    *     {@code kiln-ssh} parameter (its guests cannot be reached)
    */
-  static Optional<SshRoute> of(URI libvirtUri) {
+  public static Optional<SshRoute> of(URI libvirtUri) {
     Map<String, String> params = parameters(libvirtUri);
     String home = System.getProperty("user.home");
     Path knownHosts = Path.of(params.getOrDefault("known_hosts", home + "/.ssh/known_hosts"));

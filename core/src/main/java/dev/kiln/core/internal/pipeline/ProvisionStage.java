@@ -72,9 +72,17 @@ final class ProvisionStage {
     if (!sync.succeeded()) {
       return;
     }
-    Optional<Path> frozen = session.machine().machine().freezeDisk(0);
-    if (frozen.isPresent()) {
-      plan.store(ctx, n, step, frozen.get(), session.key());
+    try {
+      Optional<Path> frozen = session.machine().machine().freezeDisk(0);
+      if (frozen.isPresent()) {
+        plan.store(ctx, n, step, frozen.get(), session.key());
+      }
+    } catch (dev.kiln.api.MachineException | java.io.IOException e) {
+      // the cache is a speed-up: the build goes on as one without it (a failed freeze leaves
+      // the machine writing where it did, libvirt's snapshot being atomic)
+      plan.stopKeeping();
+      ctx.events.warning("step-cache.not-kept", "the disk after provisioning step " + n
+          + " was not kept in the step cache, nor will later steps be: " + e.getMessage());
     }
   }
 

@@ -29,6 +29,7 @@ final class StepPlan {
   private final Path base;
   private final Optional<StepCache.Hit> hit;
   private final Set<String> chain = new HashSet<>();
+  private boolean stoppedKeeping;
 
   private StepPlan(StepCache cache, List<String> keys, Path base, Optional<StepCache.Hit> hit) {
     this.cache = cache;
@@ -82,9 +83,14 @@ final class StepPlan {
         false)).orElse(disk);
   }
 
+  /** After a failure to keep a layer: no later layer could chain to it. */
+  void stopKeeping() {
+    stoppedKeeping = true;
+  }
+
   /** Whether a layer is kept after step {@code n} (1-based). */
   boolean keepsAfter(int n) {
-    return cache != null && n > reused() && n <= keys.size();
+    return cache != null && !stoppedKeeping && n > reused() && n <= keys.size();
   }
 
   /** Stores {@code frozenLayer}, the disk after step {@code n}, and prunes to the cap. */

@@ -2,6 +2,7 @@ package dev.kiln.core.internal.provision;
 
 import dev.kiln.api.CommunicatorException;
 import dev.kiln.api.ProvisionStep;
+import dev.kiln.core.internal.ssh.ShellCommand;
 import dev.kiln.spi.Communicator;
 import dev.kiln.spi.Communicator.ExecRequest;
 import dev.kiln.spi.Communicator.ExecResult;
@@ -54,7 +55,7 @@ public final class Provisioner {
       GuestScriptRunner.run(ssh, "step-" + n + ".sh", script, environment, "",
           shell.timeout());
     } else if (step instanceof ProvisionStep.Upload upload) {
-      ssh.upload(upload.source(), upload.destination());
+      upload(n, label, upload);
     } else if (step instanceof ProvisionStep.Reboot reboot) {
       ssh.execExpectingDisconnect(new ExecRequest("nohup sh -c 'sleep 1; reboot' "
           + ">/dev/null 2>&1 &", Duration.ofSeconds(30), Map.of(), true, false));
@@ -67,6 +68,29 @@ public final class Provisioner {
         throw new ProvisionException(label + " (packages " + packages.install() + ")",
             r.exitCode(), r.stdoutTail() + r.stderrTail());
       }
+    }
+  }
+
+  /**
+   * SFTP writes as the login user, who cannot write {@code /etc}: the file or directory goes to
+   * the user's {@code /tmp} first and root copies it into place (parents created; an existing
+   * file keeps its owner and mode, a new one is root's with the local file's mode).
+   */
+  private void upload(int n, String label, ProvisionStep.Upload upload)
+      throws CommunicatorException, InterruptedException {
+    String staged = "/tmp/kiln-upload-step-" + n;
+    ssh.exec(ExecRequest.of("rm -rf " + staged, Duration.ofMinutes(1)));
+    ssh.upload(upload.source(), staged);
+    String dest = ShellCommand.quote(upload.destination());
+    String copy = Files.isDirectory(upload.source())
+        ? "mkdir -p " + dest + " && cp -R --no-preserve=ownership " + staged + "/. " + dest
+        : "mkdir -p \"$(dirname " + dest + ")\" && cp --no-preserve=ownership " + staged + " "
+            + dest;
+    ExecResult r = ssh.exec(new ExecRequest(copy + "; rc=$?; rm -rf " + staged + "; exit $rc",
+        Duration.ofMinutes(10), Map.of(), true, false));
+    if (!r.succeeded()) {
+      throw new ProvisionException(label + " (upload " + upload.source().getFileName()
+          + " to " + upload.destination() + ")", r.exitCode(), r.stdoutTail() + r.stderrTail());
     }
   }
 

@@ -4,7 +4,7 @@ import dev.kiln.spi.Communicator.ExecRequest;
 import java.util.Map;
 
 /** The one line of POSIX shell an {@link ExecRequest} becomes on the guest. */
-final class ShellCommand {
+public final class ShellCommand {
   private ShellCommand() {}
 
   /** The command line sent: environment, then sudo around everything when asked. */
@@ -27,7 +27,7 @@ final class ShellCommand {
   }
 
   /** {@code s} as one single-quoted shell word. */
-  static String quote(String s) {
+  public static String quote(String s) {
     return "'" + s.replace("'", "'\\''") + "'";
   }
 }
