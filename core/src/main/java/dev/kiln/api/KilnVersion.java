@@ -6,7 +6,9 @@ import java.util.Properties;
 
 /** The version of this Kiln build, as recorded in manifests and stage-cache keys. */
 public final class KilnVersion {
-  private static final String VERSION = load();
+  private static final String VERSION = load("kiln-version.properties", "version");
+  private static final String COMMIT = load("kiln-git.properties", "git.commit.id.abbrev")
+      + ("true".equals(load("kiln-git.properties", "git.dirty")) ? "-dirty" : "");
 
   private KilnVersion() {}
 
@@ -15,13 +17,22 @@ public final class KilnVersion {
     return VERSION;
   }
 
-  private static String load() {
-    try (InputStream in = KilnVersion.class.getResourceAsStream("kiln-version.properties")) {
+  /**
+   * The Git commit this Kiln was built from, abbreviated, {@code -dirty} when the working tree
+   * had changes; {@code unknown} for a build outside a Git checkout.
+   */
+  public static String commit() {
+    return COMMIT.startsWith("unknown") ? "unknown" : COMMIT;
+  }
+
+  private static String load(String resource, String key) {
+    try (InputStream in = KilnVersion.class.getResourceAsStream(resource)) {
       Properties p = new Properties();
       if (in != null) {
         p.load(in);
       }
-      return p.getProperty("version", "unknown");
+      String v = p.getProperty(key, "unknown");
+      return v.isBlank() || v.startsWith("${") ? "unknown" : v;
     } catch (IOException e) {
       return "unknown";
     }

@@ -23,6 +23,14 @@ public interface Hypervisor extends AutoCloseable {
     return false;
   }
 
+  /**
+   * The versions of the virtualisation software builds run on, for the manifest: e.g.
+   * {@code qemu → 7.2.0}, {@code libvirt → 9.0.0}; empty when unknown. Never throws.
+   */
+  default java.util.Map<String, String> versions() {
+    return java.util.Map.of();
+  }
+
   /** Releases the connection; machines created through it must be closed first. */
   @Override
   void close() throws MachineException;

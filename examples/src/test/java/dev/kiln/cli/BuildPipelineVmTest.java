@@ -349,6 +349,16 @@ class BuildPipelineVmTest {
       assertThat(check.exit()).as(check.output()).isZero();
     }
     assertThat(first.stageTimes()).containsKey(Stage.PROVISION);
+
+    // what the manifest says the build ran on, against what virsh and git say
+    JsonNode host = new ObjectMapper().readTree(second.manifest().toFile()).path("host");
+    Fixtures.Result virsh = run("virsh -c qemu:///system version");
+    assertThat(virsh.output()).contains("Running hypervisor: QEMU " + host.path("qemu")
+        .asText(), "Using library: libvirt " + host.path("libvirt").asText());
+    Fixtures.Result head = run("git -C " + Fixtures.repoRoot() + " rev-parse HEAD");
+    assertThat(head.output().strip()).startsWith(host.path("kilnCommit").asText()
+        .replace("-dirty", ""));
+    assertThat(host.path("kilnCommit").asText()).matches("[0-9a-f]{7,40}(-dirty)?");
   }
 
   static ProvisionStep shell(String command) {

@@ -76,6 +76,19 @@ public final class KvmHypervisor implements Hypervisor {
     return dev.kiln.kvm.internal.LibvirtConnections.isLocalUri(connection.uri());
   }
 
+  /** What libvirt says of itself and of the hypervisor it drives (QEMU's version). */
+  @Override
+  public java.util.Map<String, String> versions() {
+    try {
+      var c = connection.connect();
+      return java.util.Map.of("libvirt", dev.kiln.kvm.internal.LibvirtConnections.versionText(
+          c.getLibVirVersion()), "qemu", dev.kiln.kvm.internal.LibvirtConnections.versionText(
+          c.getVersion()));
+    } catch (org.libvirt.LibvirtException | RuntimeException e) {
+      return java.util.Map.of();
+    }
+  }
+
   @Override
   public Machine create(MachineSpec spec, EventHandlers events) throws MachineException {
     Accelerator accelerator = spec.accelerator();

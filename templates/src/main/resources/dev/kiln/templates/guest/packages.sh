@@ -1,12 +1,20 @@
 #!/bin/sh
 # Kiln: package-manager helpers shared by the guest scripts. Sourced; KILN_FAMILY is apt, dnf
 # or zypper.
+# One refresh per boot and half hour serves every guest script: the recipe's packages step and
+# the script before this one fetched the same indexes minutes ago (each fetch took 15 s under
+# TCG). /run is emptied by a reboot.
+KILN_PKG_REFRESHED=/run/kiln-pkg-refreshed
+
 kiln_pkg_refresh() {
+  if [ -n "$(find "$KILN_PKG_REFRESHED" -mmin -30 2>/dev/null)" ]; then
+    return 0
+  fi
   case "$KILN_FAMILY" in
     apt) DEBIAN_FRONTEND=noninteractive apt-get update -q ;;
     dnf) dnf -q -y makecache ;;
     zypper) zypper --non-interactive --quiet refresh ;;
-  esac
+  esac && touch "$KILN_PKG_REFRESHED"
 }
 
 kiln_pkg_install() {

@@ -213,8 +213,12 @@ final class BuildContext {
     } catch (java.io.IOException e) {
       builder = "unknown";
     }
+    // only a hypervisor the build connected to is asked (a failed source stage made none)
+    java.util.Map<String, String> versions = hypervisor == null ? java.util.Map.of()
+        : hypervisor.versions();
     return new BuildManifest.Host(builder, System.getProperty("os.name") + " "
         + System.getProperty("os.version"), "Java " + Runtime.version(),
-        recipe.machine().libvirtUri().toString(), tally.accelerator());
+        dev.kiln.api.KilnVersion.commit(), recipe.machine().libvirtUri().toString(),
+        versions.get("libvirt"), versions.get("qemu"), tally.accelerator());
   }
 }

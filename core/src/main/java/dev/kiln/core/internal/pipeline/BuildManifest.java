@@ -38,13 +38,16 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe,
   public record RecipeFile(String file, String sha256) {}
 
   /**
-   * Where the build ran: the machine that ran Kiln (host name, kernel, Java), the libvirt URI the
-   * build machines ran on and the accelerator they really used ({@code kvm} or {@code tcg},
+   * Where the build ran: the machine that ran Kiln (host name, kernel, Java, the Git commit
+   * Kiln was built from), the libvirt URI the build machines ran on, libvirt's and QEMU's
+   * versions there, and the accelerator they really used ({@code kvm} or {@code tcg},
    * from the running domain, not from the recipe).
    */
-  @JsonPropertyOrder({"builder", "kernel", "java", "libvirtUri", "accelerator"})
-  public record Host(String builder, String kernel, String java, String libvirtUri,
-      String accelerator) {}
+  @JsonPropertyOrder({"builder", "kernel", "java", "kilnCommit", "libvirtUri", "libvirt", "qemu",
+      "accelerator"})
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Host(String builder, String kernel, String java, String kilnCommit,
+      String libvirtUri, String libvirt, String qemu, String accelerator) {}
 
   /** A package of the template's package database. */
   @JsonPropertyOrder({"name", "version", "arch"})

@@ -102,14 +102,16 @@ public final class Provisioner {
       }
     }
     String names = String.join(" ", install);
+    // the guest scripts' kiln_pkg_refresh skips its refresh after this one (packages.sh)
+    String refreshed = " && touch /run/kiln-pkg-refreshed";
     return switch (family) {
-      case APT -> "export DEBIAN_FRONTEND=noninteractive; apt-get update -q"
+      case APT -> "export DEBIAN_FRONTEND=noninteractive; apt-get update -q" + refreshed
           + (upgrade ? " && apt-get -y -q -o Dpkg::Options::=--force-confold dist-upgrade" : "")
           + (install.isEmpty() ? "" : " && apt-get install -y -q --no-install-recommends "
           + names);
-      case DNF -> "dnf -q -y makecache" + (upgrade ? " && dnf -q -y upgrade" : "")
+      case DNF -> "dnf -q -y makecache" + refreshed + (upgrade ? " && dnf -q -y upgrade" : "")
           + (install.isEmpty() ? "" : " && dnf -q -y install " + names);
-      case ZYPPER -> "zypper --non-interactive --quiet refresh"
+      case ZYPPER -> "zypper --non-interactive --quiet refresh" + refreshed
           + (upgrade ? " && zypper --non-interactive --quiet update" : "")
           + (install.isEmpty() ? "" : " && zypper --non-interactive --quiet install "
           + "--no-recommends " + names);
