@@ -210,9 +210,7 @@ final class BuildCommand implements Callable<Integer> {
         .and(monitoring.handlers()));
     Build.Builder b = kiln.build(recipe).outputDirectory(out)
         .keepOnError(keepOnError || onError == OnError.ABORT)
-        .allowPrivateKeys(allowPrivateKeys)
-        .stepCache(noCache ? 0 : stepCacheGib == null
-            ? dev.kiln.core.stepcache.StepCache.DEFAULT_MAX_BYTES : stepCacheGib << 30);
+        .allowPrivateKeys(allowPrivateKeys);
     if (onError == OnError.ASK && !keepOnError) {
       b.onFailurePause(new AskOnFailure(new java.io.BufferedReader(new java.io.InputStreamReader(
           System.in, java.nio.charset.Charset.defaultCharset())), err, o::flush));
@@ -321,26 +319,62 @@ final class BuildCommand implements Callable<Integer> {
       err.println("kiln build --matrix: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;
     }
-    o.println("kiln build --matrix: " + m.entries().size() + " build(s) on " + m.hosts().size()
-        + " host(s)");
+    boolean json = output == OutputMode.JSON;
+    JsonLines lines = new JsonLines(o);
+    if (!json) {
+      o.println("kiln build --matrix: " + m.entries().size() + " build(s) on "
+          + m.hosts().size() + " host(s)");
+    }
     var results = java.util.List.<dev.kiln.core.matrix.EntryResult>of();
     BuildMonitoring monitoring = new BuildMonitoring(monitoringOptions, workRoot);
-    try (ProgressDisplay display = display(o)) {
-      results = MatrixRun.run(KilnCli.kiln(workRoot, progress(display)
-          .and(monitoring.handlers())), m, out, parallel != null ? parallel : m.parallel(),
-          this::publishing);
+    int parallelism = parallel != null ? parallel : m.parallel();
+    if (json) { // every build's events as lines, each carrying its build id
+      results = MatrixRun.run(KilnCli.kiln(workRoot, lines.handlers().and(monitoring
+          .handlers())), m, out, parallelism, this::publishing);
+    } else {
+      try (ProgressDisplay display = display(o)) {
+        results = MatrixRun.run(KilnCli.kiln(workRoot, progress(display)
+            .and(monitoring.handlers())), m, out, parallelism, this::publishing);
+      }
     }
     monitoring.afterBuilds(err);
-    MatrixRun.summary(o, results);
+    if (!json) {
+      MatrixRun.summary(o, results);
+    }
+    Path manifest = null;
     try {
-      o.println("matrix manifest: " + MatrixRun.manifest(out, results));
+      manifest = MatrixRun.manifest(out, results);
+      if (!json) {
+        o.println("matrix manifest: " + manifest);
+      }
     } catch (IOException e) {
       err.println("kiln build --matrix: writing the manifest: " + e.getMessage());
     }
-    return results.stream().allMatch(dev.kiln.core.matrix.EntryResult::succeeded) ? 0 : 9;
+    int exit = results.stream().allMatch(dev.kiln.core.matrix.EntryResult::succeeded) ? 0 : 9;
+    if (json) {
+      java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+      fields.put("builds", results.stream().map(MatrixLine::of).toList());
+      fields.put("manifest", manifest == null ? null : manifest.toString());
+      lines.result(exit, fields);
+    }
+    return exit;
   }
 
-  /** The options every build of this command shares: publishing, package proxy, verify. */
+  /** One matrix entry in the JSON result line. */
+  record MatrixLine(String id, java.util.List<String> hosts, String result,
+      java.util.List<String> artifacts, String error) {
+    static MatrixLine of(dev.kiln.core.matrix.EntryResult r) {
+      return new MatrixLine(r.entry().id(), r.hosts(), r.succeeded() ? "ok" : r.skipped()
+          ? "skipped" : "failed", r.result().map(x -> x.artifacts().stream().map(a ->
+          a.file().getFileName().toString()).toList()).orElse(java.util.List.of()),
+          r.error().orElse(null));
+    }
+  }
+
+  /**
+   * The options every build of this command shares: publishing, package proxy, verify, step
+   * cache.
+   */
   private void publishing(Build.Builder b) {
     if (publish || publishProfile != null) {
       b.publish(true);
@@ -352,6 +386,8 @@ final class BuildCommand implements Callable<Integer> {
       b.packageProxy(packageProxy);
     }
     b.verify(!noVerify);
+    b.stepCache(noCache ? 0 : stepCacheGib == null
+        ? dev.kiln.core.stepcache.StepCache.DEFAULT_MAX_BYTES : stepCacheGib << 30);
   }
 
   static int exitCode(Stage stage) {

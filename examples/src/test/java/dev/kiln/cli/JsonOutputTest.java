@@ -156,6 +156,45 @@ class JsonOutputTest {
     }
   }
 
+  /**
+   * A matrix in CI: both entries' events as lines (each with its build id), then one result
+   * naming every entry. The sources are unreachable (127.0.0.1:9), so no VM runs and both fail.
+   */
+  @Test
+  void aMatrixBuildWritesEveryEntrysEventsAndOneResultNamingEachEntry() throws Exception {
+    for (String name : List.of("web", "db")) {
+      Files.writeString(dir.resolve(name + ".yaml"), String.join("\n", "name: " + name,
+          "os: {id: debian, version: \"12\"}", "source:", "  cloudImage:",
+          "    urls: [http://127.0.0.1:9/" + name + ".qcow2]",
+          "    checksum: sha256:" + (name.equals("web") ? "ab" : "cd").repeat(32),
+          "outputs:", "  - {hypervisor: kvm, format: qcow2}", ""));
+    }
+    Path matrix = Files.writeString(dir.resolve("matrix.yaml"), String.join("\n", "builds:",
+        "  - recipe: web.yaml", "  - recipe: db.yaml", ""));
+    CliTest.Run r = CliTest.kiln("build", "--matrix", matrix.toString(), "--output", "json",
+        "--out", dir.resolve("out").toString(), "--work-root", dir.resolve("work").toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(9);
+    List<String> lines = stdoutLines(r);
+    assertThat(judge(lines, dir)).as(String.join("\n", lines)).allMatch("ok"::equals);
+    java.util.Set<String> buildIds = new java.util.TreeSet<>();
+    for (String l : lines.subList(0, lines.size() - 1)) {
+      JsonNode n = JSON.readTree(l);
+      assertThat(n.path("event").asText()).isNotEqualTo("result");
+      buildIds.add(n.path("buildId").asText());
+    }
+    // the entries' own ids, and their builds' (entry-host)
+    assertThat(buildIds).allMatch(id -> id.startsWith("web") || id.startsWith("db"))
+        .anyMatch(id -> id.startsWith("web")).anyMatch(id -> id.startsWith("db"));
+    JsonNode last = JSON.readTree(lines.get(lines.size() - 1));
+    assertThat(last.path("event").asText()).isEqualTo("result");
+    assertThat(last.path("exit").asInt()).isEqualTo(9);
+    assertThat(last.path("builds").findValuesAsText("id")).containsExactlyInAnyOrder("web",
+        "db");
+    assertThat(last.path("builds").findValuesAsText("result")).containsOnly("failed");
+    assertThat(last.path("builds").get(0).path("error").asText()).contains("127.0.0.1:9");
+    assertThat(Path.of(last.path("manifest").asText())).exists();
+  }
+
   @Test
   void theValidatorRefusesALineTheSchemaDoesNotDescribe() throws Exception {
     assertThat(judge(List.of("{\"event\":\"stage-started\",\"buildId\":\"b\",\"time\":"
