@@ -49,11 +49,11 @@ final class CacheCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PrintWriter o = spec.commandLine().getOut();
+      StepCache cache = StepCache.under(where.workRoot);
       try {
-        List<StepCache.Entry> all = StepCache.under(where.workRoot).entries();
+        List<StepCache.Entry> all = cache.entries();
         if (all.isEmpty()) {
-          o.println("the step cache is empty (" + StepCache.under(where.workRoot).directory()
-              + ")");
+          o.println("the step cache is empty (" + cache.directory() + ")");
           return 0;
         }
         o.printf(Locale.ROOT, "%-16s %4s  %-32s %-12s %9s  %-10s %s%n", "KEY", "STEP", "WHAT",

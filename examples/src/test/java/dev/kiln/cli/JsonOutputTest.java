@@ -162,15 +162,7 @@ class JsonOutputTest {
    */
   @Test
   void aMatrixBuildWritesEveryEntrysEventsAndOneResultNamingEachEntry() throws Exception {
-    for (String name : List.of("web", "db")) {
-      Files.writeString(dir.resolve(name + ".yaml"), String.join("\n", "name: " + name,
-          "os: {id: debian, version: \"12\"}", "source:", "  cloudImage:",
-          "    urls: [http://127.0.0.1:9/" + name + ".qcow2]",
-          "    checksum: sha256:" + (name.equals("web") ? "ab" : "cd").repeat(32),
-          "outputs:", "  - {hypervisor: kvm, format: qcow2}", ""));
-    }
-    Path matrix = Files.writeString(dir.resolve("matrix.yaml"), String.join("\n", "builds:",
-        "  - recipe: web.yaml", "  - recipe: db.yaml", ""));
+    Path matrix = MatrixFanOutTest.unreachableMatrix(dir);
     CliTest.Run r = CliTest.kiln("build", "--matrix", matrix.toString(), "--output", "json",
         "--out", dir.resolve("out").toString(), "--work-root", dir.resolve("work").toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(9);

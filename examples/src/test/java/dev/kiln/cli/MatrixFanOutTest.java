@@ -36,6 +36,14 @@ class MatrixFanOutTest {
   Path dir;
 
   private Path matrix() throws Exception {
+    return unreachableMatrix(dir);
+  }
+
+  /**
+   * Two entries, web and db, whose cloud images are at 127.0.0.1:9 (nothing listens): their
+   * builds fail at the source, before any VM.
+   */
+  static Path unreachableMatrix(Path dir) throws Exception {
     for (String name : List.of("web", "db")) {
       Files.writeString(dir.resolve(name + ".yaml"), String.join("\n", "name: " + name,
           "os: {id: debian, version: \"12\"}", "source:", "  cloudImage:",

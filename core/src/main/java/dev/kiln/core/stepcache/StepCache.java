@@ -302,27 +302,10 @@ public final class StepCache {
     }
   }
 
-  /** The backing file name a qcow2 image records, or "" (none, or not a qcow2 image). */
+  /** The backing file name a layer records, or "" (none, unreadable, not a qcow2 image). */
   static String backingName(Path qcow2) {
-    try (FileChannel ch = FileChannel.open(qcow2)) {
-      java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(20);
-      while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
-        // the header up to backing_file_size
-      }
-      if (head.position() < 20 || head.getInt(0) != 0x514649fb) {
-        return "";
-      }
-      long offset = head.getLong(8);
-      int size = head.getInt(16);
-      if (offset <= 0 || size <= 0 || size > 1023) {
-        return "";
-      }
-      java.nio.ByteBuffer name = java.nio.ByteBuffer.allocate(size);
-      while (name.hasRemaining() && ch.read(name, offset + name.position()) > 0) {
-        // the name
-      }
-      return new String(name.array(), 0, name.position(),
-          java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      return Qcow2Overlay.backingName(qcow2).orElse("");
     } catch (IOException e) {
       return "";
     }

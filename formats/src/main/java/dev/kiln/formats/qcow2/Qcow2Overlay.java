@@ -117,6 +117,31 @@ public final class Qcow2Overlay {
     }
   }
 
+  /**
+   * The backing file name a qcow2 image records (the mirror of {@link #rebase}'s write), empty
+   * when it has none or is not a qcow2 image.
+   */
+  public static java.util.Optional<String> backingName(Path image) throws IOException {
+    try (FileChannel ch = FileChannel.open(image)) {
+      ByteBuffer head = ByteBuffer.allocate(20);
+      while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
+        // header fields up to backing_file_size
+      }
+      long offset = head.getLong(8);
+      int size = head.getInt(16);
+      if (head.position() < 20 || head.getInt(0) != 0x514649fb || offset <= 0 || size <= 0
+          || size > MAX_BACKING_NAME) {
+        return java.util.Optional.empty();
+      }
+      ByteBuffer name = ByteBuffer.allocate(size);
+      while (name.hasRemaining() && ch.read(name, offset + name.position()) > 0) {
+        // the name
+      }
+      return java.util.Optional.of(new String(name.array(), 0, name.position(),
+          StandardCharsets.UTF_8));
+    }
+  }
+
   private static void pad8(ByteBuffer b) {
     while (b.position() % 8 != 0) {
       b.put((byte) 0);

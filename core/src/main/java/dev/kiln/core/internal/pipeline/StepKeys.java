@@ -5,16 +5,12 @@ import dev.kiln.api.KilnVersion;
 import dev.kiln.api.ProvisionStep;
 import dev.kiln.api.Recipe;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -94,46 +90,23 @@ final class StepKeys {
    * content digest (symbolic links by target), in name order.
    */
   static String tree(Path root) throws IOException {
-    MessageDigest md = digest();
+    StringBuilder lines = new StringBuilder();
     List<Path> paths;
     try (Stream<Path> s = Files.walk(root)) {
       paths = s.sorted().toList();
     }
     for (Path p : paths) {
-      String rel = root.relativize(p).toString();
       PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class,
           LinkOption.NOFOLLOW_LINKS);
-      StringBuilder line = new StringBuilder(rel).append('\0')
+      lines.append(root.relativize(p)).append('\0')
           .append(java.nio.file.attribute.PosixFilePermissions.toString(a.permissions()))
-          .append('\0');
-      if (a.isSymbolicLink()) {
-        line.append("link ").append(Files.readSymbolicLink(p));
-      } else if (a.isDirectory()) {
-        line.append("dir");
-      } else {
-        MessageDigest content = digest();
-        try (InputStream in = Files.newInputStream(p)) {
-          byte[] buffer = new byte[1 << 16];
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            content.update(buffer, 0, n);
-          }
-        }
-        line.append("file ").append(HexFormat.of().formatHex(content.digest()));
-      }
-      md.update(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+          .append('\0').append(a.isSymbolicLink() ? "link " + Files.readSymbolicLink(p)
+              : a.isDirectory() ? "dir" : "file " + ProvenanceWriter.sha256(p)).append('\n');
     }
-    return HexFormat.of().formatHex(md.digest());
+    return sha256(lines.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   private static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(digest().digest(bytes));
-  }
-
-  private static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return InstallStage.sha256(bytes);
   }
 }
