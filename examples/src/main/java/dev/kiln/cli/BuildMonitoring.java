@@ -97,31 +97,44 @@ final class BuildMonitoring {
       }
     }
     if (options.pushgateway != null) {
-      try {
-        push(options.pushgateway, group(), text);
-      } catch (java.net.ConnectException e) {
-        err.println("kiln build: warning: could not push the metrics to "
-            + options.pushgateway + ": connection refused (is a Pushgateway listening there?)");
-        ok = false;
-      } catch (java.net.http.HttpTimeoutException e) {
-        err.println("kiln build: warning: could not push the metrics to "
-            + options.pushgateway + ": no answer in time");
-        ok = false;
-      } catch (IOException e) {
-        err.println("kiln build: warning: could not push the metrics to "
-            + options.pushgateway + ": " + IoErrors.sentence(e));
-        ok = false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        ok = false;
-      }
+      ok &= deliver("push the metrics to", options.pushgateway, "a Pushgateway",
+          () -> push(options.pushgateway, group(), text), err);
+    }
+    if (options.otlp != null) {
+      byte[] request = OtlpExport.encode(replay, group());
+      ok &= deliver("send the metrics to", options.otlp, "an OTLP collector",
+          () -> OtlpExport.send(options.otlp, request), err);
     }
     registry.close();
     return ok;
   }
 
   private boolean wantsMetrics() {
-    return options.metricsFile != null || options.pushgateway != null;
+    return options.metricsFile != null || options.pushgateway != null || options.otlp != null;
+  }
+
+  /** One HTTP delivery of the metrics. */
+  interface Delivery {
+    void run() throws IOException, InterruptedException;
+  }
+
+  /** Runs {@code delivery}; a failure is one warning sentence naming {@code target}. */
+  static boolean deliver(String verb, URI target, String server, Delivery delivery,
+      PrintWriter err) {
+    String what = "kiln build: warning: could not " + verb + " " + target + ": ";
+    try {
+      delivery.run();
+      return true;
+    } catch (java.net.ConnectException e) {
+      err.println(what + "connection refused (is " + server + " listening there?)");
+    } catch (java.net.http.HttpTimeoutException e) {
+      err.println(what + "no answer in time");
+    } catch (IOException e) {
+      err.println(what + IoErrors.sentence(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
   }
 
   /** The textfile collector reads whatever is there: never a half-written file. */

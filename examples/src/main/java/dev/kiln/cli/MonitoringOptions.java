@@ -16,6 +16,11 @@ final class MonitoringOptions {
       + "metrics replay (a shared database is one group, not one per builder).")
   URI pushgateway;
 
+  @Option(names = "--otlp", paramLabel = "URL", description = "Send the metrics to an "
+      + "OpenTelemetry collector over OTLP/HTTP (protobuf), e.g. "
+      + "http://127.0.0.1:4318/v1/metrics; cumulative, service.name=kiln.")
+  URI otlp;
+
   @Option(names = "--history-db", paramLabel = "JDBC-URL", description = "Where builds are "
       + "recorded (default: jdbc:sqlite:WORK-ROOT/history.db; jdbc:postgresql://HOST/DB?user=… "
       + "for a team).")
