@@ -13,7 +13,7 @@ PACKAGES=(
   isolinux syslinux-common python3-pycdlib debian-installer-12-netboot-amd64
   libvmdk-utils libvhdi-utils libqcow-utils
   mmdebstrap parted grub-common grub-pc-bin uuid-runtime e2fsprogs
-  openssh-client openssh-server netcat-openbsd curl openssl
+  openssh-client openssh-server netcat-openbsd curl openssl dpkg-dev
   cloud-init shellcheck python3-jsonschema python3-yaml debconf sudo apt-cacher-ng kmod
   tmux fonts-dejavu-core
   prometheus prometheus-pushgateway postgresql protobuf-compiler

@@ -21,6 +21,7 @@ public final class Recipe {
   private final List<ProvisionStep> provisioning;
   private final GuestIntegration guestIntegration;
   private final GeneralizeOptions generalize;
+  private final SecurityPolicy security;
   private final java.util.Set<Checksum.Algorithm> checksums;
   private final List<OutputSpec> outputs;
   private final List<PublishTarget> publish;
@@ -36,6 +37,7 @@ public final class Recipe {
     this.provisioning = List.copyOf(b.provisioning);
     this.guestIntegration = b.guestIntegration;
     this.generalize = b.generalize;
+    this.security = b.security;
     this.checksums = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(
         b.checksums));
     this.outputs = List.copyOf(b.outputs);
@@ -52,7 +54,8 @@ public final class Recipe {
 
   public Builder toBuilder() {
     Builder b = new Builder(os, source).name(name).machine(machine).answers(answers)
-        .guestIntegration(guestIntegration).generalize(generalize).checksums(checksums);
+        .guestIntegration(guestIntegration).generalize(generalize).security(security)
+        .checksums(checksums);
     provisioning.forEach(b::addProvisionStep);
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);
@@ -94,6 +97,11 @@ public final class Recipe {
     return generalize;
   }
 
+  /** What the build does about pending security updates (report only, by default). */
+  public SecurityPolicy security() {
+    return security;
+  }
+
   /**
    * The digests of every artifact the build computes as it writes them and lists in sums files
    * (SHA256SUMS, sha512sum.txt, MD5SUMS) and the manifest: SHA-256 always (CloudStack's
@@ -130,7 +138,8 @@ public final class Recipe {
   public String toString() {
     String text = "Recipe{name=" + name + ", os=" + os + ", source=" + source + ", machine=" + machine
         + ", answers=" + answers + ", provisioning=" + provisioning + ", guestIntegration="
-        + guestIntegration + ", generalize=" + generalize + ", outputs=" + outputs
+        + guestIntegration + ", generalize=" + generalize + ", security=" + security
+        + ", outputs=" + outputs
         + ", publish=" + publish + ", tests=" + tests + "}";
     // a sensitive variable's value may sit inside a provision command or an answer
     for (Secret s : sensitiveVariables.values()) {
@@ -157,6 +166,7 @@ public final class Recipe {
     private final List<ProvisionStep> provisioning = new ArrayList<>();
     private GuestIntegration guestIntegration = GuestIntegration.CLOUD_INIT;
     private GeneralizeOptions generalize = GeneralizeOptions.DEFAULTS;
+    private SecurityPolicy security = SecurityPolicy.DEFAULTS;
     private java.util.Set<Checksum.Algorithm> checksums = java.util.EnumSet.of(
         Checksum.Algorithm.SHA256);
     private final List<OutputSpec> outputs = new ArrayList<>();
@@ -223,6 +233,11 @@ public final class Recipe {
     }
 
     /** A sensitive variable's value (see {@link Recipe#sensitiveVariables()}). */
+    public Builder security(SecurityPolicy security) {
+      this.security = Objects.requireNonNull(security, "security");
+      return this;
+    }
+
     public Builder addSensitiveVariable(String name, Secret value) {
       sensitiveVariables.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
       return this;

@@ -48,6 +48,8 @@ final class BuildContext {
   List<String> survivors;
   /** The package database in detail (for the SBOM). */
   List<PackageRecord> inventory = List.of();
+  /** The security assessment after provisioning; null when none ran. */
+  SecurityAssessment.Result security;
   List<BuildManifest.Artifact> artifacts = List.of();
   /** The artifacts as written, with the size of the disk inside each. */
   List<Exporter.Artifact> exported = List.of();
@@ -191,7 +193,7 @@ final class BuildContext {
         stepPlan == null ? null : stepPlan.record().orElse(null), survivors, keyScan,
         secretScan, BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts,
         inventory.stream().map(p -> new BuildManifest.Package(p.name(), p.version(), p.arch()))
-            .toList(), sbom,
+            .toList(), BuildManifest.Security.of(security), sbom,
         provenance, published);
   }
 

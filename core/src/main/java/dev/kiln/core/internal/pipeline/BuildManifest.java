@@ -14,13 +14,14 @@ import java.util.Map;
     "source", "install", "stepCache",
     "generalizeSurvivors", "privateKeyScan", "secretScan", "verify", "finished", "stageSeconds",
     "artifacts",
-    "packages", "sbom", "provenance", "published"})
+    "packages", "security", "sbom", "provenance", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe,
     RecipeFile recipeFile, String os, Host host, String started, Source source, Install install,
     StepCache stepCache, List<String> generalizeSurvivors, KeyScan privateKeyScan,
     SecretScan secretScan, Verify verify,
     String finished, Map<String, Double> stageSeconds,
-    List<Artifact> artifacts, List<Package> packages, Sbom sbom, Provenance provenance,
+    List<Artifact> artifacts, List<Package> packages, Security security, Sbom sbom,
+    Provenance provenance,
     List<Published> published) {
 
   /**
@@ -52,6 +53,29 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe,
   /** A package of the template's package database. */
   @JsonPropertyOrder({"name", "version", "arch"})
   public record Package(String name, String version, String arch) {}
+
+  /**
+   * The security assessment after provisioning: the recipe's policy, and every installed
+   * package with an update pending in the distribution's security repositories, with the CVE
+   * ids the fixed version's changelog names ({@code changelogRead} false: it could not be
+   * read down to the installed version, so the list may be short).
+   */
+  @JsonPropertyOrder({"updates", "maxPending", "pendingCount", "cveCount", "pending"})
+  public record Security(String updates, Integer maxPending, int pendingCount, int cveCount,
+      List<PendingUpdate> pending) {
+    static Security of(SecurityAssessment.Result r) {
+      return r == null ? null : new Security(r.policy().updates().name().toLowerCase(
+          java.util.Locale.ROOT), r.policy().limit().isPresent() ? r.policy().limit()
+              .getAsInt() : null, r.pending().size(), r.cves().size(), r.pending().stream()
+          .map(p -> new PendingUpdate(p.name(), p.installed(), p.fixed(), p.source(), p.cves(),
+              p.changelogRead())).toList());
+    }
+  }
+
+  /** A package with a security update pending. */
+  @JsonPropertyOrder({"name", "installed", "fixed", "source", "cves", "changelogRead"})
+  public record PendingUpdate(String name, String installed, String fixed, String source,
+      List<String> cves, boolean changelogRead) {}
 
   /** The SBOM next to the artifacts: its file, format, package count and digest. */
   @JsonPropertyOrder({"file", "format", "components", "sha256"})

@@ -82,6 +82,7 @@ final class SbomWriter {
     String distro = ctx.recipe.os().id() + "-" + ctx.recipe.os().version();
     List<Component> packages = new ArrayList<>();
     Set<String> refs = new LinkedHashSet<>();
+    java.util.Map<String, String> refByName = new java.util.HashMap<>();
     for (PackageRecord p : ctx.inventory) {
       Component c = new Component();
       c.setType(Component.Type.LIBRARY);
@@ -91,6 +92,7 @@ final class SbomWriter {
       c.setPurl(purl);
       // a package installed for two architectures is two components
       c.setBomRef(refs.add(purl) ? purl : purl + "#" + refs.size());
+      refByName.putIfAbsent(p.name(), c.getBomRef());
       List<Property> props = new ArrayList<>();
       props.add(new Property("kiln:package:source", p.source()));
       props.add(new Property("kiln:package:source-version", p.sourceVersion()));
@@ -105,6 +107,9 @@ final class SbomWriter {
       packages.add(c);
     }
     bom.setComponents(packages);
+    if (ctx.security != null) {
+      bom.setVulnerabilities(SbomVulnerabilities.of(ctx.security, refByName, distro));
+    }
     String json;
     try {
       json = BomGeneratorFactory.createJson(Version.VERSION_16, bom).toJsonString();

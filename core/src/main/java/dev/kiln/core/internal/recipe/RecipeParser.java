@@ -36,7 +36,7 @@ import java.util.Set;
 public final class RecipeParser {
   /** Top-level keys in documentation order. */
   public static final List<String> TOP_LEVEL_KEYS = List.of("variables", "name", "os", "source", "machine",
-      "answers", "provision", "integration", "generalize", "outputs", "checksums", "publish",
+      "answers", "provision", "integration", "generalize", "security", "outputs", "checksums", "publish",
       "tests");
 
   private static final Duration MAX_STEP = Duration.ofHours(12);
@@ -160,6 +160,8 @@ public final class RecipeParser {
         top.enumValue("integration", GuestIntegration.class, GuestIntegration.CLOUD_INIT);
     GeneralizeOptions generalize = top.map("generalize").map(this::readGeneralize)
         .orElse(GeneralizeOptions.DEFAULTS);
+    dev.kiln.api.SecurityPolicy security = top.map("security").map(RecipeParser::readSecurity)
+        .orElse(dev.kiln.api.SecurityPolicy.DEFAULTS);
     List<OutputSpec> outputs = top.list("outputs", MapReader.mapItems(this::readOutput));
     if (top.has("outputs") && outputs.isEmpty() && problems.isEmpty()) {
       top.problem("outputs", "needs at least one output");
@@ -187,7 +189,7 @@ public final class RecipeParser {
       return null;
     }
     Recipe.Builder b = Recipe.builder(os, source).machine(machine).answers(answers)
-        .guestIntegration(integration).generalize(generalize);
+        .guestIntegration(integration).generalize(generalize).security(security);
     name.ifPresent(b::name);
     steps.forEach(b::addProvisionStep);
     outputs.forEach(b::addOutput);
@@ -328,6 +330,18 @@ public final class RecipeParser {
     boolean trim = m.bool("trimFreeSpace", true);
     m.finish();
     return new GeneralizeOptions(enabled, new LinkedHashSet<>(skip), root, trim);
+  }
+
+  /** {@code security: {updates: apply|report, maxPending: N}}. */
+  private static dev.kiln.api.SecurityPolicy readSecurity(MapReader m) {
+    dev.kiln.api.SecurityPolicy.Updates updates = m.enumValue("updates",
+        dev.kiln.api.SecurityPolicy.Updates.class, dev.kiln.api.SecurityPolicy.Updates.REPORT);
+    java.util.OptionalInt max = m.has("maxPending")
+        ? java.util.OptionalInt.of((int) m.integer("maxPending", 0, 100_000, 0))
+        : java.util.OptionalInt.empty();
+    m.finish();
+    return new dev.kiln.api.SecurityPolicy(updates == null
+        ? dev.kiln.api.SecurityPolicy.Updates.REPORT : updates, max);
   }
 
   private OutputSpec readOutput(MapReader m) {

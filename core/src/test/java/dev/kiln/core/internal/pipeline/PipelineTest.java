@@ -82,7 +82,7 @@ class PipelineTest {
     assertThat(m.fieldNames()).toIterable().containsExactly("kilnVersion", "buildId",
         "recipe", "os", "host", "started", "source", "generalizeSurvivors", "privateKeyScan",
         "secretScan", "finished",
-        "stageSeconds", "artifacts", "packages", "sbom", "published");
+        "stageSeconds", "artifacts", "packages", "security", "sbom", "published");
   }
 
   /** The recipe file a build came from is named in the manifest with the digest coreutils computes. */
