@@ -151,6 +151,25 @@ class RecipesTest {
   }
 
   @Test
+  void securityPolicyReportsByDefaultAndApplyHoldsToNoneUnlessTheRecipeSaysMore()
+      throws Exception {
+    assertThat(parse(MINIMAL).security()).isEqualTo(dev.kiln.api.SecurityPolicy.DEFAULTS);
+    assertThat(parse(MINIMAL).security().limit()).isEmpty();
+    dev.kiln.api.SecurityPolicy apply = parse(MINIMAL + "security: {updates: apply}\n")
+        .security();
+    assertThat(apply.updates()).isEqualTo(dev.kiln.api.SecurityPolicy.Updates.APPLY);
+    assertThat(apply.limit()).hasValue(0);
+    assertThat(parse(MINIMAL + "security: {updates: report, maxPending: 12}\n").security()
+        .limit()).hasValue(12);
+    assertThat(problems(MINIMAL + "security: {updates: aply, maxPendin: 3}\n")).containsExactly(
+        "r.yaml:3:21: security.updates: must be one of apply, report, was 'aply' (did you mean "
+            + "'apply'?)",
+        "r.yaml:3:27: security.maxPendin: unknown key (did you mean 'maxPending'?)");
+    assertThat(problems(MINIMAL + "security: {maxPending: -1}\n")).singleElement().asString()
+        .contains("security.maxPending");
+  }
+
+  @Test
   void negativeDiskSizeIsOutOfRange() {
     assertThat(problems(MINIMAL + "machine:\n  diskSize: -10GiB\n")).containsExactly(
         "r.yaml:4:13: machine.diskSize: must be positive, was -10GiB");

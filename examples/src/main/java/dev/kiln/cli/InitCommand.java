@@ -112,6 +112,10 @@ final class InitCommand implements Callable<Integer> {
     y.add("#   - packages: {install: [curl], upgrade: true}");
     y.add("#   - shell: echo 'built by Kiln' > /etc/motd");
     y.add("#   - upload: {source: files/app.conf, destination: /etc/app.conf}");
+    y.add("# pending security updates: recorded with their CVE ids, or installed");
+    y.add("security:");
+    y.add("  updates: report  # apply: install them during provisioning");
+    y.add("  # maxPending: 0  # more pending security updates fail the build");
     y.add("outputs:");
     y.add("  - hypervisor: kvm");
     y.add("    format: qcow2");

@@ -218,6 +218,9 @@ class BuildPipelineVmTest {
       TemplateFromOutside.assertPatchable(raw, "bookworm");
       TemplateFromOutside.assertSbomMatchesThePackageDatabase(raw, out.resolve("sbom.cdx.json"));
       assertThat(manifest.path("sbom").path("format").asText()).isEqualTo("CycloneDX 1.6");
+      // the security report (the recipe's default, report) against the disk's package database
+      TemplateFromOutside.assertSecurityFindingsMatchTheDisk(raw, manifest.path("security"),
+          out.resolve("sbom.cdx.json"));
       // booting it, taking the security suite's kernel and rebooting: ProvisionAndGeneralize
     } finally {
       http.stop(0);

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.internal.ssh.SshCommunicator;
 import dev.kiln.kvm.Fixtures;
 import dev.kiln.spi.Communicator.ExecRequest;
@@ -184,6 +185,55 @@ final class TemplateFromOutside {
       Fixtures.Result valid = bash("/usr/bin/python3 " + Fixtures.repoRoot().resolve(
           "scripts/validate-cyclonedx.py") + " " + schemas + " " + sbom);
       assertThat(valid.output()).as("CycloneDX schema").isEqualTo("valid\n");
+    } finally {
+      Fixtures.deleteTree(admin);
+    }
+  }
+
+  /**
+   * The security report agrees with the template's own package database (read from the disk
+   * by debugfs, listed by the host's {@code dpkg-query}): each pending package is installed at
+   * the version reported, its fixed version is newer by {@code dpkg --compare-versions}, and
+   * every SBOM vulnerability affects a component at that installed version.
+   */
+  static void assertSecurityFindingsMatchTheDisk(Path raw, JsonNode security, Path sbom)
+      throws Exception {
+    assertThat(security.path("updates").asText()).isEqualTo("report");
+    assertThat(security.path("pending").size()).as("the fixture is Debian's point release, "
+        + "the security suite has newer packages").isPositive()
+        .isEqualTo(security.path("pendingCount").asInt());
+    Path admin = Files.createTempDirectory("kiln-dpkg-");
+    try {
+      Files.createDirectories(admin.resolve("updates"));
+      Files.writeString(admin.resolve("status"), debugfs(raw, "cat /var/lib/dpkg/status"));
+      Fixtures.Result q = bash("dpkg-query --admindir='" + admin + "' -W "
+          + "-f='${Package}\\t${Version}\\n'");
+      assertThat(q.exit()).as(q.output()).isZero();
+      Map<String, String> installed = new java.util.HashMap<>();
+      q.output().lines().forEach(l -> installed.put(l.split("\t")[0], l.split("\t")[1]));
+      for (JsonNode p : security.path("pending")) {
+        String name = p.path("name").asText();
+        assertThat(installed.get(name)).as(name + " on the disk").isEqualTo(
+            p.path("installed").asText());
+        Fixtures.Result newer = bash("dpkg --compare-versions '" + p.path("fixed").asText()
+            + "' gt '" + p.path("installed").asText() + "'");
+        assertThat(newer.exit()).as(p.toString()).isZero();
+      }
+      var bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
+      Map<String, String> versionByRef = new java.util.HashMap<>();
+      bom.path("components").forEach(c -> versionByRef.put(c.path("bom-ref").asText(),
+          c.path("version").asText()));
+      int cves = 0;
+      for (JsonNode v : bom.path("vulnerabilities")) {
+        assertThat(v.path("id").asText()).matches("CVE-\\d{4}-\\d{4,}");
+        for (JsonNode a : v.path("affects")) {
+          assertThat(versionByRef).containsKey(a.path("ref").asText());
+          assertThat(a.path("versions").get(0).path("version").asText()).isEqualTo(
+              versionByRef.get(a.path("ref").asText()));
+        }
+        cves++;
+      }
+      assertThat(cves).isEqualTo(security.path("cveCount").asInt());
     } finally {
       Fixtures.deleteTree(admin);
     }
