@@ -16,7 +16,7 @@ PACKAGES=(
   openssh-client openssh-server netcat-openbsd curl openssl dpkg-dev
   cloud-init shellcheck python3-jsonschema python3-yaml debconf sudo apt-cacher-ng kmod
   tmux fonts-dejavu-core
-  prometheus prometheus-pushgateway postgresql protobuf-compiler
+  prometheus prometheus-pushgateway postgresql protobuf-compiler gpgv debian-archive-keyring
 )
 
 missing=()

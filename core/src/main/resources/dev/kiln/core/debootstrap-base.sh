@@ -11,6 +11,7 @@
 # KILN_EXTRA_PACKAGES (comma-separated), KILN_DISK_MIB (3072). Cached by the hash of this
 # script and its settings in ${KILN_FIXTURES:-/var/tmp/kiln-fixtures} (QEMU runs as
 # libvirt-qemu and must reach it, so not under a private home); prints the raw disk's path.
+# Beside the disk, DISK.indexes/: a copy of each InRelease (signed suite index) it came from.
 set -euo pipefail
 cache=${KILN_FIXTURES:-/var/tmp/kiln-fixtures}
 suite=${KILN_SUITE:-bookworm}
@@ -39,9 +40,14 @@ chmod 755 "$cache"
 work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root="$work/rootfs"
-mmdebstrap --quiet --mode=root --variant=apt --format=directory \
+mmdebstrap --quiet --mode=root --variant=apt --format=directory --skip=cleanup/apt/lists \
   --include=dbus,locales,systemd-sysv,udev,linux-image-amd64,grub-pc,openssh-server,cloud-init,cloud-guest-utils,qemu-guest-agent,ifupdown,isc-dhcp-client,sudo,netbase,iproute2,ca-certificates${extra:+,$extra} \
   "$suite" "$root" "$mirror"
+# the signed indexes the base was bootstrapped from (each suite's InRelease, with its date: the
+# mirror's snapshot), for the build's manifest; then the lists go, as mmdebstrap's cleanup would
+mkdir "$work/indexes"
+cp "$root"/var/lib/apt/lists/*_InRelease "$work/indexes/"
+find "$root/var/lib/apt/lists" -maxdepth 1 -type f ! -name lock -delete
 cat > "$root/etc/apt/sources.list" <<SOURCES
 deb $mirror $suite main
 deb $mirror $suite-updates main
@@ -94,6 +100,10 @@ grub-mkimage -O i386-pc -d "$root/usr/lib/grub/i386-pc" -o "$work/core.img" \
   configfile echo test serial terminal
 dd if="$root/usr/lib/grub/i386-pc/boot.img" of="$work/disk.raw" bs=440 count=1 conv=notrunc status=none
 dd if="$work/core.img" of="$work/disk.raw" bs=512 seek=1 conv=notrunc status=none
-chmod 644 "$work/disk.raw"
+chmod 644 "$work/disk.raw" "$work"/indexes/*
+chmod 755 "$work/indexes"
+# the indexes first: a cached disk always has them beside it
+rm -rf "$out.indexes"
+mv "$work/indexes" "$out.indexes"
 mv "$work/disk.raw" "$out"
 echo "$out"

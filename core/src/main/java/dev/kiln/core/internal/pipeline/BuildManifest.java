@@ -85,19 +85,32 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe,
   @JsonPropertyOrder({"file", "keyId", "sha256"})
   public record Provenance(String file, String keyId, String sha256) {}
 
-  /** Where the base came from: a cloud image or ISO (origin, checksum) or debootstrap. */
+  /**
+   * Where the base came from: a cloud image or ISO (origin, checksum) or debootstrap (suite,
+   * mirror, the cached disk, and the signed package indexes it was bootstrapped from).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonPropertyOrder({"type", "origin", "checksum", "suite", "mirror", "disk"})
+  @JsonPropertyOrder({"type", "origin", "checksum", "suite", "mirror", "disk", "indexes"})
   public record Source(String type, String origin, String checksum, String suite,
-      String mirror, String disk) {
+      String mirror, String disk, List<PackageIndex> indexes) {
     static Source download(String type, String origin, String checksum) {
-      return new Source(type, origin, checksum, null, null, null);
+      return new Source(type, origin, checksum, null, null, null, null);
     }
 
-    static Source debootstrap(String suite, String mirror, String disk) {
-      return new Source("debootstrap", null, null, suite, mirror, disk);
+    static Source debootstrap(String suite, String mirror, String disk,
+        List<PackageIndex> indexes) {
+      return new Source("debootstrap", null, null, suite, mirror, disk,
+          indexes.isEmpty() ? null : indexes);
     }
   }
+
+  /**
+   * A suite's signed index ({@code InRelease}) as the mirror served it when the base was
+   * bootstrapped: its apt list name, SHA-256 and {@code Date:} — which mirror snapshot the
+   * packages came from.
+   */
+  @JsonPropertyOrder({"file", "sha256", "date"})
+  public record PackageIndex(String file, String sha256, String date) {}
 
   /** The OS install: its cache key, digests of the answer files, whether it was reused. */
   @JsonPropertyOrder({"cacheKey", "answerFiles", "reused"})

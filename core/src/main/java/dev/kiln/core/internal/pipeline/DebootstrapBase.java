@@ -73,4 +73,28 @@ final class DebootstrapBase {
     }
     return disk;
   }
+
+  /**
+   * The signed suite indexes {@code disk} was bootstrapped from: the script keeps a copy of
+   * each {@code InRelease} beside it ({@code DISK.indexes/}); each is named with its SHA-256
+   * and {@code Date:}. Empty for a base cached before Kiln kept them.
+   */
+  static List<BuildManifest.PackageIndex> indexes(Path disk) {
+    Path dir = disk.resolveSibling(disk.getFileName() + ".indexes");
+    List<BuildManifest.PackageIndex> out = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.sorted().toList()) {
+        String date = "";
+        try (var lines = Files.lines(f, StandardCharsets.UTF_8)) {
+          date = lines.filter(l -> l.startsWith("Date: ")).findFirst().map(l -> l.substring(6))
+              .orElse("");
+        }
+        out.add(new BuildManifest.PackageIndex(f.getFileName().toString(),
+            InstallStage.sha256(Files.readAllBytes(f)), date));
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return List.of();
+    }
+    return out;
+  }
 }

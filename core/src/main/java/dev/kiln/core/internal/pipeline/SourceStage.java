@@ -41,7 +41,7 @@ final class SourceStage {
     Path disk = DebootstrapBase.build(d, cacheRoot.resolve("debootstrap"),
         ctx.recipe.machine().diskSizeBytes(), ctx.events.handlers(), ctx.events.buildId());
     ctx.source = BuildManifest.Source.debootstrap(d.suite(), d.mirror().toString(),
-        disk.getFileName().toString());
+        disk.getFileName().toString(), DebootstrapBase.indexes(disk));
     return new ResolvedSource(disk, "raw", "");
   }
 
