@@ -319,6 +319,18 @@ final class BuildCommand implements Callable<Integer> {
       err.println("kiln build --matrix: " + IoErrors.sentence(e));
       return KilnCli.EXIT_INVALID;
     }
+    java.util.Optional<java.security.PrivateKey> key;
+    try {
+      key = signing.key();
+    } catch (KilnException e) {
+      err.println("kiln build --matrix: " + e.getMessage());
+      return KilnCli.EXIT_INVALID;
+    }
+    // every entry is configured alike, and signed with the same key
+    java.util.function.Consumer<Build.Builder> configure = b -> {
+      publishing(b);
+      key.ifPresent(b::signWith);
+    };
     boolean json = output == OutputMode.JSON;
     JsonLines lines = new JsonLines(o);
     if (!json) {
@@ -330,11 +342,11 @@ final class BuildCommand implements Callable<Integer> {
     int parallelism = parallel != null ? parallel : m.parallel();
     if (json) { // every build's events as lines, each carrying its build id
       results = MatrixRun.run(KilnCli.kiln(workRoot, lines.handlers().and(monitoring
-          .handlers())), m, out, parallelism, this::publishing);
+          .handlers())), m, out, parallelism, configure);
     } else {
       try (ProgressDisplay display = display(o)) {
         results = MatrixRun.run(KilnCli.kiln(workRoot, progress(display)
-            .and(monitoring.handlers())), m, out, parallelism, this::publishing);
+            .and(monitoring.handlers())), m, out, parallelism, configure);
       }
     }
     monitoring.afterBuilds(err);

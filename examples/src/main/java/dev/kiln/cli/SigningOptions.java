@@ -18,13 +18,18 @@ final class SigningOptions {
 
   /** Sets the key on {@code b} when one was given; the key is never printed. */
   void apply(Build.Builder b) throws KilnException {
+    key().ifPresent(b::signWith);
+  }
+
+  /** The key given by option or environment, read once (a matrix signs every entry with it). */
+  java.util.Optional<java.security.PrivateKey> key() throws KilnException {
     if (signKey != null) {
-      b.signWith(SigningKeys.privateKey(signKey));
-      return;
+      return java.util.Optional.of(SigningKeys.privateKey(signKey));
     }
     String pem = System.getenv(ENV);
     if (pem != null && !pem.isBlank()) {
-      b.signWith(SigningKeys.privateKey(pem, "$" + ENV));
+      return java.util.Optional.of(SigningKeys.privateKey(pem, "$" + ENV));
     }
+    return java.util.Optional.empty();
   }
 }

@@ -66,10 +66,16 @@ class SeparateHostsVmTest {
 
       Path work = dir.resolve("work");
       Path log = dir.resolve("kiln.log");
+      // every entry's provenance is signed with the one key the command was given
+      Path key = dir.resolve("signing.pem");
+      Path pub = dir.resolve("signing.pub.pem");
+      assertThat(Fixtures.run(List.of("bash", "-c", "openssl genpkey -algorithm ed25519 -out "
+          + key + " && openssl pkey -in " + key + " -pubout -out " + pub), 60).exit()).isZero();
       Process kiln = lab.startInClient(List.of(Path.of(System.getProperty("java.home"), "bin",
           "java").toString(), "-cp", System.getProperty("java.class.path"),
           KilnCli.class.getName(), "build", "--matrix", dir.resolve("matrix.yaml").toString(),
-          "--out", dir.resolve("out").toString(), "--work-root", work.toString()), log);
+          "--out", dir.resolve("out").toString(), "--work-root", work.toString(),
+          "--sign-key", key.toString()), log);
       Path cached = lab.kilnDir(1).resolve("cache").resolve(sha + ".img");
       Optional<BasicFileAttributes> uploaded = Optional.empty();
       String lostEntry = null;
@@ -122,6 +128,10 @@ class SeparateHostsVmTest {
             .ObjectMapper().readTree(dir.resolve("out").resolve(entry).resolve("manifest.json")
             .toFile()).path("verify");
         assertThat(verify.path("passed").asBoolean()).as(verify.toString()).isTrue();
+        CliTest.Run signed = CliTest.kiln("verify", template.toString(), "--provenance",
+            dir.resolve("out").resolve(entry).resolve("provenance.intoto.jsonl").toString(),
+            "--public-key", pub.toString());
+        assertThat(signed.exit()).as(signed.out() + signed.err()).isZero();
       }
     }
     assertThat(Fixtures.run(List.of("ip", "netns", "list"), 30).output())
