@@ -16,16 +16,9 @@ mkdir -p "$work/cli"
 cp "$root/examples/target/kiln.jar" "$work/kiln-cli-bench.jar"
 kiln=(java -Xmx256m -jar "$work/kiln-cli-bench.jar")
 
-seconds() { # command...: wall seconds until the command and a sync of its output finished
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  sync
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
-}
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 # case: name, kiln destination suffix, qemu-img -O format and options
 cases=("qcow2|qcow2|-O qcow2" "vhd (dynamic)|vhd|-O vpc -o subformat=dynamic" "vhdx|vhdx|-O vhdx" "raw|raw|-O raw")

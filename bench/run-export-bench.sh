@@ -24,15 +24,8 @@ cat > "$work/export/bench.ovf" <<'OVF'
 <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"><References><File ovf:href="bench-disk1.vmdk" ovf:id="file1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"/></References></Envelope>
 OVF
 
-seconds() { # command...: wall seconds until the command and a sync of its output finished
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  sync
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
-}
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 kiln() {
   rm -rf "$work/export/k" && mkdir -p "$work/export/k"

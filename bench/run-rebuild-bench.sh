@@ -48,7 +48,8 @@ PY
   echo "$end - $start" | bc
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 : >"$work/stages.md"
 build cold "warm-up (not counted)" >/dev/null
