@@ -232,12 +232,13 @@ public final class Recipe {
       return this;
     }
 
-    /** A sensitive variable's value (see {@link Recipe#sensitiveVariables()}). */
+    /** What the build does about pending security updates (see {@link SecurityPolicy}). */
     public Builder security(SecurityPolicy security) {
       this.security = Objects.requireNonNull(security, "security");
       return this;
     }
 
+    /** A sensitive variable's value (see {@link Recipe#sensitiveVariables()}). */
     public Builder addSensitiveVariable(String name, Secret value) {
       sensitiveVariables.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
       return this;

@@ -165,14 +165,23 @@ final class BuildMonitoring {
     URI uri = URI.create(base + "/metrics/job/kiln/instance@base64/" + java.util.Base64
         .getUrlEncoder().withoutPadding().encodeToString(instance.getBytes(
             StandardCharsets.UTF_8)));
+    send(uri, "PUT", TEXT_FORMAT, HttpRequest.BodyPublishers.ofString(text));
+  }
+
+  /**
+   * One request of metrics to {@code uri}; a status other than 2xx is an IOException naming it
+   * and the first line of the server's answer.
+   */
+  static void send(URI uri, String method, String contentType, HttpRequest.BodyPublisher body)
+      throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", TEXT_FORMAT)
-        .PUT(HttpRequest.BodyPublishers.ofString(text)).build(),
-        HttpResponse.BodyHandlers.ofString());
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
+        .method(method, body).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() / 100 != 2) {
-      throw new IOException("HTTP " + r.statusCode() + " from " + uri + ": "
-          + r.body().lines().findFirst().orElse("").strip());
+      String answer = r.body().lines().findFirst().orElse("").strip();
+      throw new IOException("HTTP " + r.statusCode() + " from " + uri
+          + (answer.isEmpty() ? "" : ": " + answer));
     }
   }
 

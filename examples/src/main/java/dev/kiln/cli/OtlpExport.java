@@ -8,9 +8,7 @@ import io.micrometer.registry.otlp.OtlpConfig;
 import io.micrometer.registry.otlp.OtlpMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The builds' metrics as one OTLP/HTTP export request (protobuf), for an OpenTelemetry
  * collector. Micrometer's OTLP registry does the encoding; the request is sent here, with the
- * JDK's client, so that a refused or failed export becomes the same one-sentence warning as a
- * failed Pushgateway push (the registry's own sender only logs).
+ * JDK's client ({@link BuildMonitoring#send}), so that a refused or failed export becomes the
+ * same one-sentence warning as a failed Pushgateway push (the registry's own sender only logs).
  */
 final class OtlpExport {
   /** OTLP/HTTP's binary encoding, as the specification names it. */
@@ -67,13 +65,6 @@ final class OtlpExport {
 
   /** POSTs {@code body} to {@code endpoint} (the collector's {@code …/v1/metrics}). */
   static void send(URI endpoint, byte[] body) throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(endpoint)
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", PROTOBUF)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() / 100 != 2) {
-      throw new IOException("HTTP " + r.statusCode() + " from " + endpoint);
-    }
+    BuildMonitoring.send(endpoint, "POST", PROTOBUF, HttpRequest.BodyPublishers.ofByteArray(body));
   }
 }

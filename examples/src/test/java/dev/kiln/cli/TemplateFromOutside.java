@@ -161,21 +161,17 @@ final class TemplateFromOutside {
    * against the official CycloneDX schema.
    */
   static void assertSbomMatchesThePackageDatabase(Path raw, Path sbom) throws Exception {
-    Path admin = Files.createTempDirectory("kiln-dpkg-");
+    List<String[]> installed = installedPackages(raw);
+    java.util.Set<String> fromDisk = new java.util.TreeSet<>(installed.stream().map(p -> p[0])
+        .toList());
+    var bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
+    java.util.Set<String> inSbom = new java.util.TreeSet<>();
+    bom.path("components").forEach(c -> inSbom.add(c.path("name").asText()));
+    assertThat(fromDisk).hasSizeGreaterThan(100);
+    assertThat(inSbom).isEqualTo(fromDisk);
+    assertThat(bom.path("components")).hasSize(installed.size());
+    Path schemas = Files.createTempDirectory("kiln-cdx-schemas-");
     try {
-      Files.createDirectories(admin.resolve("updates"));
-      Files.writeString(admin.resolve("status"), debugfs(raw, "cat /var/lib/dpkg/status"));
-      Fixtures.Result q = bash("dpkg-query --admindir='" + admin + "' -W -f='${Package}\\n'");
-      assertThat(q.exit()).as(q.output()).isZero();
-      java.util.Set<String> fromDisk = new java.util.TreeSet<>(q.output().strip().lines()
-          .toList());
-      var bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
-      java.util.Set<String> inSbom = new java.util.TreeSet<>();
-      bom.path("components").forEach(c -> inSbom.add(c.path("name").asText()));
-      assertThat(fromDisk).hasSizeGreaterThan(100);
-      assertThat(inSbom).isEqualTo(fromDisk);
-      assertThat(bom.path("components")).hasSize(q.output().strip().lines().toList().size());
-      Path schemas = Files.createDirectories(admin.resolve("schemas"));
       for (String name : List.of("bom-1.6.schema.json", "spdx.schema.json",
           "jsf-0.82.schema.json")) {
         try (var in = org.cyclonedx.model.Bom.class.getResourceAsStream("/" + name)) {
@@ -185,6 +181,24 @@ final class TemplateFromOutside {
       Fixtures.Result valid = bash("/usr/bin/python3 " + Fixtures.repoRoot().resolve(
           "scripts/validate-cyclonedx.py") + " " + schemas + " " + sbom);
       assertThat(valid.output()).as("CycloneDX schema").isEqualTo("valid\n");
+    } finally {
+      Fixtures.deleteTree(schemas);
+    }
+  }
+
+  /**
+   * The template's installed packages as {name, version}, one per dpkg database entry: the
+   * database read from the disk by debugfs and listed by the host's {@code dpkg-query}.
+   */
+  static List<String[]> installedPackages(Path raw) throws Exception {
+    Path admin = Files.createTempDirectory("kiln-dpkg-");
+    try {
+      Files.createDirectories(admin.resolve("updates"));
+      Files.writeString(admin.resolve("status"), debugfs(raw, "cat /var/lib/dpkg/status"));
+      Fixtures.Result q = bash("dpkg-query --admindir='" + admin + "' -W "
+          + "-f='${Package}\\t${Version}\\n'");
+      assertThat(q.exit()).as(q.output()).isZero();
+      return q.output().strip().lines().map(l -> l.split("\t", 2)).toList();
     } finally {
       Fixtures.deleteTree(admin);
     }
@@ -202,41 +216,31 @@ final class TemplateFromOutside {
     assertThat(security.path("pending").size()).as("the fixture is Debian's point release, "
         + "the security suite has newer packages").isPositive()
         .isEqualTo(security.path("pendingCount").asInt());
-    Path admin = Files.createTempDirectory("kiln-dpkg-");
-    try {
-      Files.createDirectories(admin.resolve("updates"));
-      Files.writeString(admin.resolve("status"), debugfs(raw, "cat /var/lib/dpkg/status"));
-      Fixtures.Result q = bash("dpkg-query --admindir='" + admin + "' -W "
-          + "-f='${Package}\\t${Version}\\n'");
-      assertThat(q.exit()).as(q.output()).isZero();
-      Map<String, String> installed = new java.util.HashMap<>();
-      q.output().lines().forEach(l -> installed.put(l.split("\t")[0], l.split("\t")[1]));
-      for (JsonNode p : security.path("pending")) {
-        String name = p.path("name").asText();
-        assertThat(installed.get(name)).as(name + " on the disk").isEqualTo(
-            p.path("installed").asText());
-        Fixtures.Result newer = bash("dpkg --compare-versions '" + p.path("fixed").asText()
-            + "' gt '" + p.path("installed").asText() + "'");
-        assertThat(newer.exit()).as(p.toString()).isZero();
-      }
-      var bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
-      Map<String, String> versionByRef = new java.util.HashMap<>();
-      bom.path("components").forEach(c -> versionByRef.put(c.path("bom-ref").asText(),
-          c.path("version").asText()));
-      int cves = 0;
-      for (JsonNode v : bom.path("vulnerabilities")) {
-        assertThat(v.path("id").asText()).matches("CVE-\\d{4}-\\d{4,}");
-        for (JsonNode a : v.path("affects")) {
-          assertThat(versionByRef).containsKey(a.path("ref").asText());
-          assertThat(a.path("versions").get(0).path("version").asText()).isEqualTo(
-              versionByRef.get(a.path("ref").asText()));
-        }
-        cves++;
-      }
-      assertThat(cves).isEqualTo(security.path("cveCount").asInt());
-    } finally {
-      Fixtures.deleteTree(admin);
+    Map<String, String> installed = new java.util.HashMap<>();
+    installedPackages(raw).forEach(p -> installed.put(p[0], p[1]));
+    for (JsonNode p : security.path("pending")) {
+      String name = p.path("name").asText();
+      assertThat(installed.get(name)).as(name + " on the disk").isEqualTo(
+          p.path("installed").asText());
+      Fixtures.Result newer = bash("dpkg --compare-versions '" + p.path("fixed").asText()
+          + "' gt '" + p.path("installed").asText() + "'");
+      assertThat(newer.exit()).as(p.toString()).isZero();
     }
+    var bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
+    Map<String, String> versionByRef = new java.util.HashMap<>();
+    bom.path("components").forEach(c -> versionByRef.put(c.path("bom-ref").asText(),
+        c.path("version").asText()));
+    int cves = 0;
+    for (JsonNode v : bom.path("vulnerabilities")) {
+      assertThat(v.path("id").asText()).matches("CVE-\\d{4}-\\d{4,}");
+      for (JsonNode a : v.path("affects")) {
+        assertThat(versionByRef).containsKey(a.path("ref").asText());
+        assertThat(a.path("versions").get(0).path("version").asText()).isEqualTo(
+            versionByRef.get(a.path("ref").asText()));
+      }
+      cves++;
+    }
+    assertThat(cves).isEqualTo(security.path("cveCount").asInt());
   }
 
   /**

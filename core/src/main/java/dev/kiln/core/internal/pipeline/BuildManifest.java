@@ -66,9 +66,7 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe,
     static Security of(SecurityAssessment.Result r) {
       return r == null ? null : new Security(r.policy().updates().name().toLowerCase(
           java.util.Locale.ROOT), r.policy().limit().isPresent() ? r.policy().limit()
-              .getAsInt() : null, r.pending().size(), r.cves().size(), r.pending().stream()
-          .map(p -> new PendingUpdate(p.name(), p.installed(), p.fixed(), p.source(), p.cves(),
-              p.changelogRead())).toList());
+              .getAsInt() : null, r.pending().size(), r.cves().size(), r.pending());
     }
   }
 

@@ -84,15 +84,13 @@ final class DebootstrapBase {
     List<BuildManifest.PackageIndex> out = new ArrayList<>();
     try (var files = Files.list(dir)) {
       for (Path f : files.sorted().toList()) {
-        String date = "";
-        try (var lines = Files.lines(f, StandardCharsets.UTF_8)) {
-          date = lines.filter(l -> l.startsWith("Date: ")).findFirst().map(l -> l.substring(6))
-              .orElse("");
-        }
+        byte[] bytes = Files.readAllBytes(f);
+        String date = new String(bytes, StandardCharsets.UTF_8).lines()
+            .filter(l -> l.startsWith("Date: ")).findFirst().map(l -> l.substring(6)).orElse("");
         out.add(new BuildManifest.PackageIndex(f.getFileName().toString(),
-            InstallStage.sha256(Files.readAllBytes(f)), date));
+            InstallStage.sha256(bytes), date));
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException e) {
       return List.of();
     }
     return out;

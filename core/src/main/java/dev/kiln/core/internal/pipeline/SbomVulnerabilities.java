@@ -19,8 +19,8 @@ final class SbomVulnerabilities {
   /** The entries for {@code result}; {@code refs} maps a package name to its bom-ref. */
   static List<Vulnerability> of(SecurityAssessment.Result result, Map<String, String> refs,
       String distro) {
-    Map<String, List<SecurityAssessment.Pending>> byCve = new LinkedHashMap<>();
-    for (SecurityAssessment.Pending p : result.pending()) {
+    Map<String, List<BuildManifest.PendingUpdate>> byCve = new LinkedHashMap<>();
+    for (BuildManifest.PendingUpdate p : result.pending()) {
       for (String cve : p.cves()) {
         byCve.computeIfAbsent(cve, k -> new ArrayList<>()).add(p);
       }
@@ -36,7 +36,7 @@ final class SbomVulnerabilities {
       v.setSource(source);
       List<Vulnerability.Affect> affects = new ArrayList<>();
       List<String> fixes = new ArrayList<>();
-      for (SecurityAssessment.Pending p : e.getValue()) {
+      for (BuildManifest.PendingUpdate p : e.getValue()) {
         String ref = refs.get(p.name());
         if (ref == null) {
           continue; // not in the package database the SBOM lists (removed since)

@@ -30,12 +30,8 @@ final class SecurityAssessment {
   /** The script's answer for a package family it does not assess. */
   static final int NOT_IMPLEMENTED = 64;
 
-  /** An installed package with a security update pending. */
-  record Pending(String name, String installed, String fixed, String source,
-      List<String> cves, boolean changelogRead) {}
-
-  /** What the assessment found, under which policy. */
-  record Result(SecurityPolicy policy, List<Pending> pending) {
+  /** What the assessment found, under which policy (each package as the manifest lists it). */
+  record Result(SecurityPolicy policy, List<BuildManifest.PendingUpdate> pending) {
     /** The distinct CVE ids the pending updates fix. */
     List<String> cves() {
       return pending.stream().flatMap(p -> p.cves().stream()).distinct().sorted().toList();
@@ -75,8 +71,8 @@ final class SecurityAssessment {
   }
 
   /** The script's report: name, installed, fixed, source, CVE ids (comma-separated or "?"). */
-  static List<Pending> parse(List<String> lines) {
-    List<Pending> out = new ArrayList<>();
+  static List<BuildManifest.PendingUpdate> parse(List<String> lines) {
+    List<BuildManifest.PendingUpdate> out = new ArrayList<>();
     for (String line : lines) {
       String[] f = line.split("\t", -1);
       if (f.length < 5 || f[0].isBlank()) {
@@ -85,14 +81,14 @@ final class SecurityAssessment {
       boolean read = !f[4].equals("?");
       List<String> cves = read && !f[4].isBlank() ? Arrays.stream(f[4].split(","))
           .filter(c -> c.matches("CVE-\\d{4}-\\d{4,}")).toList() : List.of();
-      out.add(new Pending(f[0], f[1], f[2], f[3], cves, read));
+      out.add(new BuildManifest.PendingUpdate(f[0], f[1], f[2], f[3], cves, read));
     }
     return out;
   }
 
   /** The policy's limit: over it fails the provision stage; pending under REPORT warns. */
   private static void hold(BuildContext ctx, Result result) throws KilnException {
-    List<Pending> pending = result.pending();
+    List<BuildManifest.PendingUpdate> pending = result.pending();
     OptionalInt limit = result.policy().limit();
     if (limit.isPresent() && pending.size() > limit.getAsInt()) {
       throw new KilnException(pending.size() + " installed package(s) have security updates "
@@ -111,10 +107,10 @@ final class SecurityAssessment {
   }
 
   /** The first few packages with versions, for one line of text. */
-  static String summary(List<Pending> pending) {
+  static String summary(List<BuildManifest.PendingUpdate> pending) {
     StringBuilder s = new StringBuilder();
     for (int i = 0; i < Math.min(5, pending.size()); i++) {
-      Pending p = pending.get(i);
+      BuildManifest.PendingUpdate p = pending.get(i);
       s.append(i == 0 ? "" : ", ").append(p.name()).append(' ').append(p.installed())
           .append(" → ").append(p.fixed());
     }

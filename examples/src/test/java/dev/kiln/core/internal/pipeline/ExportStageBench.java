@@ -23,6 +23,7 @@ import java.util.Set;
 public final class ExportStageBench {
   private ExportStageBench() {}
 
+  /** {@code ExportStageBench DISK OUT-DIR}: writes the artifacts and SHA256SUMS into OUT-DIR. */
   public static void main(String[] args) throws Exception {
     Path disk = Path.of(args[0]);
     Path out = Path.of(args[1]);
