@@ -67,6 +67,16 @@ final class Tmux implements AutoCloseable {
   public void close() throws IOException, InterruptedException {
     new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start()
         .waitFor(30, TimeUnit.SECONDS);
+    // a killed server does not always remove its socket: the test leaves nothing behind
+    java.nio.file.Path dir = java.nio.file.Path.of(System.getenv().getOrDefault("TMUX_TMPDIR",
+        "/tmp"), "tmux-" + java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"),
+        "unix:uid"));
+    java.nio.file.Files.deleteIfExists(dir.resolve(socket));
+    try {
+      java.nio.file.Files.deleteIfExists(dir); // only when no other tmux uses it
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      // another server's socket is there
+    }
   }
 
   private String run(String... args) throws IOException, InterruptedException {
