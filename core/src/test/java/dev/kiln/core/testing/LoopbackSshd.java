@@ -40,6 +40,12 @@ public final class LoopbackSshd implements AutoCloseable {
    */
   public static LoopbackSshd start(List<String> authorizedKeys, Path hostKey, int port)
       throws Exception {
+    return start(authorizedKeys, hostKey, port, List.of());
+  }
+
+  /** As {@link #start(List, Path, int)}, with more {@code sshd_config} lines (e.g. limits). */
+  public static LoopbackSshd start(List<String> authorizedKeys, Path hostKey, int port,
+      List<String> extraConfig) throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "kiln-sshd-",
         java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
             java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -62,13 +68,14 @@ public final class LoopbackSshd implements AutoCloseable {
         port = s.getLocalPort();
       }
     }
-    Files.writeString(dir.resolve("sshd_config"), String.join("\n",
-        "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
+    List<String> config = new java.util.ArrayList<>(extraConfig);
+    config.addAll(List.of("Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
         "PidFile " + dir.resolve("sshd.pid"), "AuthorizedKeysFile " + dir.resolve(
             "authorized_keys"), "PermitRootLogin prohibit-password",
         "PasswordAuthentication yes", "KbdInteractiveAuthentication no", "UsePAM no",
         "AllowTcpForwarding yes", "ClientAliveInterval 0",
         "StrictModes no" /* the key lives under /var/tmp (mode 1777) */, "Subsystem sftp internal-sftp", ""));
+    Files.writeString(dir.resolve("sshd_config"), String.join("\n", config));
     Process p = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f",
         dir.resolve("sshd_config").toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();

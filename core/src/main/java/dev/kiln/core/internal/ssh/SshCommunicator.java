@@ -1,5 +1,6 @@
 package dev.kiln.core.internal.ssh;
 
+import com.jcraft.jsch.Channel;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.JSch;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The {@link Communicator} over SSH (jsch): the build key first, a password as fallback; host
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SshCommunicator implements Communicator {
   private static final int TAIL_LINES = 60;
+  private static final int CHANNEL_OPEN_MILLIS = 60_000;
 
   private final SshEndpoint endpoint;
   private final EventHandlers events;
@@ -143,30 +146,17 @@ public final class SshCommunicator implements Communicator {
     Thread outReader;
     Thread errReader;
     try {
-      InputStream stdout = null;
-      InputStream stderr = null;
-      OutputStream stdin = null;
-      // a guest starved of CPU (TCG, several machines) may answer a channel open late: a
-      // refused or unanswered open is tried again while the session itself is up
-      for (int attempt = 1; ; attempt++) {
-        ch = (ChannelExec) session.openChannel("exec");
-        ch.setCommand(command);
-        ch.setPty(request.pty());
-        stdout = ch.getInputStream();
-        stderr = ch.getErrStream();
-        stdin = ch.getOutputStream();
-        try {
-          ch.connect(60_000);
-          break;
-        } catch (JSchException e) {
-          ch.disconnect();
-          if (attempt >= 3 || !session.isConnected()
-              || !String.valueOf(e.getMessage()).contains("channel is not opened")) {
-            throw e;
-          }
-          Thread.sleep(2000L * attempt);
-        }
-      }
+      ExecChannel opened = connectChannel(() -> {
+        ChannelExec c = (ChannelExec) session.openChannel("exec");
+        c.setCommand(command);
+        c.setPty(request.pty());
+        // the streams before connect: output that arrives before they exist is dropped
+        return new ExecChannel(c, c.getInputStream(), c.getErrStream(), c.getOutputStream());
+      }, ExecChannel::channel);
+      ch = opened.channel();
+      InputStream stdout = opened.stdout();
+      InputStream stderr = opened.stderr();
+      OutputStream stdin = opened.stdin();
       if (request.sudo() && endpoint.sudoPassword().isPresent()) {
         stdin.write((endpoint.sudoPassword().get().reveal() + "\n")
             .getBytes(StandardCharsets.UTF_8));
@@ -273,11 +263,45 @@ public final class SshCommunicator implements Communicator {
 
   private ChannelSftp sftp() throws CommunicatorException {
     try {
-      ChannelSftp sftp = (ChannelSftp) session.openChannel("sftp");
-      sftp.connect(30_000);
-      return sftp;
-    } catch (JSchException e) {
+      return connectChannel(() -> (ChannelSftp) session.openChannel("sftp"), c -> c);
+    } catch (JSchException | IOException e) {
       throw lost("opening SFTP", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommunicatorException("interrupted opening SFTP to " + endpoint, e);
+    }
+  }
+
+  /** An exec channel with the streams taken before it was connected. */
+  private record ExecChannel(ChannelExec channel, InputStream stdout, InputStream stderr,
+      OutputStream stdin) {}
+
+  /** Makes a channel, not yet connected; called again for each attempt. */
+  private interface ChannelOpener<T> {
+    T open() throws JSchException, IOException;
+  }
+
+  /**
+   * Connects a channel. A guest starved of CPU (TCG, several machines on two cores) may answer
+   * a channel open late — for exec and SFTP alike: an unanswered or refused open is tried again,
+   * three times in all, while the session itself is up.
+   */
+  private <T> T connectChannel(ChannelOpener<T> opener, Function<T, Channel> channelOf)
+      throws JSchException, IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      T opened = opener.open();
+      Channel ch = channelOf.apply(opened);
+      try {
+        ch.connect(CHANNEL_OPEN_MILLIS);
+        return opened;
+      } catch (JSchException e) {
+        ch.disconnect();
+        if (attempt >= 3 || !session.isConnected()
+            || !String.valueOf(e.getMessage()).contains("channel is not opened")) {
+          throw e;
+        }
+        Thread.sleep(2000L * attempt);
+      }
     }
   }
 

@@ -134,6 +134,39 @@ class SshCommunicatorTest {
         && p.total() == (3 << 20) && p.done() == p.total());
   }
 
+  /**
+   * A server that refuses a channel while another is open (OpenSSH's {@code MaxSessions 1};
+   * a guest starved of CPU refuses or answers late the same way): the SFTP open is tried again
+   * and gets through once the command before it has ended — it failed the build before.
+   */
+  @Test
+  void aRefusedChannelOpenIsTriedAgain() throws Exception {
+    sshd.close();
+    sshd = LoopbackSshd.start(List.of(key.publicKey()), null, 0, List.of("MaxSessions 1"));
+    Path marker = sshd.dir.resolve("running");
+    Path file = dir.resolve("payload.txt");
+    Files.writeString(file, "through");
+    String remote = sshd.dir.resolve("payload.txt").toString();
+    try (SshCommunicator c = connect()) {
+      CompletableFuture<ExecResult> busy = CompletableFuture.supplyAsync(() -> {
+        try {
+          return c.exec(ExecRequest.of("touch " + marker + "; sleep 1.5", SHORT));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      for (int i = 0; i < 200 && !Files.exists(marker); i++) {
+        Thread.sleep(50);
+      }
+      assertThat(marker).as("the first channel is open").exists();
+      c.upload(file, remote);
+      assertThat(busy.get(30, TimeUnit.SECONDS).exitCode()).isZero();
+    }
+    assertThat(Path.of(remote)).hasContent("through");
+    assertThat(Files.readString(sshd.dir.resolve("sshd.log")))
+        .as("sshd refused the first open").contains("no more sessions");
+  }
+
   @Test
   void remoteForwardReachesAServiceOnTheHostsLoopback() throws Exception {
     HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
