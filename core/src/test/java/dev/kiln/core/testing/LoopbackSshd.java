@@ -68,6 +68,7 @@ public final class LoopbackSshd implements AutoCloseable {
         port = s.getLocalPort();
       }
     }
+    // sshd takes the first value of a keyword: the caller's lines come first, to override
     List<String> config = new java.util.ArrayList<>(extraConfig);
     config.addAll(List.of("Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
         "PidFile " + dir.resolve("sshd.pid"), "AuthorizedKeysFile " + dir.resolve(
