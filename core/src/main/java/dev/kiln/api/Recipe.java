@@ -22,6 +22,7 @@ public final class Recipe {
   private final GuestIntegration guestIntegration;
   private final GeneralizeOptions generalize;
   private final SecurityPolicy security;
+  private final java.util.Optional<HardeningScan> hardening;
   private final java.util.Set<Checksum.Algorithm> checksums;
   private final List<OutputSpec> outputs;
   private final List<PublishTarget> publish;
@@ -38,6 +39,7 @@ public final class Recipe {
     this.guestIntegration = b.guestIntegration;
     this.generalize = b.generalize;
     this.security = b.security;
+    this.hardening = b.hardening;
     this.checksums = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(
         b.checksums));
     this.outputs = List.copyOf(b.outputs);
@@ -56,6 +58,7 @@ public final class Recipe {
     Builder b = new Builder(os, source).name(name).machine(machine).answers(answers)
         .guestIntegration(guestIntegration).generalize(generalize).security(security)
         .checksums(checksums);
+    hardening.ifPresent(b::hardening);
     provisioning.forEach(b::addProvisionStep);
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);
@@ -95,6 +98,11 @@ public final class Recipe {
 
   public GeneralizeOptions generalize() {
     return generalize;
+  }
+
+  /** The OpenSCAP hardening scan the build runs before generalizing; empty: none. */
+  public java.util.Optional<HardeningScan> hardening() {
+    return hardening;
   }
 
   /** What the build does about pending security updates (report only, by default). */
@@ -139,7 +147,7 @@ public final class Recipe {
     String text = "Recipe{name=" + name + ", os=" + os + ", source=" + source + ", machine=" + machine
         + ", answers=" + answers + ", provisioning=" + provisioning + ", guestIntegration="
         + guestIntegration + ", generalize=" + generalize + ", security=" + security
-        + ", outputs=" + outputs
+        + hardening.map(h -> ", hardening=" + h).orElse("") + ", outputs=" + outputs
         + ", publish=" + publish + ", tests=" + tests + "}";
     // a sensitive variable's value may sit inside a provision command or an answer
     for (Secret s : sensitiveVariables.values()) {
@@ -167,6 +175,7 @@ public final class Recipe {
     private GuestIntegration guestIntegration = GuestIntegration.CLOUD_INIT;
     private GeneralizeOptions generalize = GeneralizeOptions.DEFAULTS;
     private SecurityPolicy security = SecurityPolicy.DEFAULTS;
+    private java.util.Optional<HardeningScan> hardening = java.util.Optional.empty();
     private java.util.Set<Checksum.Algorithm> checksums = java.util.EnumSet.of(
         Checksum.Algorithm.SHA256);
     private final List<OutputSpec> outputs = new ArrayList<>();
@@ -235,6 +244,12 @@ public final class Recipe {
     /** What the build does about pending security updates (see {@link SecurityPolicy}). */
     public Builder security(SecurityPolicy security) {
       this.security = Objects.requireNonNull(security, "security");
+      return this;
+    }
+
+    /** An OpenSCAP hardening scan before generalizing (see {@link HardeningScan}). */
+    public Builder hardening(HardeningScan hardening) {
+      this.hardening = java.util.Optional.of(Objects.requireNonNull(hardening, "hardening"));
       return this;
     }
 

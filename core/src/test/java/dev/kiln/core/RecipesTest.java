@@ -170,6 +170,38 @@ class RecipesTest {
   }
 
   @Test
+  void hardeningNamesAProfileAndOptionallyVerifiedContentADataStreamAndALimit()
+      throws Exception {
+    assertThat(parse(MINIMAL).hardening()).isEmpty();
+    dev.kiln.api.HardeningScan scan = parse(MINIMAL + "hardening:\n  profile: standard\n"
+        + "  content:\n    urls: [http://deb.debian.org/debian/pool/main/s/scap-security-guide/"
+        + "ssg-debian_0.1.76-1_all.deb]\n    checksum: sha256:" + "ab".repeat(32) + "\n"
+        + "  maxFailed: 3\n").hardening().orElseThrow();
+    assertThat(scan.profileId()).isEqualTo("xccdf_org.ssgproject.content_profile_standard");
+    assertThat(scan.datastreamFor(new dev.kiln.api.OsSelection("debian", "12")))
+        .isEqualTo("ssg-debian12-ds.xml");
+    assertThat(scan.datastreamFor(new dev.kiln.api.OsSelection("ubuntu", "24.04")))
+        .isEqualTo("ssg-ubuntu2404-ds.xml");
+    assertThat(scan.content().orElseThrow().checksum()).isPresent();
+    assertThat(scan.maxFailed()).hasValue(3);
+    assertThat(parse(MINIMAL + "hardening: {profile: xccdf_org.example_profile_x, datastream: "
+        + "my-ds.xml}\n").hardening().orElseThrow().profileId())
+        .isEqualTo("xccdf_org.example_profile_x");
+    // every problem at once: a missing profile, a typo, an unverified download, a path
+    assertThat(problems(MINIMAL + "hardening:\n  maxFaild: 1\n  datastream: ../ds.xml\n"
+        + "  content: {urls: [http://example.org/ssg.deb]}\n")).containsExactly(
+        "r.yaml:4:3: hardening.profile: missing required field: the XCCDF profile to evaluate, "
+            + "e.g. standard",
+        "r.yaml:4:3: hardening.maxFaild: unknown key (did you mean 'maxFailed'?)",
+        "r.yaml:5:15: hardening.datastream: must be the data stream's file name, such as "
+            + "ssg-debian12-ds.xml, was '../ds.xml'",
+        "r.yaml:6:12: hardening.content: a download needs 'checksum' or 'checksumFile' so Kiln "
+            + "can verify it");
+    assertThat(problems(MINIMAL + "hardening: {profile: 'standard; reboot'}\n")).singleElement()
+        .asString().contains("hardening.profile: must be an XCCDF profile id");
+  }
+
+  @Test
   void negativeDiskSizeIsOutOfRange() {
     assertThat(problems(MINIMAL + "machine:\n  diskSize: -10GiB\n")).containsExactly(
         "r.yaml:4:13: machine.diskSize: must be positive, was -10GiB");

@@ -60,6 +60,11 @@ import org.junit.jupiter.api.Test;
 class BuildPipelineVmTest {
   /** Every build's summary, across the class's tests, for the history test that runs last. */
   static final List<KilnEvent.BuildFinished> FINISHED = new CopyOnWriteArrayList<>();
+  /** Debian's scap-security-guide 0.1.76 (trixie), the first with Debian 12 content. */
+  static final String SSG_DEBIAN = "http://deb.debian.org/debian/pool/main/s/"
+      + "scap-security-guide/ssg-debian_0.1.76-1_all.deb";
+  static final String SSG_DEBIAN_SHA256 =
+      "f6880719015c16e8e221bc2503c0e5a9f83d6a09fc6f9292d3522e46bf4fc9d7";
   Path dir;
   Path work;
   List<KilnEvent> events = new CopyOnWriteArrayList<>();
@@ -165,6 +170,11 @@ class BuildPipelineVmTest {
           .addOutput(new OutputSpec(TargetHypervisor.VMWARE, ImageFormat.OVA, Packaging.NONE))
           .addOutput(new OutputSpec(TargetHypervisor.KVM, ImageFormat.RAW, Packaging.NONE))
           .checksums(java.util.Set.of(Checksum.Algorithm.SHA512))
+          // the real scanner with Debian's own guide, fetched and verified from the mirror
+          .hardening(new dev.kiln.api.HardeningScan("standard", Optional.of(new RemoteFile(
+              List.of(URI.create(SSG_DEBIAN)), Optional.empty(), Optional.of(Checksum.parse(
+                  "sha256:" + SSG_DEBIAN_SHA256)), Optional.empty())), Optional.empty(),
+              java.util.OptionalInt.empty()))
           .build();
       BuildResult r = build(recipe, "kiln-e2e-cloud").packageProxy(cache.port).build().run();
       Path out = dir.resolve("out-kiln-e2e-cloud");
@@ -221,6 +231,8 @@ class BuildPipelineVmTest {
       // the security report (the recipe's default, report) against the disk's package database
       TemplateFromOutside.assertSecurityFindingsMatchTheDisk(raw, manifest.path("security"),
           out.resolve("sbom.cdx.json"));
+      TemplateFromOutside.assertHardeningReportMatches(out, manifest.path("hardening"), raw,
+          "xccdf_org.ssgproject.content_profile_standard");
       // booting it, taking the security suite's kernel and rebooting: ProvisionAndGeneralize
     } finally {
       http.stop(0);

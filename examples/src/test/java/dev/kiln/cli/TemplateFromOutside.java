@@ -187,6 +187,43 @@ final class TemplateFromOutside {
   }
 
   /**
+   * The OpenSCAP outputs as a user reads them: {@code xmllint} counts the ARF's XCCDF results
+   * (the manifest's counts must be those), the ARF's digest is the manifest's, the HTML report
+   * names the profile, and the template's own package database (read from the disk) holds no
+   * OpenSCAP package: the scan removed what it installed.
+   */
+  static void assertHardeningReportMatches(Path out, JsonNode hardening, Path raw,
+      String profile) throws Exception {
+    Path arf = out.resolve(hardening.path("arf").asText());
+    assertThat(hardening.path("profile").asText()).isEqualTo(profile);
+    String results = "//*[local-name()='TestResult']/*[local-name()='rule-result']"
+        + "/*[local-name()='result']";
+    Fixtures.Result selected = bash("xmllint --xpath \"count(" + results
+        + "[text()!='notselected'])\" " + arf);
+    assertThat(selected.exit()).as(selected.output()).isZero();
+    assertThat(hardening.path("rules").asInt()).as("rules the profile selects").isPositive()
+        .isEqualTo(Integer.parseInt(selected.output().strip()));
+    for (String result : List.of("pass", "fail", "error", "notapplicable", "unknown")) {
+      Fixtures.Result n = bash("xmllint --xpath \"count(" + results + "[text()='" + result
+          + "'])\" " + arf);
+      assertThat(hardening.path("results").path(result).asInt(0)).as(result)
+          .isEqualTo(Integer.parseInt(n.output().strip()));
+    }
+    assertThat(hardening.path("results").path("pass").asInt()).isPositive();
+    assertThat(hardening.path("failedRules").size()).isEqualTo(hardening.path("results")
+        .path("fail").asInt(0) + hardening.path("results").path("error").asInt(0));
+    Fixtures.Result sum = bash("sha256sum " + arf);
+    assertThat(sum.output()).startsWith(hardening.path("arfSha256").asText() + " ");
+    Fixtures.Result system = bash("xmllint --xpath \"string(//*[local-name()='TestResult']"
+        + "/@test-system)\" " + arf);
+    assertThat(system.output().strip()).startsWith("cpe:/a:redhat:openscap:")
+        .isEqualTo(hardening.path("scanner").asText());
+    assertThat(Files.readString(out.resolve(hardening.path("report").asText())))
+        .contains("OpenSCAP Evaluation Report", profile);
+    assertThat(installedPackages(raw)).noneMatch(p -> p[0].contains("openscap"));
+  }
+
+  /**
    * The template's installed packages as {name, version}, one per dpkg database entry: the
    * database read from the disk by debugfs and listed by the host's {@code dpkg-query}.
    */

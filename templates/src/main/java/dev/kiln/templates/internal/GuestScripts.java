@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class GuestScripts {
   /** Purposes a profile has scripts for. */
   public static final List<String> PURPOSES = List.of("cloudstack-integration",
-      "hypervisor-tools", "security-updates", "generalize");
+      "hypervisor-tools", "security-updates", "hardening-scan", "generalize");
 
   private GuestScripts() {}
 

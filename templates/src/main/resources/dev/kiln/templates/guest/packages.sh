@@ -41,3 +41,19 @@ kiln_pkg_clean() {
     zypper) zypper --non-interactive clean --all ;;
   esac
 }
+
+kiln_pkg_remove() {
+  case "$KILN_FAMILY" in
+    apt) DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "$@" && apt-get clean ;;
+    dnf) dnf -q -y remove --noautoremove "$@" ;;
+    zypper) zypper --non-interactive --quiet remove --clean-deps "$@" ;;
+  esac
+}
+
+# every installed package's name, one per line, sorted
+kiln_pkg_names() {
+  case "$KILN_FAMILY" in
+    apt) dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 ~ /^.i/ {print $2}' ;;
+    *) rpm -qa --qf '%{NAME}\n' ;;
+  esac | LC_ALL=C sort -u
+}

@@ -50,6 +50,10 @@ final class BuildContext {
   List<PackageRecord> inventory = List.of();
   /** The security assessment after provisioning; null when none ran. */
   SecurityAssessment.Result security;
+  /** The hardening scan's SCAP content, verified in the source stage; null when none. */
+  dev.kiln.core.internal.source.ContentCache.Resolved hardeningContent;
+  /** The OpenSCAP scan after provisioning; null when the recipe asks for none. */
+  OpenScapScan.Result hardening;
   List<BuildManifest.Artifact> artifacts = List.of();
   /** The artifacts as written, with the size of the disk inside each. */
   List<Exporter.Artifact> exported = List.of();
@@ -193,7 +197,8 @@ final class BuildContext {
         stepPlan == null ? null : stepPlan.record().orElse(null), survivors, keyScan,
         secretScan, BuildManifest.Verify.of(verify), events.now().toString(), seconds, artifacts,
         inventory.stream().map(p -> new BuildManifest.Package(p.name(), p.version(), p.arch()))
-            .toList(), BuildManifest.Security.of(security), sbom,
+            .toList(), BuildManifest.Security.of(security),
+        hardening == null ? null : hardening.manifest(), sbom,
         provenance, published);
   }
 

@@ -14,13 +14,14 @@ import java.util.Map;
     "source", "install", "stepCache",
     "generalizeSurvivors", "privateKeyScan", "secretScan", "verify", "finished", "stageSeconds",
     "artifacts",
-    "packages", "security", "sbom", "provenance", "published"})
+    "packages", "security", "hardening", "sbom", "provenance", "published"})
 public record BuildManifest(String kilnVersion, String buildId, String recipe,
     RecipeFile recipeFile, String os, Host host, String started, Source source, Install install,
     StepCache stepCache, List<String> generalizeSurvivors, KeyScan privateKeyScan,
     SecretScan secretScan, Verify verify,
     String finished, Map<String, Double> stageSeconds,
-    List<Artifact> artifacts, List<Package> packages, Security security, Sbom sbom,
+    List<Artifact> artifacts, List<Package> packages, Security security,
+    Hardening hardening, Sbom sbom,
     Provenance provenance,
     List<Published> published) {
 
@@ -74,6 +75,18 @@ public record BuildManifest(String kilnVersion, String buildId, String recipe,
   @JsonPropertyOrder({"name", "installed", "fixed", "source", "cves", "changelogRead"})
   public record PendingUpdate(String name, String installed, String fixed, String source,
       List<String> cves, boolean changelogRead) {}
+
+  /**
+   * The OpenSCAP hardening scan: the scanner, profile and data stream, the verified content
+   * (absent: the guest distribution's package), each XCCDF result's count over the rules the
+   * profile selects, the failed rules, and the ARF results and HTML report written next to the
+   * artifacts.
+   */
+  @JsonPropertyOrder({"scanner", "profile", "datastream", "content", "rules", "results",
+      "failedRules", "maxFailed", "arf", "arfSha256", "report"})
+  public record Hardening(String scanner, String profile, String datastream, String content,
+      int rules, Map<String, Integer> results, List<String> failedRules, Integer maxFailed,
+      String arf, String arfSha256, String report) {}
 
   /** The SBOM next to the artifacts: its file, format, package count and digest. */
   @JsonPropertyOrder({"file", "format", "components", "sha256"})

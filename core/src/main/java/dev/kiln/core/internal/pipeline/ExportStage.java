@@ -98,6 +98,9 @@ final class ExportStage {
           + where);
     }
     Exporter.writeChecksumFiles(out, artifacts);
+    if (ctx.hardening != null) {
+      OpenScapScan.export(ctx.hardening, out);
+    }
     if (!ctx.inventory.isEmpty()) {
       ctx.sbom = SbomWriter.write(ctx, artifacts);
     }

@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * Provision: the recipe's steps, then the CloudStack integration and the target hypervisor's
  * tools (the OS profile's scripts), then the security assessment (updates applied or
- * recorded, by the recipe's policy), then the installed package list (kept in the build
+ * recorded, by the recipe's policy), then the recipe's OpenSCAP hardening scan, then the
+ * installed package list (kept in the build
  * directory and the manifest).
  */
 final class ProvisionStage {
@@ -54,6 +55,8 @@ final class ProvisionStage {
     }
     // after every install, before the inventory (which then lists the versions applied)
     ctx.security = SecurityAssessment.run(ctx, guest).orElse(null);
+    // on the updated system, and before the inventory, which then shows the scanner removed
+    ctx.hardening = OpenScapScan.run(ctx, guest).orElse(null);
     // one query of the package database: the SBOM's records, and the manifest's list from them
     List<PackageRecord> inventory = inventory(guest);
     List<String> packages = inventory.stream().map(p -> p.name() + " " + p.version()).toList();

@@ -9,7 +9,10 @@ import dev.kiln.formats.registry.FormatRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Source: the verified, cached cloud image or ISO, or a debootstrapped base disk. */
+/**
+ * Source: the verified, cached cloud image or ISO, or a debootstrapped base disk; and the
+ * hardening scan's SCAP content, when the recipe names one.
+ */
 final class SourceStage {
   private final BuildContext ctx;
 
@@ -21,6 +24,12 @@ final class SourceStage {
     ctx.createBuildDirectory();
     Path cacheRoot = ctx.settings.workRoot().resolve("cache");
     ContentCache cache = new ContentCache(cacheRoot);
+    // the hardening scan's content is verified now, before any machine boots
+    var content = ctx.recipe.hardening().flatMap(dev.kiln.api.HardeningScan::content);
+    if (content.isPresent()) {
+      ctx.hardeningContent = cache.resolve(content.get(), ctx.events.handlers(),
+          ctx.events.buildId());
+    }
     if (ctx.recipe.source() instanceof CloudImageSource c) {
       ContentCache.Resolved r = cache.resolve(c.image(), ctx.events.handlers(),
           ctx.events.buildId());

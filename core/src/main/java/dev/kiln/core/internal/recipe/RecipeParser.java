@@ -35,9 +35,9 @@ import java.util.Set;
  */
 public final class RecipeParser {
   /** Top-level keys in documentation order. */
-  public static final List<String> TOP_LEVEL_KEYS = List.of("variables", "name", "os", "source", "machine",
-      "answers", "provision", "integration", "generalize", "security", "outputs", "checksums", "publish",
-      "tests");
+  public static final List<String> TOP_LEVEL_KEYS = List.of("variables", "name", "os", "source",
+      "machine", "answers", "provision", "integration", "generalize", "security", "hardening",
+      "outputs", "checksums", "publish", "tests");
 
   private static final Duration MAX_STEP = Duration.ofHours(12);
   private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
@@ -147,7 +147,8 @@ public final class RecipeParser {
     if (!top.has("os")) {
       top.problem("os", "missing required field (e.g. os: {id: debian, version: \"12\"})");
     }
-    Source source = top.map("source").map(new SourceReader(problems, localFiles)::read).orElse(null);
+    SourceReader files = new SourceReader(problems, localFiles);
+    Source source = top.map("source").map(files::read).orElse(null);
     if (!top.has("source")) {
       top.problem("source", "missing required field: one of iso, cloudImage, debootstrap");
     }
@@ -162,6 +163,8 @@ public final class RecipeParser {
         .orElse(GeneralizeOptions.DEFAULTS);
     dev.kiln.api.SecurityPolicy security = top.map("security").map(RecipeParser::readSecurity)
         .orElse(dev.kiln.api.SecurityPolicy.DEFAULTS);
+    Optional<dev.kiln.api.HardeningScan> hardening = top.map("hardening")
+        .map(new HardeningReader(files)::read);
     List<OutputSpec> outputs = top.list("outputs", MapReader.mapItems(this::readOutput));
     if (top.has("outputs") && outputs.isEmpty() && problems.isEmpty()) {
       top.problem("outputs", "needs at least one output");
@@ -191,6 +194,7 @@ public final class RecipeParser {
     Recipe.Builder b = Recipe.builder(os, source).machine(machine).answers(answers)
         .guestIntegration(integration).generalize(generalize).security(security);
     name.ifPresent(b::name);
+    hardening.ifPresent(b::hardening);
     steps.forEach(b::addProvisionStep);
     outputs.forEach(b::addOutput);
     publish.forEach(b::addPublishTarget);

@@ -60,7 +60,8 @@ final class SourceReader {
     return source;
   }
 
-  private RemoteFile readRemoteFile(MapReader m) {
+  /** A {@link RemoteFile}: {@code urls} or {@code path}, with {@code checksum} or {@code checksumFile}. */
+  RemoteFile readRemoteFile(MapReader m) {
     List<URI> urls = m.list("urls", (v, path, p) -> readUri(v, path, Set.of("http", "https",
         "file")));
     Optional<Path> path = m.string("path").map(p -> localFiles.resolve(m, "path", p));
